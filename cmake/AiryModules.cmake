@@ -29,7 +29,8 @@ function(airy_module name)
   target_include_directories(${target}
     PUBLIC $<BUILD_INTERFACE:${PROJECT_SOURCE_DIR}/include>
            $<INSTALL_INTERFACE:${CMAKE_INSTALL_INCLUDEDIR}>
-    PRIVATE ${PROJECT_SOURCE_DIR}/src ${RANDOM123_INCLUDE_DIR})
+           ${RANDOM123_INCLUDE_DIR}
+    PRIVATE ${PROJECT_SOURCE_DIR}/src)
   target_link_libraries(${target} PUBLIC Eigen3::Eigen Threads::Threads
                         PRIVATE fmt::fmt $<BUILD_INTERFACE:airy_build_flags>
                                 ${AIRY_PRIVATE_DEPS_${name}})
@@ -46,12 +47,25 @@ endfunction()
 # Tests: one GoogleTest executable per module from src/<module>/*_test.cpp.
 function(airy_add_module_tests)
   foreach(name IN LISTS AIRY_MODULES)
-    file(GLOB tests CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/src/${name}/*_test.cpp)
-    if(NOT tests)
-      continue()
+    file(GLOB all_tests CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/src/${name}/*_test.cpp)
+    # *_slow_test.cpp (long statistical runs) form a second executable labelled "slow", which
+    # the sanitizer build skips.
+    set(slow_tests ${all_tests})
+    list(FILTER slow_tests INCLUDE REGEX "_slow_test\\.cpp$")
+    set(fast_tests ${all_tests})
+    list(FILTER fast_tests EXCLUDE REGEX "_slow_test\\.cpp$")
+    if(fast_tests)
+      airy_module_test_exe(${name} airy_${name}_test "${fast_tests}" ${name})
     endif()
-    add_executable(airy_${name}_test ${tests})
-    target_include_directories(airy_${name}_test PRIVATE ${PROJECT_SOURCE_DIR}/src
+    if(slow_tests)
+      airy_module_test_exe(${name} airy_${name}_slow_test "${slow_tests}" slow)
+    endif()
+  endforeach()
+endfunction()
+
+function(airy_module_test_exe name exe tests labels)
+    add_executable(${exe} ${tests})
+    target_include_directories(${exe} PRIVATE ${PROJECT_SOURCE_DIR}/src
                                ${RANDOM123_INCLUDE_DIR})
     # A module's tests link only that module (and what it depends on) plus the gradient
     # checker, so each module builds and tests on its own.
@@ -59,15 +73,12 @@ function(airy_add_module_tests)
     if(TARGET airy_testing AND NOT name STREQUAL "testing")
       list(APPEND test_libs airy_testing)
     endif()
-    target_link_libraries(airy_${name}_test PRIVATE ${test_libs} GTest::gtest GTest::gtest_main
+    target_link_libraries(${exe} PRIVATE ${test_libs} GTest::gtest GTest::gtest_main
                           GTest::gmock fmt::fmt airy_build_flags ${AIRY_TEST_DEPS}
                           ${AIRY_PRIVATE_DEPS_${name}})
-    target_compile_definitions(airy_${name}_test PRIVATE
-      AIRY_SOURCE_DIR="${PROJECT_SOURCE_DIR}")
-    gtest_discover_tests(airy_${name}_test DISCOVERY_MODE PRE_TEST
-                         WORKING_DIRECTORY ${PROJECT_BINARY_DIR}
-                         PROPERTIES LABELS ${name})
-  endforeach()
+    target_compile_definitions(${exe} PRIVATE AIRY_SOURCE_DIR="${PROJECT_SOURCE_DIR}")
+    gtest_discover_tests(${exe} DISCOVERY_MODE PRE_TEST WORKING_DIRECTORY ${PROJECT_BINARY_DIR}
+                         PROPERTIES LABELS "${labels}")
 endfunction()
 
 # Benchmarks: one Google Benchmark executable per module from src/<module>/*_bench.cpp.
