@@ -1,0 +1,321 @@
+// SPDX-License-Identifier: BSD-3-Clause
+#include "airy/io/fits.hpp"
+
+#include <fitsio.h>
+#include <fmt/format.h>
+
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+
+#include "airy/core/error.hpp"
+
+namespace airy::io {
+namespace {
+
+/// cfitsio's message for `status`, plus the first message of its error stack.
+std::string fits_message(int status) {
+  char text[FLEN_STATUS] = {};
+  fits_get_errstatus(status, text);
+  std::string msg = text;
+  char stack[FLEN_ERRMSG] = {};
+  if (fits_read_errmsg(stack) != 0 && std::string(stack) != msg) {
+    msg += std::string(" (") + stack + ")";
+  }
+  fits_clear_errmsg();
+  return msg;
+}
+
+/// Owns an open fitsfile; closes it (ignoring errors) on scope exit.
+class FitsFile {
+ public:
+  FitsFile(fitsfile* f, std::string path) : f_(f), path_(std::move(path)) {}
+  FitsFile(const FitsFile&) = delete;
+  FitsFile& operator=(const FitsFile&) = delete;
+  ~FitsFile() {
+    if (f_ != nullptr) {
+      int status = 0;
+      fits_close_file(f_, &status);
+    }
+  }
+  [[nodiscard]] fitsfile* get() const { return f_; }
+  /// Throws airy::Error "path: what: cfitsio message" when status != 0.
+  void check(int status, const std::string& what) const {
+    if (status != 0) {
+      throw Error(fmt::format("{}: FITS {} failed: {}", path_, what, fits_message(status)));
+    }
+  }
+  /// Closes explicitly so that a failing close (flush to disk) is reported.
+  void close() {
+    int status = 0;
+    fits_close_file(f_, &status);
+    f_ = nullptr;
+    check(status, "close");
+  }
+
+ private:
+  fitsfile* f_;
+  std::string path_;
+};
+
+void key_double(const FitsFile& f, const std::string& key, double v, const char* comment) {
+  int status = 0;
+  fits_write_key_dbl(f.get(), key.c_str(), v, -15, comment, &status);
+  f.check(status, "write key " + key);
+}
+void key_long(const FitsFile& f, const std::string& key, long long v, const char* comment) {
+  int status = 0;
+  fits_write_key_lng(f.get(), key.c_str(), v, comment, &status);
+  f.check(status, "write key " + key);
+}
+void key_str(const FitsFile& f, const std::string& key, const std::string& v, const char* comment) {
+  int status = 0;
+  fits_write_key_longstr(f.get(), key.c_str(), v.c_str(), comment, &status);
+  f.check(status, "write key " + key);
+}
+
+void write_header(const FitsFile& f, const FitsHeader& h) {
+  int status = 0;
+  key_str(f, "ORIGIN", "airy", "Written by airy (C++ differentiable telescope)");
+  fits_write_date(f.get(), &status);
+  f.check(status, "write DATE");
+  if (!h.extname.empty()) key_str(f, "EXTNAME", h.extname, "Contents of this HDU");
+  if (!h.bunit.empty()) key_str(f, "BUNIT", h.bunit, "Unit of pixel values");
+  if (h.pixelscale) {
+    key_double(f, "PIXELSCL", *h.pixelscale, "Pixel scale (PIXUNIT per pixel)");
+    key_str(f, "PIXUNIT", h.pixunit, "Unit of PIXELSCL");
+  }
+  if (h.oversample) key_long(f, "OVERSAMP", *h.oversample, "Oversampling factor");
+  if (h.det_sampling) key_long(f, "DET_SAMP", *h.det_sampling, "Oversampling of detector");
+  if (h.wavelength) key_double(f, "WAVELEN", *h.wavelength, "Weighted mean wavelength [m]");
+  if (h.nwaves) key_long(f, "NWAVES", *h.nwaves, "Number of wavelengths used");
+  for (std::size_t i = 0; i < h.waves.size(); ++i) {
+    key_double(f, fmt::format("WAVE{}", i), h.waves[i], "Wavelength [m]");
+  }
+  for (std::size_t i = 0; i < h.weights.size(); ++i) {
+    key_double(f, fmt::format("WGHT{}", i), h.weights[i], "Wavelength weight");
+  }
+  if (h.diffraction_limit) {
+    key_double(f, "DIFFLMT", *h.diffraction_limit, "Diffraction limit lambda/D [arcsec]");
+  }
+  if (h.diameter) key_double(f, "DIAM", *h.diameter, "Pupil diameter [m]");
+  if (!h.normalization.empty()) key_str(f, "NORMALIZ", h.normalization, "PSF normalization");
+  for (const FitsCard& c : h.cards) {
+    if (c.key.empty() || c.key.size() > 8) {
+      throw InvalidArgument(
+          fmt::format("write_fits: card key '{}' must have 1 to 8 characters", c.key));
+    }
+    const char* comment = c.comment.c_str();
+    std::visit(
+        [&](const auto& v) {
+          using T = std::decay_t<decltype(v)>;
+          if constexpr (std::is_same_v<T, double>) {
+            key_double(f, c.key, v, comment);
+          } else if constexpr (std::is_same_v<T, long long>) {
+            key_long(f, c.key, v, comment);
+          } else if constexpr (std::is_same_v<T, bool>) {
+            int s = 0;
+            fits_write_key_log(f.get(), c.key.c_str(), v ? 1 : 0, comment, &s);
+            f.check(s, "write key " + c.key);
+          } else {
+            key_str(f, c.key, v, comment);
+          }
+        },
+        c.value);
+  }
+  for (const std::string& line : h.history) {
+    fits_write_history(f.get(), line.c_str(), &status);
+    f.check(status, "write HISTORY");
+  }
+}
+
+void append_image(const FitsFile& f, const FitsImage& img) {
+  int status = 0;
+  long naxes[2] = {static_cast<long>(img.image.cols()), static_cast<long>(img.image.rows())};
+  fits_create_img(f.get(), DOUBLE_IMG, 2, naxes, &status);
+  f.check(status, "create image");
+  write_header(f, img.header);
+  long first[2] = {1, 1};
+  // RealImage is row-major [y, x], which is FITS order (NAXIS1 = x fastest).
+  RealImage copy = img.image;  // cfitsio takes a non-const pointer
+  fits_write_pix(f.get(), TDOUBLE, first, static_cast<LONGLONG>(copy.size()), copy.data(), &status);
+  f.check(status, "write pixels");
+}
+
+/// Opens `path` read-only with a clear message when it is missing or not FITS.
+fitsfile* open_read(const std::string& path) {
+  if (!std::filesystem::exists(path)) {
+    throw InvalidArgument(fmt::format("{}: FITS file does not exist", path));
+  }
+  {
+    std::ifstream in(path, std::ios::binary);
+    char head[9] = {};
+    in.read(head, 9);
+    if (in.gcount() < 9 || std::string(head, 9) != "SIMPLE  =") {
+      throw InvalidArgument(
+          fmt::format("{}: not a FITS file (does not start with 'SIMPLE  =')", path));
+    }
+  }
+  fitsfile* raw = nullptr;
+  int status = 0;
+  fits_open_diskfile(&raw, path.c_str(), READONLY, &status);
+  if (status != 0) {
+    throw InvalidArgument(fmt::format("{}: cannot open FITS file: {}", path, fits_message(status)));
+  }
+  return raw;
+}
+
+FitsRead read_current(const FitsFile& f, const std::string& path, const std::string& which) {
+  int status = 0;
+  int hdutype = 0;
+  fits_get_hdu_type(f.get(), &hdutype, &status);
+  f.check(status, "get HDU type");
+  if (hdutype != IMAGE_HDU) {
+    throw InvalidArgument(fmt::format("{}: HDU {} is a table, not an image", path, which));
+  }
+  int naxis = 0;
+  fits_get_img_dim(f.get(), &naxis, &status);
+  f.check(status, "read NAXIS");
+  if (naxis != 2) {
+    throw InvalidArgument(fmt::format("{}: HDU {} has NAXIS = {}, expected a 2-D image (NAXIS = 2)",
+                                      path, which, naxis));
+  }
+  long naxes[2] = {0, 0};
+  fits_get_img_size(f.get(), 2, naxes, &status);
+  f.check(status, "read NAXISn");
+  FitsRead out;
+  out.image.resize(naxes[1], naxes[0]);
+  long first[2] = {1, 1};
+  int anynul = 0;
+  double nulval = std::nan("");
+  fits_read_pix(f.get(), TDOUBLE, first, static_cast<LONGLONG>(out.image.size()), &nulval,
+                out.image.data(), &anynul, &status);  // applies BSCALE/BZERO
+  f.check(status, "read pixels");
+
+  int nkeys = 0;
+  fits_get_hdrspace(f.get(), &nkeys, nullptr, &status);
+  f.check(status, "read header size");
+  for (int i = 1; i <= nkeys; ++i) {
+    char key[FLEN_KEYWORD] = {}, value[FLEN_VALUE] = {}, comment[FLEN_COMMENT] = {};
+    fits_read_keyn(f.get(), i, key, value, comment, &status);
+    f.check(status, "read header card");
+    const std::string k = key;
+    if (k.empty() || k == "HISTORY" || k == "COMMENT" || k == "CONTINUE" || value[0] == '\0') {
+      continue;
+    }
+    if (value[0] == '\'') {
+      char* longstr = nullptr;
+      int s = 0;
+      fits_read_key_longstr(f.get(), key, &longstr, nullptr, &s);
+      if (s == 0 && longstr != nullptr) {
+        out.header[k] = std::string(longstr);
+      }
+      if (longstr != nullptr) fits_free_memory(longstr, &s);
+      continue;
+    }
+    char dtype = 0;
+    int s = 0;
+    fits_get_keytype(value, &dtype, &s);
+    if (s == 0 && (dtype == 'I' || dtype == 'F')) {
+      out.header[k] = std::strtod(value, nullptr);
+    } else {
+      out.header[k] = std::string(value);  // logical 'T'/'F' or complex
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+std::optional<double> FitsRead::number(const std::string& key) const {
+  auto it = header.find(key);
+  if (it == header.end() || !std::holds_alternative<double>(it->second)) return std::nullopt;
+  return std::get<double>(it->second);
+}
+
+std::optional<std::string> FitsRead::text(const std::string& key) const {
+  auto it = header.find(key);
+  if (it == header.end()) return std::nullopt;
+  if (const auto* s = std::get_if<std::string>(&it->second)) return *s;
+  return fmt::format("{}", std::get<double>(it->second));
+}
+
+void write_fits(const std::string& path, const RealImage& image, const FitsHeader& header) {
+  write_fits(path, std::vector<FitsImage>{FitsImage{image, header}});
+}
+
+void write_fits(const std::string& path, const std::vector<FitsImage>& images) {
+  if (images.empty()) {
+    throw InvalidArgument(fmt::format("write_fits: {}: no images to write", path));
+  }
+  for (const FitsImage& img : images) {
+    if (img.image.size() == 0) {
+      throw InvalidArgument(
+          fmt::format("write_fits: {}: image '{}' is empty", path, img.header.extname));
+    }
+  }
+  std::error_code ec;
+  std::filesystem::remove(path, ec);  // overwrite (the "!" prefix would also parse filters)
+  fitsfile* raw = nullptr;
+  int status = 0;
+  fits_create_diskfile(&raw, path.c_str(), &status);
+  if (status != 0) {
+    throw Error(fmt::format("{}: cannot create FITS file: {}", path, fits_message(status)));
+  }
+  FitsFile f(raw, path);
+  for (const FitsImage& img : images) append_image(f, img);
+  f.close();
+}
+
+FitsRead read_fits(const std::string& path, int hdu) {
+  FitsFile f(open_read(path), path);
+  int status = 0;
+  int type = 0;
+  fits_movabs_hdu(f.get(), hdu + 1, &type, &status);
+  if (status != 0) {
+    throw InvalidArgument(
+        fmt::format("{}: has no HDU {} ({} HDUs)", path, hdu, fits_hdu_count(path)));
+  }
+  return read_current(f, path, std::to_string(hdu));
+}
+
+FitsRead read_fits(const std::string& path, const std::string& extname) {
+  FitsFile f(open_read(path), path);
+  int nhdu = 0;
+  int status = 0;
+  fits_get_num_hdus(f.get(), &nhdu, &status);
+  f.check(status, "count HDUs");
+  for (int i = 1; i <= nhdu; ++i) {
+    int type = 0;
+    fits_movabs_hdu(f.get(), i, &type, &status);
+    f.check(status, "move to HDU");
+    char value[FLEN_VALUE] = {};
+    int s = 0;
+    fits_read_key(f.get(), TSTRING, "EXTNAME", value, nullptr, &s);
+    if (s == 0 && extname == value) return read_current(f, path, "'" + extname + "'");
+  }
+  throw InvalidArgument(fmt::format("{}: has no HDU with EXTNAME = '{}'", path, extname));
+}
+
+int fits_hdu_count(const std::string& path) {
+  FitsFile f(open_read(path), path);
+  int nhdu = 0;
+  int status = 0;
+  fits_get_num_hdus(f.get(), &nhdu, &status);
+  f.check(status, "count HDUs");
+  return nhdu;
+}
+
+void check_all_finite(const RealImage& image, const std::string& what) {
+  for (Eigen::Index y = 0; y < image.rows(); ++y) {
+    for (Eigen::Index x = 0; x < image.cols(); ++x) {
+      if (!std::isfinite(image(y, x))) {
+        throw InvalidArgument(
+            fmt::format("{}: pixel (x={}, y={}) = {} is not finite", what, x, y, image(y, x)));
+      }
+    }
+  }
+}
+
+}  // namespace airy::io
