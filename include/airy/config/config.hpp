@@ -1,0 +1,140 @@
+// SPDX-License-Identifier: BSD-3-Clause
+/// @file
+/// @brief The run configuration (a TOML file, docs/config.md) as plain data: optics, source,
+/// detector, noise, likelihood, priors and sampler settings. Parsing validates every key
+/// (unknown keys are errors that suggest the nearest known key); building turns it into a
+/// telescope and a posterior (config/build.hpp).
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace airy::config {
+
+/// One aperture shape (dLux geometry): circle, annulus, square, rectangle, polygon, hexagon,
+/// spider. Lengths in metres, angles in degrees.
+struct ShapeConfig {
+  std::string type;            ///< shape name
+  double radius = 0.0;         ///< circle / polygon circumradius / hexagon (m)
+  double inner_radius = 0.0;   ///< annulus inner radius (m)
+  double width = 0.0;          ///< square side, rectangle x-size, spider arm width (m)
+  double height = 0.0;         ///< rectangle y-size (m)
+  int sides = 0;               ///< polygon sides
+  std::vector<double> angles;  ///< spider arm angles (deg, dLux: 0 = towards -y, clockwise)
+  double centre_x = 0.0;       ///< shape centre x (m)
+  double centre_y = 0.0;       ///< shape centre y (m)
+  double rotation = 0.0;       ///< rotation (deg)
+  bool invert = false;         ///< obscuration: transmission 1 outside the shape
+};
+
+/// The pupil and focal plane.
+struct OpticsConfig {
+  std::string type = "angular";          ///< "angular" or "cartesian"
+  int npix = 128;                        ///< pupil samples across the diameter
+  double diameter = 1.0;                 ///< pupil diameter (m)
+  int psf_npix = 16;                     ///< detector pixels across the PSF
+  double psf_pixel_scale = 0.03;         ///< arcsec/px (angular) or m/px (cartesian)
+  int oversample = 1;                    ///< focal-plane oversampling
+  double focal_length = 0.0;             ///< m (cartesian only)
+  std::vector<ShapeConfig> shapes;       ///< aperture = product of shapes
+  std::string soft_edge = "oversample";  ///< "oversample", "analytic" or "hard"
+  int edge_oversample = 5;               ///< sub-samples per pupil pixel for soft_edge = oversample
+  double edge_width = 0.0;               ///< analytic soft edge half-width (m); 0 = one pupil pixel
+  bool normalise = true;                 ///< unit total power in the pupil
+  std::vector<int> noll;                 ///< Zernike Noll indices of the aberration basis
+  std::vector<double> coefficients;      ///< Zernike coefficients (m of OPD RMS), one per index
+  double coefficients_rms = 0.0;         ///< if coefficients is empty: rms * N(0,1) draws (m)
+  unsigned coefficients_seed = 0;        ///< seed of those draws
+};
+
+/// The source: "binary" (AlphaCen parametrisation), "point" or "points".
+struct SourceConfig {
+  std::string type = "binary";
+  double x_position = 0.0;                       ///< arcsec (binary: mid-point)
+  double y_position = 0.0;                       ///< arcsec
+  double separation = 0.1;                       ///< arcsec (binary)
+  double position_angle = 90.0;                  ///< deg from +y towards +x (binary)
+  double log_flux = 3.5;                         ///< log10 total photons
+  double contrast = 3.37;                        ///< F_A / F_B (binary)
+  std::vector<double> positions_x;               ///< arcsec (points)
+  std::vector<double> positions_y;               ///< arcsec (points)
+  std::vector<double> log_fluxes;                ///< log10 photons per star (points)
+  std::vector<double> wavelengths_nm;            ///< explicit wavelengths (nm); empty = band below
+  std::vector<double> band_nm = {530.0, 640.0};  ///< band (nm) when wavelengths are not given
+  int n_wavelengths = 5;                         ///< samples across the band
+  std::vector<double> weights;  ///< spectral weights (normalised to 1); empty = uniform
+};
+
+/// One detector layer.
+struct DetectorLayerConfig {
+  std::string type;    ///< downsample, jitter, pixel_response, background, saturation
+  int factor = 1;      ///< downsample factor
+  double sigma = 0.0;  ///< jitter sigma (detector pixels)
+  double value = 0.0;  ///< background (photons) or saturation threshold
+  std::string file;    ///< pixel_response FITS file (empty = ones)
+};
+
+/// How simulated data are made noisy.
+struct NoiseConfig {
+  bool photon = true;       ///< Poisson photon noise
+  double read_sigma = 3.0;  ///< Gaussian read noise sigma (photons); 0 = none
+  unsigned seed = 0;        ///< noise seed
+};
+
+/// The likelihood of the data.
+struct LikelihoodConfig {
+  std::string kind = "poisson_gaussian";  ///< poisson, gaussian, poisson_gaussian(_exact)
+  double sigma = 3.0;                     ///< read noise / Gaussian sigma (photons)
+};
+
+/// A prior on one telescope parameter path (a site of the posterior).
+struct PriorConfig {
+  std::string path;                      ///< telescope parameter path, e.g. "source.separation"
+  std::string dist;                      ///< distribution name (airy::infer factory)
+  std::map<std::string, double> params;  ///< distribution parameters, in `unit`
+  std::string unit;                      ///< display/sampling unit, e.g. "nm" ("" = the path's own)
+  double scale = 1.0;                    ///< value_in_path_units = scale * value_in_unit
+  std::optional<double> truth;           ///< informational (plots) when not simulated
+};
+
+/// NUTS settings (CmdStan names).
+struct SamplerConfig {
+  int num_chains = 4;
+  int num_warmup = 2000;
+  int num_samples = 2000;
+  unsigned seed = 1;
+  int num_threads = 0;            ///< 0 = one per chain up to the core count
+  std::string metric = "diag_e";  ///< diag_e, dense_e, unit_e
+  double delta = 0.8;
+  int max_depth = 10;
+  bool save_warmup = false;
+  int thin = 1;
+};
+
+/// A whole run.
+struct Config {
+  OpticsConfig optics;
+  SourceConfig source;
+  std::vector<DetectorLayerConfig> detector;
+  NoiseConfig noise;
+  LikelihoodConfig likelihood;
+  std::vector<PriorConfig> priors;  ///< in sampling order
+  SamplerConfig sampler;
+  std::string output_dir = "airy-out";
+  std::string source_name;  ///< where the config came from (file path or "<embedded>")
+};
+
+/// Parses TOML text. @throws InvalidArgument naming `source_name`, the key (dotted), the value
+/// and, for unknown keys, the nearest known key; TOML syntax errors give line and column.
+Config parse_config(std::string_view toml_text, std::string_view source_name);
+/// Reads and parses a file. @throws InvalidArgument if it cannot be read.
+Config load_config(const std::string& path);
+/// Writes the configuration back as TOML (the exact settings of a run, overrides included).
+std::string to_toml(const Config& config);
+/// The flagship configuration embedded in the binary (identical to examples/binary_star.toml).
+std::string_view flagship_toml();
+
+}  // namespace airy::config
