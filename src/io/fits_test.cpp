@@ -153,7 +153,9 @@ TEST(Fits, ErrorsNameThePathAndTheProblem) {
   EXPECT_THAT([&] { read_fits(cube); }, ::testing::ThrowsMessage<InvalidArgument>(::testing::AllOf(
                                             HasSubstr(cube), HasSubstr("NAXIS = 3"))));
   EXPECT_THROW(write_fits(temp_path("e.fits"), std::vector<FitsImage>{}), InvalidArgument);
-  EXPECT_THROW(write_fits("/nonexistent/dir/x.fits", ramp(2, 2), {}), Error);
+  const std::string blocker = temp_path("a_file");
+  { std::ofstream(blocker) << "x"; }
+  EXPECT_THROW(write_fits(blocker + "/x.fits", ramp(2, 2), {}), Error);
 }
 
 TEST(Fits, CheckAllFiniteNamesTheFirstBadPixel) {

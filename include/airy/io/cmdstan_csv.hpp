@@ -1,0 +1,130 @@
+// SPDX-License-Identifier: BSD-3-Clause
+/// @file
+/// @brief CmdStan-format CSV: a streaming DrawSink (one file per chain) and a reader.
+///
+/// The files follow CmdStan 2.35 (docs/file_formats.md §CSV) so that `cmdstanpy.from_csv`,
+/// `arviz.from_cmdstan` (ArviZ 0.x) and `pandas.read_csv(f, comment="#")` read them:
+/// `# key = value` config comments, the header row
+/// `lp__,accept_stat__,stepsize__,treedepth__,n_leapfrog__,divergent__,energy__,<params>`,
+/// draws, the `# Adaptation terminated` block, more draws, and the `# Elapsed Time` footer.
+///
+/// Column names: Stan identifiers cannot contain '.', which CmdStan uses as the index
+/// separator, so an airy name `optics.aperture.coefficients[3]` is written as
+/// `optics__aperture__coefficients.3` (each '.' of the base name becomes "__", each index
+/// `[i]` becomes `.i`); the reader maps the names back.
+#pragma once
+
+#include <cstdint>
+#include <fstream>
+#include <map>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "airy/infer/draws.hpp"
+
+namespace airy::io {
+
+/// airy's version string as written into file metadata.
+inline constexpr const char* kAiryVersion = "0.1.0";
+
+/// Sampler settings recorded in the CSV config comments (CmdStan's `method = sample` tree).
+struct CsvSamplerSettings {
+  std::string model = "airy_model";  ///< `model` (required by cmdstanpy); no '=' allowed
+  int num_samples = 1000;
+  int num_warmup = 1000;
+  bool save_warmup = false;
+  int thin = 1;
+  bool adapt_engaged = true;
+  double delta = 0.8;  ///< target acceptance
+  double gamma = 0.05;
+  double kappa = 0.75;
+  double t0 = 10.0;
+  int init_buffer = 75;
+  int term_buffer = 50;
+  int window = 25;
+  int max_depth = 10;
+  std::string metric = "diag_e";  ///< unit_e, diag_e or dense_e
+  double stepsize = 1.0;          ///< initial step size
+  double stepsize_jitter = 0.0;
+  int num_chains = 1;
+  std::uint64_t seed = 0;
+  std::string init = "2";
+  std::string data_file;  ///< `data file` (e.g. the observed FITS), may be empty
+  /// Further `# key = value` lines written after the standard tree (e.g. zernike_noll).
+  std::vector<std::pair<std::string, std::string>> extra;
+};
+
+/// Options of CmdStanCsvSink.
+struct CsvSinkOptions {
+  /// Output path; "{id}" is replaced by the chain id. Without "{id}", "_<id>" is inserted
+  /// before the extension (fit.csv -> fit_1.csv), as CmdStan does.
+  std::string path_pattern = "output_{id}.csv";
+  bool exact_path = false;  ///< use path_pattern verbatim (no "{id}" substitution)
+  CsvSamplerSettings settings;
+  int flush_every = 1;  ///< flush the stream every this many draws (1: every draw)
+};
+
+/// The CSV path for chain `chain_id` under `pattern` (see CsvSinkOptions::path_pattern).
+std::string csv_chain_path(const std::string& pattern, int chain_id);
+
+/// airy name -> CmdStan column name (`a.b[3]` -> `a__b.3`, `m[1,2]` -> `m.1.2`).
+std::string to_cmdstan_name(const std::string& name);
+/// CmdStan column name -> airy name (`a__b.3` -> `a.b[3]`, `m.1.2` -> `m[1,2]`).
+std::string from_cmdstan_name(const std::string& column);
+
+/// Writes one chain as CmdStan CSV while it is being sampled. Every draw is written as a
+/// full line and flushed (per `flush_every`), so an interrupted run leaves a file whose
+/// complete lines parse; only a completed chain gets the `# Elapsed Time` footer.
+/// Numbers are written in shortest round-trip form (17 significant digits at most);
+/// treedepth__, n_leapfrog__ and divergent__ as integers.
+class CmdStanCsvSink final : public infer::DrawSink {
+ public:
+  explicit CmdStanCsvSink(CsvSinkOptions options);
+  ~CmdStanCsvSink() override;
+  CmdStanCsvSink(const CmdStanCsvSink&) = delete;
+  CmdStanCsvSink& operator=(const CmdStanCsvSink&) = delete;
+
+  /// Opens the file (throws airy::Error naming the path) and writes config and header.
+  void begin(int chain_id, std::span<const std::string> names) override;
+  /// Writes the `# Adaptation terminated` block.
+  void adaptation(double stepsize, const RealMatrix& inv_metric) override;
+  /// Writes one row. Throws InvalidArgument when values.size() differs from the names.
+  void draw(bool warmup, std::span<const double> values, const infer::SampleStats& stats) override;
+  /// Writes the timing footer when chain.complete, then closes the file.
+  void end(const infer::Chain& chain) override;
+
+  /// Path of the file being written (empty before begin()).
+  [[nodiscard]] const std::string& path() const { return path_; }
+
+ private:
+  void check_stream(const char* what);
+
+  CsvSinkOptions options_;
+  std::string path_;
+  std::ofstream out_;
+  std::size_t num_columns_ = 0;
+  int since_flush_ = 0;
+};
+
+/// Writes a finished chain to `path` in one go (same format as the sink).
+void write_cmdstan_csv(const std::string& path, const infer::Chain& chain,
+                       const CsvSamplerSettings& settings);
+
+/// A CmdStan CSV file read back.
+struct CmdStanCsv {
+  infer::Chain chain;                         ///< names mapped back to `name[i]`
+  std::map<std::string, std::string> config;  ///< `# key = value` lines, "(Default)" stripped
+  std::vector<std::string> columns;           ///< raw header row, as in the file
+  int dropped_partial_lines = 0;              ///< 1 when a cut-off last line was dropped
+};
+
+/// Parses a CmdStan CSV (airy's or CmdStan's own). A last line cut mid-way (no newline, or
+/// too few fields) is dropped; `chain.complete` is false when the `Elapsed Time` footer is
+/// missing. Throws airy::InvalidArgument naming the path and line for malformed content.
+CmdStanCsv read_cmdstan_csv(const std::string& path);
+
+/// Reads one file per chain into a Run (chains must share column names).
+infer::Run read_cmdstan_csv_run(const std::vector<std::string>& paths);
+
+}  // namespace airy::io

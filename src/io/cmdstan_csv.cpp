@@ -1,0 +1,271 @@
+// SPDX-License-Identifier: BSD-3-Clause
+// CmdStan CSV writer (the reader is in cmdstan_csv_read.cpp).
+#include "airy/io/cmdstan_csv.hpp"
+
+#include <fmt/chrono.h>
+#include <fmt/format.h>
+
+#include <chrono>
+#include <filesystem>
+
+#include "airy/core/error.hpp"
+
+namespace airy::io {
+namespace {
+
+/// Shortest representation that reads back to the same double; nan/inf as CmdStan spells them.
+std::string num(double v) {
+  if (std::isnan(v)) return "nan";
+  if (std::isinf(v)) return v > 0 ? "inf" : "-inf";
+  return fmt::format("{}", v);
+}
+
+std::string flag(bool b) { return b ? "1" : "0"; }
+
+std::string utc_now() {
+  const auto now = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
+  return fmt::format("{:%Y-%m-%d %H:%M:%S} UTC", now);
+}
+
+}  // namespace
+
+std::string csv_chain_path(const std::string& pattern, int chain_id) {
+  const std::string id = std::to_string(chain_id);
+  std::string out = pattern;
+  const auto pos = out.find("{id}");
+  if (pos != std::string::npos) return out.replace(pos, 4, id);
+  const std::filesystem::path p(pattern);
+  return (p.parent_path() / (p.stem().string() + "_" + id + p.extension().string())).string();
+}
+
+std::string to_cmdstan_name(const std::string& name) {
+  std::string base = name;
+  std::string index;
+  const auto br = name.find('[');
+  if (br != std::string::npos && name.back() == ']') {
+    base = name.substr(0, br);
+    index = name.substr(br + 1, name.size() - br - 2);
+  }
+  std::string out;
+  for (char c : base) {
+    if (c == '.') {
+      out += "__";
+    } else {
+      out += c;
+    }
+  }
+  if (!index.empty()) {
+    out += '.';
+    for (char c : index) {
+      if (c == ',') {
+        out += '.';
+      } else if (c != ' ') {
+        out += c;
+      }
+    }
+  }
+  return out;
+}
+
+std::string from_cmdstan_name(const std::string& column) {
+  const auto dot = column.find('.');
+  std::string base = column.substr(0, dot);
+  std::string out;
+  for (std::size_t i = 0; i < base.size(); ++i) {
+    // "__" inside the name maps back to '.'; a trailing "__" (lp__, energy__) is kept.
+    if (base[i] == '_' && i + 1 < base.size() && base[i + 1] == '_' && i + 2 < base.size()) {
+      out += '.';
+      ++i;
+    } else {
+      out += base[i];
+    }
+  }
+  if (dot != std::string::npos) {
+    std::string idx = column.substr(dot + 1);
+    for (char& c : idx) {
+      if (c == '.') c = ',';
+    }
+    out += "[" + idx + "]";
+  }
+  return out;
+}
+
+CmdStanCsvSink::CmdStanCsvSink(CsvSinkOptions options) : options_(std::move(options)) {
+  if (options_.flush_every < 1) options_.flush_every = 1;
+}
+
+CmdStanCsvSink::~CmdStanCsvSink() = default;
+
+void CmdStanCsvSink::check_stream(const char* what) {
+  if (!out_)
+    throw Error(fmt::format("{}: CSV {} failed (disk full or file removed?)", path_, what));
+}
+
+void CmdStanCsvSink::begin(int chain_id, std::span<const std::string> names) {
+  const CsvSamplerSettings& s = options_.settings;
+  if (s.model.find('=') != std::string::npos) {
+    throw InvalidArgument(
+        fmt::format("CmdStanCsvSink: model name '{}' must not contain '='", s.model));
+  }
+  path_ =
+      options_.exact_path ? options_.path_pattern : csv_chain_path(options_.path_pattern, chain_id);
+  const std::filesystem::path parent = std::filesystem::path(path_).parent_path();
+  if (!parent.empty()) {
+    std::error_code ec;
+    std::filesystem::create_directories(parent, ec);
+  }
+  out_.open(path_, std::ios::out | std::ios::trunc);
+  if (!out_) throw Error(fmt::format("{}: cannot open CSV file for writing", path_));
+  std::string h;
+  auto line = [&h](const std::string& text) { h += "# " + text + "\n"; };
+  line("stan_version_major = 2");
+  line("stan_version_minor = 35");
+  line("stan_version_patch = 0");
+  line("model = " + s.model);
+  line("start_datetime = " + utc_now());
+  line("method = sample (Default)");
+  line("  sample");
+  line(fmt::format("    num_samples = {}", s.num_samples));
+  line(fmt::format("    num_warmup = {}", s.num_warmup));
+  line("    save_warmup = " + flag(s.save_warmup));
+  line(fmt::format("    thin = {}", s.thin));
+  line("    adapt");
+  line("      engaged = " + flag(s.adapt_engaged));
+  line("      gamma = " + num(s.gamma));
+  line("      delta = " + num(s.delta));
+  line("      kappa = " + num(s.kappa));
+  line("      t0 = " + num(s.t0));
+  line(fmt::format("      init_buffer = {}", s.init_buffer));
+  line(fmt::format("      term_buffer = {}", s.term_buffer));
+  line(fmt::format("      window = {}", s.window));
+  line("      save_metric = 0");
+  line("    algorithm = hmc (Default)");
+  line("      hmc");
+  line("        engine = nuts (Default)");
+  line("          nuts");
+  line(fmt::format("            max_depth = {}", s.max_depth));
+  line("        metric = " + s.metric);
+  line("        metric_file =  (Default)");
+  line("        stepsize = " + num(s.stepsize));
+  line("        stepsize_jitter = " + num(s.stepsize_jitter));
+  line(fmt::format("    num_chains = {}", s.num_chains));
+  line(fmt::format("id = {}", chain_id));
+  line("data");
+  line("  file = " + s.data_file);
+  line("init = " + s.init);
+  line("random");
+  line(fmt::format("  seed = {}", s.seed));
+  line("output");
+  line("  file = " + std::filesystem::path(path_).filename().string());
+  line("  diagnostic_file =  (Default)");
+  line("  refresh = 100 (Default)");
+  line("  sig_figs = 17");
+  line("num_threads = 1 (Default)");
+  line(std::string("airy_version = ") + kAiryVersion);
+  for (const auto& [key, value] : s.extra) {
+    if (key.find('=') != std::string::npos || value.find('=') != std::string::npos) {
+      throw InvalidArgument(
+          fmt::format("CmdStanCsvSink: extra config '{}' = '{}' must not contain '='", key, value));
+    }
+    line(key + " = " + value);
+  }
+  h += "lp__,accept_stat__,stepsize__,treedepth__,n_leapfrog__,divergent__,energy__";
+  for (const std::string& n : names) {
+    h += ',';
+    h += to_cmdstan_name(n);
+  }
+  h += "\n";
+  out_ << h;
+  out_.flush();
+  check_stream("header write");
+  num_columns_ = names.size();
+  since_flush_ = 0;
+}
+
+void CmdStanCsvSink::adaptation(double stepsize, const RealMatrix& inv_metric) {
+  std::string b = "# Adaptation terminated\n# Step size = " + num(stepsize) + "\n";
+  if (options_.settings.metric == "unit_e" || inv_metric.size() == 0) {
+    b += "# No free parameters for unit metric\n";
+  } else if (inv_metric.cols() == 1) {
+    b += "# Diagonal elements of inverse mass matrix:\n# ";
+    for (Eigen::Index i = 0; i < inv_metric.rows(); ++i) {
+      b += (i ? ", " : "") + num(inv_metric(i, 0));
+    }
+    b += "\n";
+  } else {
+    b += "# Elements of inverse mass matrix:\n";
+    for (Eigen::Index i = 0; i < inv_metric.rows(); ++i) {
+      b += "# ";
+      for (Eigen::Index j = 0; j < inv_metric.cols(); ++j) {
+        b += (j ? ", " : "") + num(inv_metric(i, j));
+      }
+      b += "\n";
+    }
+  }
+  out_ << b;
+  out_.flush();
+  check_stream("adaptation write");
+}
+
+void CmdStanCsvSink::draw(bool /*warmup*/, std::span<const double> values,
+                          const infer::SampleStats& st) {
+  if (values.size() != num_columns_) {
+    throw InvalidArgument(fmt::format("{}: draw has {} values, header has {} parameters", path_,
+                                      values.size(), num_columns_));
+  }
+  fmt::memory_buffer buf;
+  auto it = std::back_inserter(buf);
+  fmt::format_to(it, "{},{},{},{},{},{},{}", num(st.lp), num(st.accept_stat), num(st.stepsize),
+                 st.treedepth, st.n_leapfrog, st.divergent ? 1 : 0, num(st.energy));
+  for (double v : values) fmt::format_to(it, ",{}", num(v));
+  buf.push_back('\n');
+  out_.write(buf.data(), static_cast<std::streamsize>(buf.size()));
+  if (++since_flush_ >= options_.flush_every) {
+    out_.flush();
+    since_flush_ = 0;
+  }
+  check_stream("draw write");
+}
+
+void CmdStanCsvSink::end(const infer::Chain& chain) {
+  if (!out_.is_open()) return;
+  if (chain.complete) {
+    const double w = chain.warmup_seconds, s = chain.sampling_seconds;
+    out_ << "# \n"
+         << fmt::format("#  Elapsed Time: {:.3f} seconds (Warm-up)\n", w)
+         << fmt::format("#                {:.3f} seconds (Sampling)\n", s)
+         << fmt::format("#                {:.3f} seconds (Total)\n", w + s) << "# \n";
+  } else {
+    out_ << "# Sampling interrupted: this chain is incomplete\n";
+  }
+  out_ << fmt::format("# airy_gradient_evaluations = {}\n", chain.gradient_evaluations);
+  out_.flush();
+  check_stream("footer write");
+  out_.close();
+}
+
+void write_cmdstan_csv(const std::string& path, const infer::Chain& chain,
+                       const CsvSamplerSettings& settings) {
+  CsvSinkOptions opt;
+  opt.path_pattern = path;
+  opt.exact_path = true;
+  opt.settings = settings;
+  opt.flush_every = 1 << 30;
+  CmdStanCsvSink sink(opt);
+  sink.begin(chain.id, chain.names);
+  const Eigen::Index n = chain.draws.rows();
+  std::vector<double> row(static_cast<std::size_t>(chain.draws.cols()));
+  for (Eigen::Index i = 0; i < n; ++i) {
+    if (i == chain.num_warmup_saved && chain.stepsize > 0.0) {
+      sink.adaptation(chain.stepsize, chain.inv_metric);
+    }
+    for (Eigen::Index j = 0; j < chain.draws.cols(); ++j) row[j] = chain.draws(i, j);
+    sink.draw(i < chain.num_warmup_saved, row, chain.stats.at(static_cast<std::size_t>(i)));
+  }
+  if (n == chain.num_warmup_saved && chain.stepsize > 0.0) {
+    sink.adaptation(chain.stepsize, chain.inv_metric);
+  }
+  sink.end(chain);
+}
+
+}  // namespace airy::io

@@ -1,0 +1,258 @@
+// SPDX-License-Identifier: BSD-3-Clause
+#include "airy/io/cmdstan_csv.hpp"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <limits>
+#include <random>
+#include <regex>
+#include <sstream>
+
+#include "airy/core/error.hpp"
+
+namespace airy::io {
+namespace {
+
+namespace fs = std::filesystem;
+using ::testing::HasSubstr;
+
+std::string temp_dir() {
+  fs::path dir = fs::temp_directory_path() / ("airy_io_csv_" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  return dir.string();
+}
+
+std::vector<std::string> read_lines(const std::string& path) {
+  std::ifstream in(path);
+  std::vector<std::string> out;
+  for (std::string l; std::getline(in, l);) out.push_back(l);
+  return out;
+}
+
+const std::vector<std::string> kNames = {"source.separation", "optics.aperture.coefficients[1]",
+                                         "optics.aperture.coefficients[2]", "flux"};
+
+/// Streams `warmup` + `samples` draws through a sink, like the sampler does.
+infer::Chain sample_through_sink(CmdStanCsvSink& sink, int warmup, int samples, bool complete,
+                                 bool save_warmup) {
+  infer::Chain c;
+  c.id = 3;
+  c.names = kNames;
+  std::mt19937_64 rng(7);
+  std::normal_distribution<double> n01;
+  sink.begin(c.id, c.names);
+  const int rows = (save_warmup ? warmup : 0) + samples;
+  c.draws.resize(rows, 4);
+  int r = 0;
+  for (int i = 0; i < warmup + samples; ++i) {
+    const bool w = i < warmup;
+    if (i == warmup) {
+      c.stepsize = 0.8123456789012345;
+      c.inv_metric = RealMatrix::Constant(4, 1, 0.1);
+      c.inv_metric(2, 0) = 1.0 / 3.0;
+      sink.adaptation(c.stepsize, c.inv_metric);
+    }
+    if (w && !save_warmup) continue;
+    std::vector<double> v = {0.25 + 1e-3 * n01(rng), 1e-8 * n01(rng), -3e-9 * n01(rng),
+                             1e6 * (1 + n01(rng))};
+    infer::SampleStats s{-10.0 * n01(rng), 0.9, c.stepsize > 0 ? c.stepsize : 0.5, 3, 7, i % 5 == 0,
+                         12.5 + n01(rng)};
+    for (int j = 0; j < 4; ++j) c.draws(r, j) = v[j];
+    c.stats.push_back(s);
+    sink.draw(w, v, s);
+    ++r;
+  }
+  c.num_warmup_saved = save_warmup ? warmup : 0;
+  c.complete = complete;
+  c.warmup_seconds = 1.25;
+  c.sampling_seconds = 2.5;
+  c.gradient_evaluations = 1234;
+  sink.end(c);
+  return c;
+}
+
+TEST(CmdStanCsv, NameMappingIsReversible) {
+  EXPECT_EQ(to_cmdstan_name("optics.aperture.coefficients[3]"), "optics__aperture__coefficients.3");
+  EXPECT_EQ(to_cmdstan_name("theta[1,2]"), "theta.1.2");
+  EXPECT_EQ(to_cmdstan_name("sigma"), "sigma");
+  EXPECT_EQ(from_cmdstan_name("theta.1.2"), "theta[1,2]");
+  EXPECT_EQ(from_cmdstan_name("lp__"), "lp__");
+  for (const std::string& n : kNames) EXPECT_EQ(from_cmdstan_name(to_cmdstan_name(n)), n);
+  EXPECT_EQ(csv_chain_path("out/fit.csv", 2), "out/fit_2.csv");
+  EXPECT_EQ(csv_chain_path("fit-{id}.csv", 4), "fit-4.csv");
+}
+
+TEST(CmdStanCsv, WritesTheCmdStanLayoutThatCmdstanpyParses) {
+  CsvSinkOptions opt;
+  opt.path_pattern = temp_dir() + "/fit_{id}.csv";
+  opt.settings.num_warmup = 5;
+  opt.settings.num_samples = 10;
+  opt.settings.seed = 42;
+  opt.settings.extra = {{"zernike_noll", "4,5"}};
+  CmdStanCsvSink sink(opt);
+  sample_through_sink(sink, 5, 10, true, false);
+  EXPECT_EQ(sink.path(), temp_dir() + "/fit_3.csv");
+  const auto lines = read_lines(sink.path());
+
+  // What cmdstanpy's parser requires, checked the way it checks them.
+  std::map<std::string, std::string> config;
+  std::size_t header = 0;
+  for (; header < lines.size() && lines[header].starts_with("#"); ++header) {
+    const std::string body = lines[header].substr(1);
+    const auto parts = std::count(body.begin(), body.end(), '=');
+    ASSERT_LE(parts, 1) << lines[header];  // cmdstanpy splits on '=' into exactly two parts
+    if (parts == 1) {
+      std::smatch m;
+      ASSERT_TRUE(std::regex_match(body, m, std::regex(R"(\s*(\w+) = (.*))"))) << body;
+      config[m[1]] = std::regex_replace(m[2].str(), std::regex(R"( \(Default\)$)"), "");
+    }
+  }
+  for (const char* key : {"model", "method", "num_samples", "num_warmup", "save_warmup", "thin",
+                          "max_depth", "metric", "stan_version_major", "stan_version_minor",
+                          "stan_version_patch", "id", "seed", "airy_version", "zernike_noll"}) {
+    EXPECT_TRUE(config.count(key)) << key;
+  }
+  EXPECT_EQ(config["method"], "sample");
+  EXPECT_EQ(config["engine"], "nuts");
+  EXPECT_EQ(config["algorithm"], "hmc");
+  EXPECT_EQ(config["id"], "3");
+  EXPECT_EQ(config["seed"], "42");
+  EXPECT_EQ(config["save_warmup"], "0");
+  ASSERT_LT(header, lines.size());
+  EXPECT_EQ(lines[header],
+            "lp__,accept_stat__,stepsize__,treedepth__,n_leapfrog__,divergent__,energy__,"
+            "source__separation,optics__aperture__coefficients.1,"
+            "optics__aperture__coefficients.2,flux");
+  EXPECT_EQ(lines[header + 1], "# Adaptation terminated");
+  EXPECT_EQ(lines[header + 2], "# Step size = 0.8123456789012345");
+  EXPECT_EQ(lines[header + 3], "# Diagonal elements of inverse mass matrix:");
+  EXPECT_EQ(lines[header + 4], "# 0.1, 0.1, 0.3333333333333333, 0.1");
+  int draws = 0;
+  for (std::size_t i = header + 5; i < lines.size() && !lines[i].starts_with("#"); ++i) {
+    std::vector<std::string> f;
+    std::stringstream ss(lines[i]);
+    for (std::string x; std::getline(ss, x, ',');) f.push_back(x);
+    ASSERT_EQ(f.size(), 11u);
+    for (int j : {3, 4, 5}) {  // cmdstanpy calls int() on these
+      EXPECT_TRUE(std::regex_match(f[j], std::regex("-?[0-9]+"))) << f[j];
+    }
+    ++draws;
+  }
+  EXPECT_EQ(draws, 10);
+  EXPECT_THAT(lines, ::testing::Contains("#  Elapsed Time: 1.250 seconds (Warm-up)"));
+  EXPECT_THAT(lines, ::testing::Contains("#                3.750 seconds (Total)"));
+}
+
+TEST(CmdStanCsv, RoundTripsExactlyWithWarmup) {
+  CsvSinkOptions opt;
+  opt.path_pattern = temp_dir() + "/warm.csv";
+  opt.settings.save_warmup = true;
+  opt.flush_every = 3;
+  CmdStanCsvSink sink(opt);
+  const infer::Chain c = sample_through_sink(sink, 4, 6, true, true);
+  const CmdStanCsv r = read_cmdstan_csv(temp_dir() + "/warm_3.csv");
+  EXPECT_EQ(r.chain.names, kNames);
+  EXPECT_EQ(r.chain.id, 3);
+  EXPECT_TRUE(r.chain.complete);
+  EXPECT_EQ(r.chain.num_warmup_saved, 4);
+  EXPECT_EQ(r.chain.num_draws(), 6);
+  ASSERT_EQ(r.chain.draws.rows(), 10);
+  EXPECT_EQ((r.chain.draws - c.draws).cwiseAbs().maxCoeff(), 0.0);  // shortest round trip
+  ASSERT_EQ(r.chain.stats.size(), 10u);
+  for (std::size_t i = 0; i < 10; ++i) {
+    EXPECT_EQ(r.chain.stats[i].lp, c.stats[i].lp);
+    EXPECT_EQ(r.chain.stats[i].energy, c.stats[i].energy);
+    EXPECT_EQ(r.chain.stats[i].divergent, c.stats[i].divergent);
+    EXPECT_EQ(r.chain.stats[i].n_leapfrog, 7);
+  }
+  EXPECT_EQ(r.chain.stepsize, c.stepsize);
+  EXPECT_EQ(r.chain.inv_metric, c.inv_metric);
+  EXPECT_DOUBLE_EQ(r.chain.warmup_seconds, 1.25);
+  EXPECT_DOUBLE_EQ(r.chain.sampling_seconds, 2.5);
+  EXPECT_EQ(r.chain.gradient_evaluations, 1234);
+  EXPECT_EQ(r.dropped_partial_lines, 0);
+}
+
+TEST(CmdStanCsv, InterruptedFileDropsThePartialLine) {
+  CsvSinkOptions opt;
+  opt.path_pattern = temp_dir() + "/cut.csv";
+  CmdStanCsvSink sink(opt);
+  sample_through_sink(sink, 2, 5, false, false);
+  { std::ofstream(sink.path(), std::ios::app) << "-1.5,0.9,0.8,3,7,0,12.1,0.25,1e-0"; }
+  const CmdStanCsv r = read_cmdstan_csv(sink.path());
+  EXPECT_FALSE(r.chain.complete);
+  EXPECT_EQ(r.chain.num_draws(), 5);
+  EXPECT_EQ(r.dropped_partial_lines, 1);
+  // A short last line that does end in a newline is dropped too.
+  { std::ofstream(sink.path(), std::ios::app) << "\n"; }
+  EXPECT_EQ(read_cmdstan_csv(sink.path()).chain.num_draws(), 5);
+}
+
+TEST(CmdStanCsv, ReadsDenseMetricNonFiniteValuesAndWholeRuns) {
+  infer::Chain c;
+  c.names = {"a", "b"};
+  c.draws.resize(2, 2);
+  c.draws << std::numeric_limits<double>::quiet_NaN(), 1.0,
+      -std::numeric_limits<double>::infinity(), 2.0;
+  c.stats.resize(2);
+  c.stepsize = 0.5;
+  c.inv_metric.resize(2, 2);
+  c.inv_metric << 1.0, 0.5, 0.5, 2.0;
+  CsvSamplerSettings s;
+  s.metric = "dense_e";
+  const std::string p1 = temp_dir() + "/dense_1.csv", p2 = temp_dir() + "/dense_2.csv";
+  write_cmdstan_csv(p1, c, s);
+  c.id = 2;
+  write_cmdstan_csv(p2, c, s);
+  const infer::Run run = read_cmdstan_csv_run({p1, p2});
+  ASSERT_EQ(run.chains.size(), 2u);
+  EXPECT_EQ(run.chains[1].id, 2);
+  EXPECT_TRUE(std::isnan(run.chains[0].draws(0, 0)));
+  EXPECT_EQ(run.chains[0].draws(1, 0), -std::numeric_limits<double>::infinity());
+  EXPECT_EQ(run.chains[0].inv_metric, c.inv_metric);
+}
+
+TEST(CmdStanCsv, ErrorsNameFileAndLine) {
+  EXPECT_THAT([] { read_cmdstan_csv("/nonexistent/fit_1.csv"); },
+              ::testing::ThrowsMessage<InvalidArgument>(HasSubstr("/nonexistent/fit_1.csv")));
+  const std::string bad = temp_dir() + "/bad.csv";
+  {
+    std::ofstream o(bad);
+    o << "# model = m\nlp__,accept_stat__,stepsize__,treedepth__,n_leapfrog__,divergent__,"
+         "energy__,x\n1,1,1,1,1,0,1,oops\n1,1,1,1,1,0,1,2\n";
+  }
+  EXPECT_THAT([&] { read_cmdstan_csv(bad); },
+              ::testing::ThrowsMessage<InvalidArgument>(HasSubstr(bad + ":3:")));
+  CsvSinkOptions opt;
+  const std::string blocker = temp_dir() + "/a_file";
+  { std::ofstream(blocker) << "x"; }
+  opt.path_pattern = blocker + "/fit.csv";  // a directory that cannot be created
+  opt.exact_path = true;
+  CmdStanCsvSink sink(opt);
+  std::vector<std::string> names = {"x"};
+  EXPECT_THROW(sink.begin(1, names), Error);
+}
+
+TEST(CmdStanCsv, PandasReadsTheFileWhenPythonIsAvailable) {
+  if (std::system("/usr/bin/python3 -c 'import pandas' >/dev/null 2>&1") != 0) {
+    GTEST_SKIP() << "/usr/bin/python3 with pandas not available";
+  }
+  CsvSinkOptions opt;
+  opt.path_pattern = temp_dir() + "/py.csv";
+  opt.settings.save_warmup = true;
+  opt.settings.num_warmup = 4;
+  opt.settings.num_samples = 6;
+  CmdStanCsvSink sink(opt);
+  sample_through_sink(sink, 4, 6, true, true);
+  const std::string cmd = std::string("/usr/bin/python3 ") + AIRY_SOURCE_DIR +
+                          "/tests/python/check_cmdstan_csv.py " + sink.path() + " 4 6";
+  EXPECT_EQ(std::system(cmd.c_str()), 0) << cmd;
+}
+
+}  // namespace
+}  // namespace airy::io
