@@ -20,19 +20,19 @@ namespace airy::infer {
 
 /// CmdStan's sampler diagnostics for one iteration (the `__`-suffixed CSV columns).
 struct SampleStats {
-  double lp = 0.0;            ///< lp__: log density (up to a constant) incl. log-Jacobian
-  double accept_stat = 0.0;   ///< accept_stat__: mean Metropolis acceptance over the tree
-  double stepsize = 0.0;      ///< stepsize__: integrator step size used
-  int treedepth = 0;          ///< treedepth__: depth of the NUTS tree (0 for static HMC)
-  int n_leapfrog = 0;         ///< n_leapfrog__: leapfrog steps (gradient evaluations)
-  bool divergent = false;     ///< divergent__: energy error > max_energy_error (1000)
-  double energy = 0.0;        ///< energy__: Hamiltonian at the selected state
+  double lp = 0.0;           ///< lp__: log density (up to a constant) incl. log-Jacobian
+  double accept_stat = 0.0;  ///< accept_stat__: mean Metropolis acceptance over the tree
+  double stepsize = 0.0;     ///< stepsize__: integrator step size used
+  int treedepth = 0;         ///< treedepth__: depth of the NUTS tree (0 for static HMC)
+  int n_leapfrog = 0;        ///< n_leapfrog__: leapfrog steps (gradient evaluations)
+  bool divergent = false;    ///< divergent__: energy error > max_energy_error (1000)
+  double energy = 0.0;       ///< energy__: Hamiltonian at the selected state
 };
 
 /// Names of the CmdStan diagnostic columns, in CSV order.
 inline const std::vector<std::string>& sample_stat_names() {
-  static const std::vector<std::string> names = {"lp__",          "accept_stat__", "stepsize__",
-                                                 "treedepth__",   "n_leapfrog__",  "divergent__",
+  static const std::vector<std::string> names = {"lp__",        "accept_stat__", "stepsize__",
+                                                 "treedepth__", "n_leapfrog__",  "divergent__",
                                                  "energy__"};
   return names;
 }
@@ -40,22 +40,20 @@ inline const std::vector<std::string>& sample_stat_names() {
 /// Everything one chain produced. Rows [0, num_warmup_saved) of `draws` are warmup draws
 /// (only present when warmup was saved), the rest are post-warmup draws.
 struct Chain {
-  int id = 1;                        ///< 1-based chain id (CmdStan `id`)
-  std::vector<std::string> names;    ///< coordinate names, vectors as `name[i]` (1-based)
-  RealMatrix draws;                  ///< (num_saved, names.size()), constrained space
-  std::vector<SampleStats> stats;    ///< one per row of `draws`
-  int num_warmup_saved = 0;          ///< leading rows that are warmup
-  bool complete = true;              ///< false when sampling was interrupted (SIGINT)
-  double stepsize = 0.0;             ///< adapted step size
-  RealMatrix inv_metric;             ///< adapted inverse metric: (n,1) diagonal or (n,n) dense
-  double warmup_seconds = 0.0;       ///< wall time of warmup
-  double sampling_seconds = 0.0;     ///< wall time of sampling
+  int id = 1;                             ///< 1-based chain id (CmdStan `id`)
+  std::vector<std::string> names;         ///< coordinate names, vectors as `name[i]` (1-based)
+  RealMatrix draws;                       ///< (num_saved, names.size()), constrained space
+  std::vector<SampleStats> stats;         ///< one per row of `draws`
+  int num_warmup_saved = 0;               ///< leading rows that are warmup
+  bool complete = true;                   ///< false when sampling was interrupted (SIGINT)
+  double stepsize = 0.0;                  ///< adapted step size
+  RealMatrix inv_metric;                  ///< adapted inverse metric: (n,1) diagonal or (n,n) dense
+  double warmup_seconds = 0.0;            ///< wall time of warmup
+  double sampling_seconds = 0.0;          ///< wall time of sampling
   std::int64_t gradient_evaluations = 0;  ///< log density + gradient calls, warmup included
 
   /// Number of post-warmup draws held.
-  [[nodiscard]] int num_draws() const {
-    return static_cast<int>(draws.rows()) - num_warmup_saved;
-  }
+  [[nodiscard]] int num_draws() const { return static_cast<int>(draws.rows()) - num_warmup_saved; }
 };
 
 /// A multi-chain run. All chains share `names`.
