@@ -1,0 +1,27 @@
+// SPDX-License-Identifier: BSD-3-Clause
+#include "airy/optics/layer.hpp"
+
+#include "airy/core/error.hpp"
+
+namespace airy::optics {
+
+std::shared_ptr<const Layer> Layer::with_values(std::span<const double> v) const {
+  if (!v.empty()) throw_invalid(kind(), "values", "this layer has no parameters");
+  return nullptr;
+}
+
+std::unique_ptr<LayerWorkspace> Layer::make_workspace(int, int) const {
+  return std::make_unique<LayerWorkspace>();
+}
+
+void Layer::prepare(std::span<const double>, LayerWorkspace&) const {}
+
+void Layer::finish_pullback(std::span<const double>, std::span<double>, LayerWorkspace&) const {}
+
+int total_size(const std::vector<ParameterBlock>& blocks) {
+  int n = 0;
+  for (const auto& b : blocks) n += b.size;
+  return n;
+}
+
+}  // namespace airy::optics

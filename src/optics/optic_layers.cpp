@@ -1,0 +1,268 @@
+// SPDX-License-Identifier: BSD-3-Clause
+#include "airy/optics/optic_layers.hpp"
+
+#include <cmath>
+#include <numbers>
+
+#include "airy/core/error.hpp"
+#include "airy/optics/wavefront.hpp"
+
+namespace airy::optics {
+namespace {
+
+struct PointwiseWorkspace final : LayerWorkspace {
+  RealImage opd, opd_bar;
+  bool has_opd = false;
+  std::vector<ComplexImage> phasor, pre;
+  ComplexImage g;
+};
+
+void check_map(std::string_view where, std::string_view field, const RealImage& a, int n) {
+  if (a.rows() == 0 || a.rows() != a.cols())
+    throw_invalid(where, field, "must be a non-empty square array");
+  if (n > 0 && a.rows() != n) {
+    throw InvalidArgument(format_invalid(where, field, static_cast<double>(a.rows()),
+                                         "side length must match the other arrays"));
+  }
+  if (!a.allFinite()) throw_invalid(where, field, "must be finite");
+}
+
+void check_size(std::string_view where, std::span<const double> v, int expected) {
+  if (static_cast<int>(v.size()) != expected) {
+    throw InvalidArgument(
+        format_invalid(where, "values", static_cast<double>(v.size()),
+                       "wrong number of values, expected " + std::to_string(expected)));
+  }
+  for (double x : v) check_finite(where, "values", x);
+}
+
+RealImage map_image(std::span<const double> v, int n) {
+  return Eigen::Map<const RealImage>(v.data(), n, n);
+}
+
+}  // namespace
+
+std::unique_ptr<LayerWorkspace> PointwiseOptic::make_workspace(int n, int num_wavelengths) const {
+  if (n != n_) throw_invalid(kind(), "npixels", "wavefront size differs from the layer's arrays");
+  auto ws = std::make_unique<PointwiseWorkspace>();
+  ws->opd.setZero(n, n);
+  ws->opd_bar.setZero(n, n);
+  ws->phasor.assign(num_wavelengths, ComplexImage::Zero(n, n));
+  ws->pre.assign(num_wavelengths, ComplexImage::Zero(n, n));
+  ws->g.setZero(n, n);
+  return ws;
+}
+
+void PointwiseOptic::prepare(std::span<const double> params, LayerWorkspace& base) const {
+  auto& ws = static_cast<PointwiseWorkspace&>(base);
+  ws.has_opd = compute_opd(params, ws.opd);
+  ws.opd_bar.setZero();
+}
+
+void PointwiseOptic::forward(std::span<const double> params, double wavelength, double, int w,
+                             const ComplexImage& in, ComplexImage& out,
+                             LayerWorkspace& base) const {
+  auto& ws = static_cast<PointwiseWorkspace&>(base);
+  const double k = 2.0 * std::numbers::pi / wavelength;
+  const Eigen::Index np = static_cast<Eigen::Index>(n_) * n_;
+  const double* t = has_transmission_ ? params.data() + transmission_offset() : nullptr;
+  ComplexImage& pre = ws.pre[w];
+  ComplexImage& ph = ws.phasor[w];
+  for (Eigen::Index p = 0; p < np; ++p) {
+    Complex v = in.data()[p];
+    if (t) v *= t[p];
+    if (ws.has_opd) {
+      const Complex e = std::polar(1.0, k * ws.opd.data()[p]);
+      ph.data()[p] = e;
+      v *= e;
+    }
+    pre.data()[p] = v;
+  }
+  if (normalise_) {
+    normalise(pre, out);
+  } else {
+    out.resize(n_, n_);
+    out = pre;
+  }
+}
+
+void PointwiseOptic::pullback(std::span<const double> params, double wavelength, double, int w,
+                              const ComplexImage& in, const ComplexImage& out,
+                              const ComplexImage& out_bar, ComplexImage& in_bar,
+                              std::span<double> params_bar, LayerWorkspace& base) const {
+  auto& ws = static_cast<PointwiseWorkspace&>(base);
+  const double k = 2.0 * std::numbers::pi / wavelength;
+  const Eigen::Index np = static_cast<Eigen::Index>(n_) * n_;
+  const double* t = has_transmission_ ? params.data() + transmission_offset() : nullptr;
+  double* t_bar = has_transmission_ ? params_bar.data() + transmission_offset() : nullptr;
+  const ComplexImage& pre = ws.pre[w];
+  const ComplexImage& ph = ws.phasor[w];
+  const ComplexImage* g = &out_bar;
+  if (normalise_) {
+    normalise_pullback(pre, out, out_bar, ws.g);
+    g = &ws.g;
+  }
+  in_bar.resize(n_, n_);
+  for (Eigen::Index p = 0; p < np; ++p) {
+    const Complex gp = g->data()[p];
+    const Complex e = ws.has_opd ? ph.data()[p] : Complex(1.0);
+    const double tp = t ? t[p] : 1.0;
+    in_bar.data()[p] = gp * tp * std::conj(e);
+    if (t_bar) t_bar[p] += std::real(gp * std::conj(in.data()[p] * e));
+    if (ws.has_opd) ws.opd_bar.data()[p] += k * std::imag(gp * std::conj(pre.data()[p]));
+  }
+}
+
+void PointwiseOptic::finish_pullback(std::span<const double>, std::span<double> params_bar,
+                                     LayerWorkspace& base) const {
+  auto& ws = static_cast<PointwiseWorkspace&>(base);
+  if (ws.has_opd) opd_pullback(ws.opd_bar, params_bar);
+}
+
+// --- TransmissiveLayer -------------------------------------------------------------------
+
+TransmissiveLayer::TransmissiveLayer(RealImage transmission, bool normalise)
+    : PointwiseOptic(static_cast<int>(transmission.rows()), true, normalise),
+      transmission_(std::move(transmission)) {
+  check_map("TransmissiveLayer", "transmission", transmission_, 0);
+}
+
+std::vector<ParameterBlock> TransmissiveLayer::parameter_blocks() const {
+  return {{"transmission", n_ * n_, "1", "amplitude transmission map, row-major [y, x]"}};
+}
+
+RealVector TransmissiveLayer::values() const {
+  return Eigen::Map<const RealVector>(transmission_.data(), transmission_.size());
+}
+
+std::shared_ptr<const Layer> TransmissiveLayer::with_values(std::span<const double> v) const {
+  check_size("TransmissiveLayer", v, n_ * n_);
+  return std::make_shared<TransmissiveLayer>(map_image(v, n_), normalise_);
+}
+
+// --- Optic --------------------------------------------------------------------------------
+
+Optic::Optic(std::optional<RealImage> transmission, std::optional<RealImage> opd, bool normalise)
+    : PointwiseOptic(
+          static_cast<int>(transmission ? transmission->rows() : (opd ? opd->rows() : 0)),
+          transmission.has_value(), normalise),
+      transmission_(std::move(transmission)),
+      opd_(std::move(opd)) {
+  if (!transmission_ && !opd_) throw_invalid("Optic", "transmission/opd", "give at least one");
+  if (transmission_) check_map("Optic", "transmission", *transmission_, n_);
+  if (opd_) check_map("Optic", "opd", *opd_, n_);
+}
+
+std::vector<ParameterBlock> Optic::parameter_blocks() const {
+  std::vector<ParameterBlock> b;
+  if (transmission_) b.push_back({"transmission", n_ * n_, "1", "amplitude transmission, [y, x]"});
+  if (opd_) b.push_back({"opd", n_ * n_, "m", "optical path difference map, [y, x]"});
+  return b;
+}
+
+RealVector Optic::values() const {
+  RealVector v(total_size(parameter_blocks()));
+  Eigen::Index o = 0;
+  if (transmission_) {
+    v.segment(o, transmission_->size()) =
+        Eigen::Map<const RealVector>(transmission_->data(), transmission_->size());
+    o += transmission_->size();
+  }
+  if (opd_) v.segment(o, opd_->size()) = Eigen::Map<const RealVector>(opd_->data(), opd_->size());
+  return v;
+}
+
+std::shared_ptr<const Layer> Optic::with_values(std::span<const double> v) const {
+  check_size("Optic", v, total_size(parameter_blocks()));
+  const int nn = n_ * n_;
+  std::optional<RealImage> t, o;
+  int off = 0;
+  if (transmission_) {
+    t = map_image(v.subspan(0, nn), n_);
+    off = nn;
+  }
+  if (opd_) o = map_image(v.subspan(off, nn), n_);
+  return std::make_shared<Optic>(t, o, normalise_);
+}
+
+bool Optic::compute_opd(std::span<const double> params, RealImage& opd) const {
+  if (!opd_) return false;
+  const int off = transmission_ ? n_ * n_ : 0;
+  opd = Eigen::Map<const RealImage>(params.data() + off, n_, n_);
+  return true;
+}
+
+void Optic::opd_pullback(const RealImage& opd_bar, std::span<double> params_bar) const {
+  const int off = transmission_ ? n_ * n_ : 0;
+  Eigen::Map<RealImage>(params_bar.data() + off, n_, n_) += opd_bar;
+}
+
+// --- BasisOptic ---------------------------------------------------------------------------
+
+BasisOptic::BasisOptic(std::vector<RealImage> basis, std::optional<RealImage> transmission,
+                       RealVector coefficients, bool normalise)
+    : PointwiseOptic(basis.empty() ? 0 : static_cast<int>(basis[0].rows()),
+                     transmission.has_value(), normalise),
+      transmission_(std::move(transmission)),
+      coefficients_(std::move(coefficients)) {
+  if (basis.empty()) throw_invalid("BasisOptic", "basis", "must hold at least one map");
+  if (static_cast<std::size_t>(coefficients_.size()) != basis.size()) {
+    throw InvalidArgument(format_invalid(
+        "BasisOptic", "coefficients.size()", static_cast<double>(coefficients_.size()),
+        "must equal the number of basis maps (" + std::to_string(basis.size()) + ")"));
+  }
+  for (Eigen::Index i = 0; i < coefficients_.size(); ++i) {
+    check_finite("BasisOptic", "coefficients", coefficients_[i]);
+  }
+  basis_.resize(static_cast<Eigen::Index>(basis.size()), static_cast<Eigen::Index>(n_) * n_);
+  for (std::size_t j = 0; j < basis.size(); ++j) {
+    check_map("BasisOptic", "basis", basis[j], n_);
+    basis_.row(static_cast<Eigen::Index>(j)) =
+        Eigen::Map<const RealVector>(basis[j].data(), basis[j].size());
+  }
+  if (transmission_) check_map("BasisOptic", "transmission", *transmission_, n_);
+}
+
+std::vector<ParameterBlock> BasisOptic::parameter_blocks() const {
+  std::vector<ParameterBlock> b{{"coefficients", static_cast<int>(basis_.rows()), "m",
+                                 "OPD coefficient of each basis map (m RMS for Zernikes)"}};
+  if (transmission_) b.push_back({"transmission", n_ * n_, "1", "amplitude transmission, [y, x]"});
+  return b;
+}
+
+RealVector BasisOptic::values() const {
+  RealVector v(total_size(parameter_blocks()));
+  v.head(coefficients_.size()) = coefficients_;
+  if (transmission_) {
+    v.tail(transmission_->size()) =
+        Eigen::Map<const RealVector>(transmission_->data(), transmission_->size());
+  }
+  return v;
+}
+
+std::shared_ptr<const Layer> BasisOptic::with_values(std::span<const double> v) const {
+  check_size("BasisOptic", v, total_size(parameter_blocks()));
+  const Eigen::Index k = basis_.rows();
+  std::vector<RealImage> basis;
+  for (Eigen::Index j = 0; j < k; ++j)
+    basis.push_back(Eigen::Map<const RealImage>(basis_.row(j).data(), n_, n_));
+  std::optional<RealImage> t;
+  if (transmission_) t = map_image(v.subspan(k), n_);
+  return std::make_shared<BasisOptic>(std::move(basis), t,
+                                      Eigen::Map<const RealVector>(v.data(), k), normalise_);
+}
+
+bool BasisOptic::compute_opd(std::span<const double> params, RealImage& opd) const {
+  const Eigen::Index k = basis_.rows();
+  Eigen::Map<RealVector>(opd.data(), opd.size()).noalias() =
+      basis_.transpose() * Eigen::Map<const RealVector>(params.data(), k);
+  return true;
+}
+
+void BasisOptic::opd_pullback(const RealImage& opd_bar, std::span<double> params_bar) const {
+  const Eigen::Index k = basis_.rows();
+  Eigen::Map<RealVector>(params_bar.data(), k).noalias() +=
+      basis_ * Eigen::Map<const RealVector>(opd_bar.data(), opd_bar.size());
+}
+
+}  // namespace airy::optics
