@@ -387,7 +387,7 @@ PARAMS = ["x_position", "y_position", "separation", "position_angle", "log_flux"
 PARAM_UNITS = ["arcsec", "arcsec", "arcsec", "deg", "log10 photons", "ratio"]
 
 
-def write_grad(cfg, outdir):
+def write_grad(cfg, outdir, outname="grad_flagship"):
     T = build_transmission(cfg)
     B = build_basis(cfg)
     s = cfg["source"]
@@ -398,15 +398,31 @@ def write_grad(cfg, outdir):
     p0 = jnp.array([s["x_position_arcsec"], s["y_position_arcsec"], s["separation_arcsec"],
                     s["position_angle_deg"], s["log_flux"], s["contrast"]])
     c0 = jnp.array(cfg["zernike"]["coefficients_m"])
+    jit_idx = [i for i, L in enumerate(cfg["detector"]) if L["type"] == "ApplyJitter"]
+    sig0 = jnp.array(cfg["detector"][jit_idx[0]]["sigma"] if jit_idx else 0.0)
+    n_out = n
+    for L in cfg["detector"]:
+        if L["type"] == "Downsample":
+            n_out //= L["kernel_size"]
+    if n_out != n:
+        W = W[:n_out, :n_out]
 
-    def loss(p, c):
+    def loss(p, c, sig=sig0):
         optics = build_optics(cfg, T, B, c)
         src = build_source(s, dict(zip(PARAMS, [p[i] for i in range(6)])))
-        img = dl.Telescope(optics, ("source", src)).model()
-        return jnp.sum(img * W)
+        layers = [dict(L) for L in cfg["detector"]]
+        for i in jit_idx:
+            layers[i]["sigma"] = sig
+        det = build_detector(layers)
+        tel = dl.Telescope(optics, ("source", src), det) if det is not None else \
+            dl.Telescope(optics, ("source", src))
+        return jnp.sum(tel.model() * W)
 
     val = loss(p0, c0)
-    gp, gc = jax.grad(loss, argnums=(0, 1))(p0, c0)
+    gp, gc, gs = jax.grad(loss, argnums=(0, 1, 2))(p0, c0, sig0)
+    if jit_idx:
+        hs = 1e-6
+        fd_s = (loss(p0, c0, sig0 + hs) - loss(p0, c0, sig0 - hs)) / (2 * hs)
     # central finite differences (float64) as a self-check of the stored gradient
     fd_p = []
     for i in range(6):
@@ -422,16 +438,20 @@ def write_grad(cfg, outdir):
     fd_c = onp.array(fd_c)
     rel = max(onp.max(onp.abs(fd_p - onp.asarray(gp)) / (onp.abs(onp.asarray(gp)) + 1e-300)),
               onp.max(onp.abs(fd_c - onp.asarray(gc)) / (onp.abs(onp.asarray(gc)) + 1e-300)))
-    L = header("grad_flagship", "jax.grad of L = sum(image * W) for the flagship configuration "
-               "(flagship.toml) w.r.t. the 6 AlphaCen parameters and the 7 Zernike coefficients.")
-    L += ['config = "flagship.toml"  # the model: every input as in that file',
-          'loss = "sum(image * W)"  # image = the flagship image (16x16, no detector)',
+    if jit_idx:
+        rel = max(rel, abs(float(fd_s) - float(gs)) / abs(float(gs)))
+    L = header(outname, "jax.grad of L = sum(image * W) for the %s configuration "
+               "(%s.toml) w.r.t. the 6 AlphaCen parameters, the Zernike coefficients%s."
+               % (cfg["name"], cfg["name"], " and the ApplyJitter sigma" if jit_idx else ""))
+    L += ['config = "%s.toml"  # the model: every input as in that file' % cfg["name"],
+          'loss = "sum(image * W)"  # image = that file\'s [image] data',
           "loss_value = %s" % f(val),
+          "fd_max_rel_err = %s  # max over all parameters of |fd - grad|/|grad|" % f(rel),
           "",
           "[source_gradient]  # dL/dparam, parameters in AlphaCen's native units",
           'names = ["%s"]' % '", "'.join(PARAMS),
           'units = ["%s"]' % '", "'.join(PARAM_UNITS),
-          "values = %s  # parameter values (= flagship.toml)" % arr1(p0),
+          "values = %s  # parameter values (= the config file)" % arr1(p0),
           "grad = %s" % arr1(gp),
           "grad_fd = %s  # central finite differences, h = 1e-6*max(1,|p|)" % arr1(fd_p),
           "",
@@ -440,11 +460,17 @@ def write_grad(cfg, outdir):
           "values = %s" % arr1(c0),
           "grad = %s" % arr1(gc),
           "grad_fd = %s  # central finite differences, h = 1e-12 m" % arr1(fd_c),
-          "fd_max_rel_err = %s  # max over all 13 of |fd - grad|/|grad|" % f(rel),
-          "",
-          "[weights]  # W: numpy.random.default_rng(12345).standard_normal((16, 16)), W[row][col]",
+          ""]
+    if jit_idx:
+        L += ["[detector_gradient]  # dL/dsigma of the ApplyJitter layer",
+              "sigma = %s" % f(sig0),
+              "grad = %s" % f(gs),
+              "grad_fd = %s  # central finite differences, h = 1e-6" % f(fd_s),
+              ""]
+    L += ["[weights]  # W = numpy.random.default_rng(12345).standard_normal((m, m)) with m = "
+          "psf_npixels*oversample, cropped to W[:k, :k] if the detector downsamples to k; W[row][col]",
           "data = %s" % arr2(W)]
-    path = os.path.join(outdir, "grad_flagship.toml")
+    path = os.path.join(outdir, outname + ".toml")
     with open(path, "w") as fh:
         fh.write("\n".join(L) + "\n")
     return path, rel
@@ -459,9 +485,12 @@ def main():
             continue
         path, img = write_config(cfg, outdir)
         print("wrote %-60s sum %.9g max %.9g" % (os.path.relpath(path, ROOT), img.sum(), img.max()))
-    if not only or "grad_flagship" in only:
-        path, rel = write_grad(CONFIGS[0], outdir)
-        print("wrote", os.path.relpath(path, ROOT), "fd max rel err %.3g" % rel)
+    grads = [("grad_flagship", "flagship"), ("grad_detector_jitter", "detector_downsample_jitter")]
+    by_name = {c["name"]: c for c in CONFIGS}
+    for outname, cname in grads:
+        if not only or outname in only:
+            path, rel = write_grad(by_name[cname], outdir, outname)
+            print("wrote", os.path.relpath(path, ROOT), "fd max rel err %.3g" % rel)
 
 
 if __name__ == "__main__":
