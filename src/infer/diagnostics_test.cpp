@@ -115,3 +115,69 @@ TEST(Diagnostics, EbfmiOfIidAndRandomWalk) {
 
 }  // namespace
 }  // namespace airy::infer
+
+#include "airy/infer/summary.hpp"
+
+namespace airy::infer {
+namespace {
+
+infer::Run fixture_run(const std::string& file) {
+  const toml::table t = toml::parse_file((kFixtures / file).string());
+  const ChainDraws x = read_draws(t);
+  infer::Run run;
+  run.wall_seconds = 2.0;
+  for (Eigen::Index c = 0; c < x.cols(); ++c) {
+    Chain ch;
+    ch.id = static_cast<int>(c) + 1;
+    ch.names = {"x"};
+    ch.draws = x.col(c);
+    ch.stats.resize(static_cast<std::size_t>(x.rows()));
+    for (Eigen::Index i = 0; i < x.rows(); ++i) {
+      ch.stats[static_cast<std::size_t>(i)].energy = x(i, c);
+    }
+    ch.stats[0].divergent = true;
+    ch.gradient_evaluations = 100;
+    run.chains.push_back(ch);
+  }
+  return run;
+}
+
+TEST(Summary, MatchesArviZSummaryAndFlags) {
+  if (!std::filesystem::exists(kFixtures)) GTEST_SKIP();
+  for (const char* file : {"iid_normal.toml", "chain_offset.toml", "ar1_rho09.toml"}) {
+    SCOPED_TRACE(file);
+    const toml::table t = toml::parse_file((kFixtures / file).string());
+    const auto& a = *t["summary"].as_table();
+    const Summary s = summarize(fixture_run(file));
+    ASSERT_EQ(s.rows.size(), 1u);
+    const auto& r = s.rows[0];
+    expect_same(r.mean, a["mean"].value<double>().value(), "mean");
+    expect_same(r.sd, a["sd"].value<double>().value(), "sd");
+    expect_same(r.mcse_mean, a["mcse_mean"].value<double>().value(), "mcse_mean");
+    expect_same(r.mcse_sd, a["mcse_sd"].value<double>().value(), "mcse_sd");
+    expect_same(r.ess_bulk, a["ess_bulk"].value<double>().value(), "ess_bulk");
+    expect_same(r.ess_tail, a["ess_tail"].value<double>().value(), "ess_tail");
+    expect_same(r.rhat, a["r_hat"].value<double>().value(), "r_hat");
+    EXPECT_EQ(s.num_divergent, 4);
+    EXPECT_EQ(s.gradient_evaluations, 400);
+    EXPECT_EQ(s.draws_per_chain, 200);
+    const std::string text = format_summary(s);
+    EXPECT_NE(text.find("Number of divergences: 4"), std::string::npos);
+    EXPECT_NE(text.find("n_eff"), std::string::npos);
+    EXPECT_NE(summary_csv(s).find("name,mean,sd"), std::string::npos);
+    if (std::string(file) == "chain_offset.toml") {
+      EXPECT_TRUE(r.flag_rhat);
+      EXPECT_NE(text.find("WARNING (R)"), std::string::npos);
+    }
+    if (std::string(file) == "ar1_rho09.toml") {
+      EXPECT_TRUE(r.flag_ess);  // ess_bulk ~19
+    }
+    if (std::string(file) == "iid_normal.toml") {
+      EXPECT_FALSE(r.flag_ess);
+      EXPECT_FALSE(r.flag_rhat);
+    }
+  }
+}
+
+}  // namespace
+}  // namespace airy::infer
