@@ -18,10 +18,4 @@ void Layer::prepare(std::span<const double>, LayerWorkspace&) const {}
 
 void Layer::finish_pullback(std::span<const double>, std::span<double>, LayerWorkspace&) const {}
 
-int total_size(const std::vector<ParameterBlock>& blocks) {
-  int n = 0;
-  for (const auto& b : blocks) n += b.size;
-  return n;
-}
-
 }  // namespace airy::optics

@@ -10,16 +10,12 @@
 #include <vector>
 
 #include "airy/core/arrays.hpp"
+#include "airy/core/parameter_block.hpp"
 
 namespace airy::optics {
 
-/// One named block of continuous parameters of a component (layer, source, detector layer).
-struct ParameterBlock {
-  std::string name;  ///< e.g. "coefficients"
-  int size = 1;      ///< number of scalars
-  std::string unit;  ///< e.g. "m"
-  std::string doc;   ///< one line
-};
+using airy::ParameterBlock;
+using airy::total_size;
 
 /// Per-caller buffers of one layer (per-wavelength intermediates for the pullback).
 class LayerWorkspace {
@@ -77,8 +73,5 @@ struct NamedLayer {
   std::string key;
   std::shared_ptr<const Layer> layer;
 };
-
-/// Total number of scalars over `blocks`.
-[[nodiscard]] int total_size(const std::vector<ParameterBlock>& blocks);
 
 }  // namespace airy::optics

@@ -1,0 +1,27 @@
+// SPDX-License-Identifier: BSD-3-Clause
+/// @file
+/// @brief A named block of continuous parameters of a model component.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace airy {
+
+/// One named block of continuous parameters of a component (optical layer, source, detector
+/// layer); its path in a telescope is <component path>.<name>.
+struct ParameterBlock {
+  std::string name;  ///< e.g. "coefficients"
+  int size = 1;      ///< number of scalars
+  std::string unit;  ///< e.g. "m"
+  std::string doc;   ///< one line
+};
+
+/// Total number of scalars over `blocks`.
+inline int total_size(const std::vector<ParameterBlock>& blocks) {
+  int n = 0;
+  for (const auto& b : blocks) n += b.size;
+  return n;
+}
+
+}  // namespace airy

@@ -1,0 +1,154 @@
+// SPDX-License-Identifier: BSD-3-Clause
+// Telescope-level tests: the dlux.md §13.1 reference numbers, parameter paths and errors,
+// the even-Zernike sign-flip symmetry, gradients vs finite differences, and liveness.
+#include "airy/model/telescope.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+
+#include "airy/core/error.hpp"
+#include "airy/model/builder.hpp"
+#include "airy/testing/expect_vjp.hpp"
+
+namespace airy::model {
+namespace {
+
+FlagshipOptions flagship_options() {
+  FlagshipOptions o;
+  o.coefficients = RealVector(7);
+  o.coefficients << 20e-9, -15e-9, 10e-9, 25e-9, -5e-9, 12e-9, -18e-9;
+  return o;
+}
+
+TEST(Flagship, ReproducesTheDluxRecipeReferenceNumbers) {
+  FlagshipOptions o;
+  o.spider = false;  // dlux.md §13.1: circle combined at 5x, zero aberrations, nλ = 5
+  const RealImage img = flagship_telescope(o).model();
+  ASSERT_EQ(img.rows(), 16);
+  EXPECT_NEAR(img.sum(), 2877.8546, 2877.8546 * 1e-4);
+  Eigen::Index r, c;
+  EXPECT_NEAR(img.maxCoeff(&r, &c), 120.81462, 120.81462 * 1e-4);
+  EXPECT_EQ(r, 7);
+  EXPECT_EQ(c, 9);
+}
+
+TEST(Flagship, ParameterPathsAndErrors) {
+  const Telescope t = flagship_telescope(flagship_options());
+  EXPECT_DOUBLE_EQ(t.get("source.separation")[0], 0.1);
+  EXPECT_EQ(t.get("optics.aperture.coefficients").size(), 7);
+  const Telescope t2 = t.set("source.separation", RealVector::Constant(1, 0.2));
+  EXPECT_DOUBLE_EQ(t2.get("source.separation")[0], 0.2);
+  EXPECT_DOUBLE_EQ(t.get("source.separation")[0], 0.1);  // immutable original
+  try {
+    (void)t.get("source.seperation");
+    FAIL();
+  } catch (const InvalidArgument& e) {
+    EXPECT_NE(std::string(e.what()).find("source.separation"), std::string::npos) << e.what();
+  }
+  EXPECT_THROW((void)t.set("optics.aperture.coefficients", RealVector::Zero(3)), InvalidArgument);
+  EXPECT_THROW((void)t.set("source.contrast", RealVector::Constant(1, NAN)), InvalidArgument);
+  EXPECT_THROW((void)t.set("source.contrast", RealVector::Constant(1, -1.0)), InvalidArgument);
+  EXPECT_THROW((void)t.bind({"source.x_position", "source.x_position"}), InvalidArgument);
+  FlagshipOptions bad = flagship_options();
+  bad.coefficients = RealVector::Zero(3);
+  EXPECT_THROW((void)flagship_telescope(bad), InvalidArgument);
+  const ParameterSet s = t.bind({"source.x_position", "optics.aperture.coefficients"});
+  EXPECT_EQ(s.size(), 8);
+  EXPECT_EQ(s.coordinate_names()[1], "optics.aperture.coefficients[1]");
+}
+
+// Even-n Zernikes are point-symmetric: negating them conjugates and point-reflects the pupil
+// field of a point-symmetric pupil, which leaves |PSF|^2 unchanged. A single spider arm
+// breaks the symmetry.
+TEST(Flagship, EvenZernikeSignFlipIsInvisibleOnlyForSymmetricPupils) {
+  for (bool spider : {false, true}) {
+    FlagshipOptions o = flagship_options();
+    o.spider = spider;
+    o.noll = {4, 5, 6, 7, 8, 9, 10, 11, 12, 13};
+    o.coefficients = RealVector(10);
+    o.coefficients << 40e-9, -30e-9, 25e-9, 30e-9, -20e-9, 15e-9, -25e-9, 20e-9, 10e-9, -15e-9;
+    o.source.x_position = 0.013;
+    o.source.y_position = -0.021;
+    const RealImage a = flagship_telescope(o).model();
+    FlagshipOptions f = o;
+    for (int k : {0, 1, 2, 7, 8, 9}) f.coefficients[k] = -f.coefficients[k];  // j=4,5,6,11,12,13
+    const RealImage b = flagship_telescope(f).model();
+    const double diff = (a - b).abs().maxCoeff() / a.maxCoeff();
+    if (spider) {
+      EXPECT_GT(diff, 1e-3);
+    } else {
+      EXPECT_LT(diff, 1e-12);
+    }
+  }
+}
+
+double fd_step(const ParameterInfo& p) {
+  if (p.unit == "arcsec") return 1e-5;
+  if (p.unit == "deg") return 1e-4;
+  if (p.unit == "m") return 1e-11;
+  if (p.unit == "rad") return 1e-10;
+  return 1e-5;
+}
+
+Telescope full_telescope() {
+  FlagshipOptions o = flagship_options();
+  o.jitter_sigma = 0.7;
+  o.pixel_response = true;
+  o.background = 3.0;
+  return flagship_telescope(o);
+}
+
+// Every parameter path: directional derivative of L = <W, image> along a random direction
+// by a 4th-order central difference equals the pullback to 1e-6 relative.
+TEST(Gradients, EveryPathMatchesFiniteDifferences) {
+  const Telescope t = full_telescope();
+  const RealImage w = testing::unflatten_real(testing::random_normal(256, 5), 16, 16);
+  for (const ParameterInfo& p : t.parameters()) {
+    const ParameterSet set = t.bind({p.path});
+    auto ws = t.make_workspace(set);
+    const RealVector x0 = t.values(set);
+    RealImage img;
+    auto loss = [&](const RealVector& x) {
+      t.render(set, std::span<const double>(x.data(), x.size()), *ws, img);
+      return (img * w).sum();
+    };
+    (void)loss(x0);
+    RealVector g(set.size());
+    t.pullback(set, w, *ws, std::span<double>(g.data(), g.size()));
+    const RealVector v = testing::random_normal(set.size(), 9);
+    const double h = fd_step(p);
+    const double fd = (-loss(x0 + 2 * h * v) + 8 * loss(x0 + h * v) - 8 * loss(x0 - h * v) +
+                       loss(x0 - 2 * h * v)) /
+                      (12 * h);
+    const double an = g.dot(v);
+    EXPECT_NEAR(an, fd, 1e-6 * std::max(std::abs(fd), 1e-300)) << p.path;
+    if (std::getenv("AIRY_VERBOSE"))
+      std::printf("%s %.12e %.12e %.2e\n", p.path.c_str(), an, fd,
+                  std::abs(an - fd) / std::abs(fd));
+    // Liveness: the parameter changes the image and gets a non-zero gradient.
+    EXPECT_GT(g.cwiseAbs().maxCoeff(), 0.0) << p.path;
+    const RealImage base = t.model();
+    (void)loss(x0 + 1000 * h * v);
+    EXPECT_GT((img - base).abs().maxCoeff(), 1e-9 * base.abs().maxCoeff()) << p.path;
+  }
+}
+
+TEST(Gradients, ForwardValueIsTheSameWithAndWithoutGradient) {
+  const Telescope t = full_telescope();
+  const ParameterSet set = t.bind({"source.separation", "optics.aperture.coefficients"});
+  auto ws = t.make_workspace(set);
+  const RealVector x = t.values(set);
+  RealImage a, b;
+  t.render(set, std::span<const double>(x.data(), x.size()), *ws, a);
+  RealVector g(set.size());
+  t.pullback(set, a, *ws, std::span<double>(g.data(), g.size()));
+  t.render(set, std::span<const double>(x.data(), x.size()), *ws, b);
+  EXPECT_EQ((a - b).abs().maxCoeff(), 0.0);
+  EXPECT_EQ((a - t.model()).abs().maxCoeff(), 0.0);
+}
+
+}  // namespace
+}  // namespace airy::model
