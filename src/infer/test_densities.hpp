@@ -53,20 +53,24 @@ class CorrelatedGaussian final : public LogDensity {
   Eigen::Matrix2d prec_;
 };
 
-/// The banana (Haario et al.): x1 ~ N(0, 10^2), x2 | x1 ~ N(b (x1^2 - 100), 1), b = 0.03.
-/// E[x1] = 0, Var x1 = 100, E[x2] = 0, Var x2 = 1 + 2 b^2 10^4 = 19.
+/// The banana (Haario et al. 1999): x1 ~ N(0, s^2), x2 | x1 ~ N(b (x1^2 - s^2), 1).
+/// E[x1] = E[x2] = 0, Var x1 = s^2, Var x2 = 1 + 2 b^2 s^4. Its tails stiffen as x1^2 grows.
 class Banana final : public LogDensity {
  public:
+  Banana(double b, double s) : b_(b), s_(s) {}
   [[nodiscard]] int dim() const override { return 2; }
   double log_density_gradient(std::span<const double> q, std::span<double> g,
                               Workspace*) const override {
-    constexpr double b = 0.03;
     const double x1 = q[0];
-    const double r = q[1] - b * (x1 * x1 - 100.0);
-    g[0] = -x1 / 100.0 + r * 2.0 * b * x1;
+    const double r = q[1] - b_ * (x1 * x1 - s_ * s_);
+    g[0] = -x1 / (s_ * s_) + r * 2.0 * b_ * x1;
     g[1] = -r;
-    return -0.5 * x1 * x1 / 100.0 - 0.5 * r * r;
+    return -0.5 * x1 * x1 / (s_ * s_) - 0.5 * r * r;
   }
+
+ private:
+  double b_;
+  double s_;
 };
 
 }  // namespace airy::infer::test_targets
