@@ -66,23 +66,33 @@ void PointwiseOptic::forward(std::span<const double> params, double wavelength, 
   const double k = 2.0 * std::numbers::pi / wavelength;
   const Eigen::Index np = static_cast<Eigen::Index>(n_) * n_;
   const double* t = has_transmission_ ? params.data() + transmission_offset() : nullptr;
-  ComplexImage& pre = ws.pre[w];
-  ComplexImage& ph = ws.phasor[w];
+  double* pre = reinterpret_cast<double*>(ws.pre[w].data());
+  double* ph = reinterpret_cast<double*>(ws.phasor[w].data());
+  const double* e = reinterpret_cast<const double*>(in.data());
+  const double* opd = ws.opd.data();
   for (Eigen::Index p = 0; p < np; ++p) {
-    Complex v = in.data()[p];
-    if (t) v *= t[p];
-    if (ws.has_opd) {
-      const Complex e = std::polar(1.0, k * ws.opd.data()[p]);
-      ph.data()[p] = e;
-      v *= e;
+    double re = e[2 * p], im = e[2 * p + 1];
+    if (t) {
+      re *= t[p];
+      im *= t[p];
     }
-    pre.data()[p] = v;
+    if (ws.has_opd) {
+      const double c = std::cos(k * opd[p]), s = std::sin(k * opd[p]);
+      ph[2 * p] = c;
+      ph[2 * p + 1] = s;
+      const double r2 = re * c - im * s;
+      im = re * s + im * c;
+      re = r2;
+    }
+    pre[2 * p] = re;
+    pre[2 * p + 1] = im;
   }
+  const ComplexImage& pre_img = ws.pre[w];
   if (normalise_) {
-    normalise(pre, out);
+    normalise(pre_img, out);
   } else {
     out.resize(n_, n_);
-    out = pre;
+    out = pre_img;
   }
 }
 
@@ -103,13 +113,26 @@ void PointwiseOptic::pullback(std::span<const double> params, double wavelength,
     g = &ws.g;
   }
   in_bar.resize(n_, n_);
+  const double* gd = reinterpret_cast<const double*>(g->data());
+  const double* phd = reinterpret_cast<const double*>(ph.data());
+  const double* ind = reinterpret_cast<const double*>(in.data());
+  const double* pred = reinterpret_cast<const double*>(pre.data());
+  double* ib = reinterpret_cast<double*>(in_bar.data());
+  double* opd_bar = ws.opd_bar.data();
   for (Eigen::Index p = 0; p < np; ++p) {
-    const Complex gp = g->data()[p];
-    const Complex e = ws.has_opd ? ph.data()[p] : Complex(1.0);
+    const double gr = gd[2 * p], gi = gd[2 * p + 1];
+    const double c = ws.has_opd ? phd[2 * p] : 1.0, s = ws.has_opd ? phd[2 * p + 1] : 0.0;
     const double tp = t ? t[p] : 1.0;
-    in_bar.data()[p] = gp * tp * std::conj(e);
-    if (t_bar) t_bar[p] += std::real(gp * std::conj(in.data()[p] * e));
-    if (ws.has_opd) ws.opd_bar.data()[p] += k * std::imag(gp * std::conj(pre.data()[p]));
+    // in_bar = g t conj(e^{i phi})
+    ib[2 * p] = tp * (gr * c + gi * s);
+    ib[2 * p + 1] = tp * (gi * c - gr * s);
+    if (t_bar) {
+      // Re(g conj(in e^{i phi}))
+      const double ar = ind[2 * p] * c - ind[2 * p + 1] * s,
+                   ai = ind[2 * p] * s + ind[2 * p + 1] * c;
+      t_bar[p] += gr * ar + gi * ai;
+    }
+    if (ws.has_opd) opd_bar[p] += k * (gi * pred[2 * p] - gr * pred[2 * p + 1]);
   }
 }
 

@@ -149,17 +149,25 @@ void PsfEngine::pullback(std::span<const double> params, const RealImage& psf_ba
       for (int i = 0; i < n; ++i) ws.u.row(i) *= std::conj(ey[i]);
       ws.v.noalias() = mft.b_adjoint() * ex.conjugate().asDiagonal();
       gemm_into(ws.u, ws.v, ws.pbar_s);
+      // theta gradients and P_bar accumulation in one pass; manual complex arithmetic
+      // (re/im pairs) keeps the loop vectorisable.
       double tx = 0.0, ty = 0.0;
+      const double* pb = reinterpret_cast<const double*>(ws.pbar_s.data());
+      const double* pp = reinterpret_cast<const double*>(p.data());
+      double* acc = reinterpret_cast<double*>(ws.pbar.data());
+      const double* xa = ws.x_axis.data();
       for (int i = 0; i < n; ++i) {
         double row = 0.0;
+        const int o = 2 * i * n;
         for (int j = 0; j < n; ++j) {
-          const Complex pb = ws.pbar_s(i, j);
-          const double m = std::imag(pb * std::conj(p(i, j)));
-          tx += ws.x_axis[j] * m;
+          const double br = pb[o + 2 * j], bi = pb[o + 2 * j + 1];
+          const double m = bi * pp[o + 2 * j] - br * pp[o + 2 * j + 1];  // Im(pb conj(p))
+          tx += xa[j] * m;
           row += m;
-          ws.pbar(i, j) += pb;
+          acc[o + 2 * j] += br;
+          acc[o + 2 * j + 1] += bi;
         }
-        ty += ws.x_axis[i] * row;
+        ty += xa[i] * row;
       }
       positions_bar(s, 0) += k * tx;
       positions_bar(s, 1) += k * ty;

@@ -1,0 +1,62 @@
+// SPDX-License-Identifier: BSD-3-Clause
+// One render + pullback of the flagship telescope (128 px pupil, 16 px PSF, 2 stars x 5
+// wavelengths, all parameters bound).
+//
+// FLOP count (GEMMs only; complex multiply-add = 8 real flops), per evaluation, with
+// N = 128 pupil px, M = 16 output px, S = 2 stars, L = 5 wavelengths:
+//   forward  per wavelength: P [N x N] . [B_1 .. B_S] [N x S M]      N^2 S M  cMAC
+//                            A_s [M x N] . S_s [N x M], each star    S N M^2  cMAC
+//   pullback per wavelength: A^H [N x M] . G_s [M x M], each star    S N M^2  cMAC
+//                            U_s [N x M] . V_s [M x N], each star    S N^2 M  cMAC
+//   total = 8 L S (2 N^2 M + 2 N M^2) = 47.2 MFLOP per render + pullback.
+// The pointwise work (phasors, Zernike OPD, tilts, reductions) is not counted.
+#include <benchmark/benchmark.h>
+
+#include "airy/model/builder.hpp"
+
+namespace {
+
+void BM_FlagshipRenderPullback(benchmark::State& state) {
+  using namespace airy;
+  model::FlagshipOptions o;
+  o.coefficients = RealVector::Constant(7, 10e-9);
+  const model::Telescope t = model::flagship_telescope(o);
+  const model::ParameterSet set = t.bind(
+      {"source.x_position", "source.y_position", "source.separation", "source.position_angle",
+       "source.log_flux", "source.contrast", "optics.aperture.coefficients"});
+  auto ws = t.make_workspace(set);
+  RealVector x = t.values(set), g(set.size());
+  RealImage image, image_bar = RealImage::Ones(16, 16);
+  for (auto _ : state) {
+    t.render(set, std::span<const double>(x.data(), x.size()), *ws, image);
+    t.pullback(set, image_bar, *ws, std::span<double>(g.data(), g.size()));
+    benchmark::DoNotOptimize(g.data());
+  }
+  const double n = 128, m = 16, s = 2, l = 5;
+  const double flops = 8 * l * s * (2 * n * n * m + 2 * n * m * m);
+  state.counters["evals/s"] =
+      benchmark::Counter(static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
+  state.counters["GFLOP/s"] = benchmark::Counter(
+      flops * 1e-9 * static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
+}
+BENCHMARK(BM_FlagshipRenderPullback)->Unit(benchmark::kMillisecond);
+
+void BM_FlagshipRenderOnly(benchmark::State& state) {
+  using namespace airy;
+  model::FlagshipOptions o;
+  o.coefficients = RealVector::Constant(7, 10e-9);
+  const model::Telescope t = model::flagship_telescope(o);
+  const model::ParameterSet set = t.bind({"source.separation"});
+  auto ws = t.make_workspace(set);
+  RealVector x = t.values(set);
+  RealImage image;
+  for (auto _ : state) {
+    t.render(set, std::span<const double>(x.data(), x.size()), *ws, image);
+    benchmark::DoNotOptimize(image.data());
+  }
+  state.counters["evals/s"] =
+      benchmark::Counter(static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
+}
+BENCHMARK(BM_FlagshipRenderOnly)->Unit(benchmark::kMillisecond);
+
+}  // namespace
