@@ -74,7 +74,11 @@ VjpReport expect_vjp(const VjpOp& op, const RealVector& x, const VjpOptions& opt
       return rep;
     }
     const double lhs = w.dot(jv), rhs = xbar.dot(v);
-    const double denom = std::max({std::abs(lhs), std::abs(rhs), opt.atol});
+    // Scale floor: a random w makes |<w, Jv>| ~ |w||Jv|/sqrt(m); an accidental cancellation
+    // must not turn round-off into a failure, so the error is also taken relative to
+    // 1e-2 |w||Jv|.
+    const double denom =
+        std::max({std::abs(lhs), std::abs(rhs), 1e-2 * w.norm() * jv.norm(), opt.atol});
     const double err = std::abs(lhs - rhs) / denom;
     rep.max_relative_error = std::max(rep.max_relative_error, err);
     if (!(err <= opt.rtol)) {

@@ -48,6 +48,7 @@ struct VjpReport {
 ///  1. forward_on_gradient_path(x) == forward(x) (to 1e-13 relative) when given;
 ///  2. for random directions v (scaled by direction_scale) and cotangents w:
 ///     <w, J v> by a 4th-order central difference (step h) equals <J^T w, v> to rtol
+///     (relative to max(|<w,Jv>|, |<J^T w,v>|, 1e-2 |w| |Jv|, atol))
 ///     (this is both the finite-difference check and the adjoint identity
 ///     <w, J v> = <J^T w, v> under the real inner product Re sum conj(a) b);
 ///  3. linearity of the pullback: J^T (a w1 + b w2) = a J^T w1 + b J^T w2 (1e-10).
