@@ -260,3 +260,30 @@ TEST(Errors, BadInputsNameTheField) {
 
 }  // namespace
 }  // namespace airy::optics
+
+namespace airy::optics {
+namespace {
+
+TEST(Systems, CartesianUsesTheFocalLength) {
+  // A Cartesian system with pixel p (m) at focal length f equals an angular one with p/f rad.
+  const double f = 20.0, p = 4e-6;
+  auto layer =
+      std::make_shared<TransmissiveLayer>(aperture_transmission({Shape::circle(0.5)}, 32, 1.0, 3));
+  const CartesianOpticalSystem cart(32, 1.0, {{"aperture", layer}}, f, 12, p);
+  const AngularOpticalSystem ang(32, 1.0, {{"aperture", layer}}, 12, p / f / 4.84813681109536e-6);
+  const RealVector wl = RealVector::Constant(1, 600e-9), w = RealVector::Ones(1);
+  const RealImage a = cart.psf(wl, w), b = ang.psf(wl, w);
+  EXPECT_LT((a - b).abs().maxCoeff(), 1e-9 * b.maxCoeff());
+  EXPECT_GT(b.sum(), 0.5);
+}
+
+TEST(Systems, OversampledOutputIsNotBinned) {
+  auto layer =
+      std::make_shared<TransmissiveLayer>(aperture_transmission({Shape::circle(0.5)}, 32, 1.0, 1));
+  const AngularOpticalSystem s(32, 1.0, {{"aperture", layer}}, 8, 0.05, 3);
+  EXPECT_EQ(s.output_npixels(), 24);
+  EXPECT_EQ(s.psf(RealVector::Constant(1, 6e-7), RealVector::Ones(1)).rows(), 24);
+}
+
+}  // namespace
+}  // namespace airy::optics
