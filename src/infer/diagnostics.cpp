@@ -18,6 +18,7 @@ namespace {
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
 /// In-place iterative radix-2 FFT (n a power of two); inverse without the 1/n factor.
+/// Twiddles come from one table of exp(-2 pi i k / n), so no trigonometry in the loops.
 void fft(std::vector<std::complex<double>>& a, bool inverse) {
   const std::size_t n = a.size();
   for (std::size_t i = 1, j = 0; i < n; ++i) {
@@ -26,13 +27,17 @@ void fft(std::vector<std::complex<double>>& a, bool inverse) {
     j ^= bit;
     if (i < j) std::swap(a[i], a[j]);
   }
+  std::vector<std::complex<double>> tw(n / 2);
+  for (std::size_t k = 0; k < n / 2; ++k) {
+    tw[k] = std::polar(1.0, (inverse ? 2.0 : -2.0) * std::numbers::pi * static_cast<double>(k) /
+                                static_cast<double>(n));
+  }
   for (std::size_t len = 2; len <= n; len <<= 1) {
-    const double ang = 2.0 * std::numbers::pi / static_cast<double>(len) * (inverse ? 1 : -1);
+    const std::size_t step = n / len;
     for (std::size_t i = 0; i < n; i += len) {
       for (std::size_t k = 0; k < len / 2; ++k) {
-        const std::complex<double> w = std::polar(1.0, ang * static_cast<double>(k));
         const auto u = a[i + k];
-        const auto v = a[i + k + len / 2] * w;
+        const auto v = a[i + k + len / 2] * tw[k * step];
         a[i + k] = u + v;
         a[i + k + len / 2] = u - v;
       }

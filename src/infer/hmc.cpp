@@ -12,11 +12,6 @@ namespace airy::infer::detail {
 namespace {
 constexpr double kInf = std::numeric_limits<double>::infinity();
 
-/// Stan's compute_criterion: continue iff p#+ . rho > 0 and p#- . rho > 0.
-bool criterion(const RealVector& p_sharp_minus, const RealVector& p_sharp_plus,
-               const RealVector& rho) {
-  return p_sharp_plus.dot(rho) > 0 && p_sharp_minus.dot(rho) > 0;
-}
 }  // namespace
 
 // ------------------------------------------------------------------------- Hamiltonian
@@ -76,7 +71,33 @@ RealVector Hamiltonian::dtau_dp(const RealVector& p) const {
   return p;
 }
 
-double Hamiltonian::kinetic(const RealVector& p) const { return 0.5 * p.dot(dtau_dp(p)); }
+void Hamiltonian::dtau_dp(const RealVector& p, RealVector& out) const {
+  switch (metric_) {
+    case Metric::unit_e:
+      out = p;
+      return;
+    case Metric::diag_e:
+      out = inv_diag_.cwiseProduct(p);
+      return;
+    case Metric::dense_e:
+      out.noalias() = inv_dense_ * p;
+      return;
+  }
+}
+
+double Hamiltonian::kinetic(const RealVector& p) const {
+  switch (metric_) {
+    case Metric::unit_e:
+      return 0.5 * p.squaredNorm();
+    case Metric::diag_e:
+      return 0.5 * (p.array().square() * inv_diag_.array()).sum();
+    case Metric::dense_e:
+      tmp_.resize(dim_);
+      tmp_.noalias() = inv_dense_ * p;
+      return 0.5 * p.dot(tmp_);
+  }
+  return 0.0;
+}
 
 double Hamiltonian::energy(const PhasePoint& z) const {
   const double h = -z.logp + kinetic(z.p);
@@ -85,7 +106,9 @@ double Hamiltonian::energy(const PhasePoint& z) const {
 
 void Hamiltonian::leapfrog(PhasePoint& z, double eps) {
   z.p += 0.5 * eps * z.g;
-  z.q += eps * dtau_dp(z.p);
+  tmp_.resize(dim_);
+  dtau_dp(z.p, tmp_);
+  z.q += eps * tmp_;
   evaluate(z);
   z.p += 0.5 * eps * z.g;
 }
@@ -133,68 +156,110 @@ TransitionInfo HmcKernel::static_hmc(PhasePoint& z, Rng& rng) {
   return info;
 }
 
+void HmcKernel::ensure_buffers() {
+  const int n = h_.dim();
+  if (static_cast<int>(scratch_.size()) == max_depth_ + 1 && top_.rho.size() == n) return;
+  auto zeros = [n](RealVector& v) { v = RealVector::Zero(n); };
+  auto point = [&](PhasePoint& z) {
+    zeros(z.q);
+    zeros(z.p);
+    zeros(z.g);
+  };
+  scratch_.assign(static_cast<std::size_t>(max_depth_ + 1), Scratch{});
+  for (auto& sc : scratch_) {
+    for (RealVector* v : {&sc.p_init_end, &sc.p_sharp_init_end, &sc.rho_init, &sc.p_final_beg,
+                          &sc.p_sharp_final_beg, &sc.rho_final, &sc.rho_subtree, &sc.tmp}) {
+      zeros(*v);
+    }
+    point(sc.z_propose_final);
+  }
+  for (PhasePoint* z : {&top_.z, &top_.z_fwd, &top_.z_bck, &top_.z_sample, &top_.z_propose}) {
+    point(*z);
+  }
+  for (RealVector* v :
+       {&top_.p_fwd_fwd, &top_.p_sharp_fwd_fwd, &top_.p_fwd_bck, &top_.p_sharp_fwd_bck,
+        &top_.p_bck_fwd, &top_.p_sharp_bck_fwd, &top_.p_bck_bck, &top_.p_sharp_bck_bck, &top_.rho,
+        &top_.rho_fwd, &top_.rho_bck, &top_.tmp}) {
+    zeros(*v);
+  }
+}
+
+bool HmcKernel::criterion(const RealVector& p_sharp_minus, const RealVector& p_sharp_plus,
+                          const RealVector& a, const RealVector* b, RealVector& tmp) const {
+  const RealVector* rho = &a;
+  if (b != nullptr) {
+    tmp = a + *b;
+    rho = &tmp;
+  }
+  // Stan's compute_criterion: continue iff p#+ . rho > 0 and p#- . rho > 0.
+  return p_sharp_plus.dot(*rho) > 0 && p_sharp_minus.dot(*rho) > 0;
+}
+
 TransitionInfo HmcKernel::nuts(PhasePoint& z0, Rng& rng) {
+  ensure_buffers();
   h_.sample_p(z0, rng);
-  PhasePoint z = z0;
-  PhasePoint z_fwd = z0;
-  PhasePoint z_bck = z0;
-  PhasePoint z_sample = z0;
-  PhasePoint z_propose = z0;
+  auto& t = top_;
+  t.z = z0;
+  t.z_fwd = z0;
+  t.z_bck = z0;
+  t.z_sample = z0;
+  t.z_propose = z0;
 
-  RealVector p_fwd_fwd = z.p;
-  RealVector p_sharp_fwd_fwd = h_.dtau_dp(z.p);
-  RealVector p_fwd_bck = z.p;
-  RealVector p_sharp_fwd_bck = p_sharp_fwd_fwd;
-  RealVector p_bck_fwd = z.p;
-  RealVector p_sharp_bck_fwd = p_sharp_fwd_fwd;
-  RealVector p_bck_bck = z.p;
-  RealVector p_sharp_bck_bck = p_sharp_fwd_fwd;
+  t.p_fwd_fwd = z0.p;
+  h_.dtau_dp(z0.p, t.p_sharp_fwd_fwd);
+  t.p_fwd_bck = z0.p;
+  t.p_sharp_fwd_bck = t.p_sharp_fwd_fwd;
+  t.p_bck_fwd = z0.p;
+  t.p_sharp_bck_fwd = t.p_sharp_fwd_fwd;
+  t.p_bck_bck = z0.p;
+  t.p_sharp_bck_bck = t.p_sharp_fwd_fwd;
 
-  RealVector rho = z.p;
+  t.rho = z0.p;
   double log_sum_weight = 0.0;
-  const double H0 = h_.energy(z);
+  const double H0 = h_.energy(z0);
   int n_leapfrog = 0;
   double sum_metro_prob = 0.0;
   int depth = 0;
   divergent_ = false;
-  const int n = h_.dim();
 
   while (depth < max_depth_) {
-    RealVector rho_fwd = RealVector::Zero(n);
-    RealVector rho_bck = RealVector::Zero(n);
+    t.rho_fwd.setZero();
+    t.rho_bck.setZero();
     bool valid = false;
     double log_sum_weight_subtree = -kInf;
     if (rng.uniform01() > 0.5) {
-      z = z_fwd;
-      rho_bck = rho;
-      p_bck_fwd = p_fwd_bck;
-      p_sharp_bck_fwd = p_sharp_fwd_bck;
-      valid =
-          build_tree(depth, z, z_propose, p_sharp_fwd_bck, p_sharp_fwd_fwd, rho_fwd, p_fwd_bck,
-                     p_fwd_fwd, H0, 1.0, n_leapfrog, log_sum_weight_subtree, sum_metro_prob, rng);
-      z_fwd = z;
+      t.z = t.z_fwd;
+      t.rho_bck = t.rho;
+      t.p_bck_fwd = t.p_fwd_bck;
+      t.p_sharp_bck_fwd = t.p_sharp_fwd_bck;
+      valid = build_tree(depth, t.z, t.z_propose, t.p_sharp_fwd_bck, t.p_sharp_fwd_fwd, t.rho_fwd,
+                         t.p_fwd_bck, t.p_fwd_fwd, H0, 1.0, n_leapfrog, log_sum_weight_subtree,
+                         sum_metro_prob, rng);
+      t.z_fwd = t.z;
     } else {
-      z = z_bck;
-      rho_fwd = rho;
-      p_fwd_bck = p_bck_fwd;
-      p_sharp_fwd_bck = p_sharp_bck_fwd;
-      valid =
-          build_tree(depth, z, z_propose, p_sharp_bck_fwd, p_sharp_bck_bck, rho_bck, p_bck_fwd,
-                     p_bck_bck, H0, -1.0, n_leapfrog, log_sum_weight_subtree, sum_metro_prob, rng);
-      z_bck = z;
+      t.z = t.z_bck;
+      t.rho_fwd = t.rho;
+      t.p_fwd_bck = t.p_bck_fwd;
+      t.p_sharp_fwd_bck = t.p_sharp_bck_fwd;
+      valid = build_tree(depth, t.z, t.z_propose, t.p_sharp_bck_fwd, t.p_sharp_bck_bck, t.rho_bck,
+                         t.p_bck_fwd, t.p_bck_bck, H0, -1.0, n_leapfrog, log_sum_weight_subtree,
+                         sum_metro_prob, rng);
+      t.z_bck = t.z;
     }
     if (!valid) break;
     ++depth;
     if (log_sum_weight_subtree > log_sum_weight) {
-      z_sample = z_propose;
+      t.z_sample = t.z_propose;
     } else if (rng.uniform01() < std::exp(log_sum_weight_subtree - log_sum_weight)) {
-      z_sample = z_propose;
+      t.z_sample = t.z_propose;
     }
     log_sum_weight = log_sum_exp(log_sum_weight, log_sum_weight_subtree);
-    rho = rho_bck + rho_fwd;
-    bool persist = criterion(p_sharp_bck_bck, p_sharp_fwd_fwd, rho);
-    persist = persist && criterion(p_sharp_bck_bck, p_sharp_fwd_bck, rho_bck + p_fwd_bck);
-    persist = persist && criterion(p_sharp_bck_fwd, p_sharp_fwd_fwd, rho_fwd + p_bck_fwd);
+    t.rho = t.rho_bck + t.rho_fwd;
+    bool persist = criterion(t.p_sharp_bck_bck, t.p_sharp_fwd_fwd, t.rho, nullptr, t.tmp);
+    persist =
+        persist && criterion(t.p_sharp_bck_bck, t.p_sharp_fwd_bck, t.rho_bck, &t.p_fwd_bck, t.tmp);
+    persist =
+        persist && criterion(t.p_sharp_bck_fwd, t.p_sharp_fwd_fwd, t.rho_fwd, &t.p_bck_fwd, t.tmp);
     if (!persist) break;
   }
 
@@ -203,7 +268,7 @@ TransitionInfo HmcKernel::nuts(PhasePoint& z0, Rng& rng) {
   info.treedepth = depth;
   info.divergent = divergent_;
   info.accept_stat = n_leapfrog > 0 ? sum_metro_prob / n_leapfrog : 0.0;
-  z0 = z_sample;
+  z0 = t.z_sample;
   info.energy = h_.energy(z0);
   return info;
 }
@@ -220,44 +285,42 @@ bool HmcKernel::build_tree(int depth, PhasePoint& z, PhasePoint& z_propose, Real
     log_sum_weight = log_sum_exp(log_sum_weight, H0 - h);
     sum_metro_prob += H0 - h > 0 ? 1.0 : std::exp(H0 - h);
     z_propose = z;
-    p_sharp_beg = h_.dtau_dp(z.p);
+    h_.dtau_dp(z.p, p_sharp_beg);
     p_sharp_end = p_sharp_beg;
     rho += z.p;
     p_beg = z.p;
     p_end = p_beg;
     return !divergent_;
   }
-  const int n = h_.dim();
+  Scratch& sc = scratch_[static_cast<std::size_t>(depth)];
   double log_sum_weight_init = -kInf;
-  RealVector p_init_end(n);
-  RealVector p_sharp_init_end(n);
-  RealVector rho_init = RealVector::Zero(n);
-  if (!build_tree(depth - 1, z, z_propose, p_sharp_beg, p_sharp_init_end, rho_init, p_beg,
-                  p_init_end, H0, sign, n_leapfrog, log_sum_weight_init, sum_metro_prob, rng)) {
+  sc.rho_init.setZero();
+  if (!build_tree(depth - 1, z, z_propose, p_sharp_beg, sc.p_sharp_init_end, sc.rho_init, p_beg,
+                  sc.p_init_end, H0, sign, n_leapfrog, log_sum_weight_init, sum_metro_prob, rng)) {
     return false;
   }
-  PhasePoint z_propose_final = z;
+  sc.z_propose_final = z;
   double log_sum_weight_final = -kInf;
-  RealVector p_final_beg(n);
-  RealVector p_sharp_final_beg(n);
-  RealVector rho_final = RealVector::Zero(n);
-  if (!build_tree(depth - 1, z, z_propose_final, p_sharp_final_beg, p_sharp_end, rho_final,
-                  p_final_beg, p_end, H0, sign, n_leapfrog, log_sum_weight_final, sum_metro_prob,
+  sc.rho_final.setZero();
+  if (!build_tree(depth - 1, z, sc.z_propose_final, sc.p_sharp_final_beg, p_sharp_end, sc.rho_final,
+                  sc.p_final_beg, p_end, H0, sign, n_leapfrog, log_sum_weight_final, sum_metro_prob,
                   rng)) {
     return false;
   }
   const double log_sum_weight_subtree = log_sum_exp(log_sum_weight_init, log_sum_weight_final);
   log_sum_weight = log_sum_exp(log_sum_weight, log_sum_weight_subtree);
   if (log_sum_weight_final > log_sum_weight_subtree) {
-    z_propose = z_propose_final;
+    z_propose = sc.z_propose_final;
   } else if (rng.uniform01() < std::exp(log_sum_weight_final - log_sum_weight_subtree)) {
-    z_propose = z_propose_final;
+    z_propose = sc.z_propose_final;
   }
-  const RealVector rho_subtree = rho_init + rho_final;
-  rho += rho_subtree;
-  bool persist = criterion(p_sharp_beg, p_sharp_end, rho_subtree);
-  persist = persist && criterion(p_sharp_beg, p_sharp_final_beg, rho_init + p_final_beg);
-  persist = persist && criterion(p_sharp_init_end, p_sharp_end, rho_final + p_init_end);
+  sc.rho_subtree = sc.rho_init + sc.rho_final;
+  rho += sc.rho_subtree;
+  bool persist = criterion(p_sharp_beg, p_sharp_end, sc.rho_subtree, nullptr, sc.tmp);
+  persist =
+      persist && criterion(p_sharp_beg, sc.p_sharp_final_beg, sc.rho_init, &sc.p_final_beg, sc.tmp);
+  persist =
+      persist && criterion(sc.p_sharp_init_end, p_sharp_end, sc.rho_final, &sc.p_init_end, sc.tmp);
   return persist;
 }
 

@@ -6,6 +6,7 @@
 
 #include <Eigen/Cholesky>
 #include <cstdint>
+#include <vector>
 
 #include "airy/core/rng.hpp"
 #include "airy/infer/draws.hpp"
@@ -39,6 +40,8 @@ class Hamiltonian {
   void sample_p(PhasePoint& z, Rng& rng) const;
   /// p# = M^-1 p.
   [[nodiscard]] RealVector dtau_dp(const RealVector& p) const;
+  /// p# = M^-1 p into out (no allocation once out is sized).
+  void dtau_dp(const RealVector& p, RealVector& out) const;
   /// Kinetic energy p^T M^-1 p / 2.
   [[nodiscard]] double kinetic(const RealVector& p) const;
   /// H, with NaN mapped to +inf.
@@ -57,6 +60,7 @@ class Hamiltonian {
   RealVector inv_diag_;
   Eigen::MatrixXd inv_dense_;
   Eigen::LLT<Eigen::MatrixXd> llt_;
+  mutable RealVector tmp_;  ///< scratch for dtau_dp in leapfrog / kinetic
   std::int64_t n_grad_ = 0;
 };
 
@@ -93,6 +97,26 @@ class HmcKernel {
                   double H0, double sign, int& n_leapfrog, double& log_sum_weight,
                   double& sum_metro_prob, Rng& rng);
 
+  /// Per-depth buffers of build_tree (index = depth), sized once: no allocation per leaf.
+  struct Scratch {
+    RealVector p_init_end, p_sharp_init_end, rho_init;
+    RealVector p_final_beg, p_sharp_final_beg, rho_final, rho_subtree, tmp;
+    PhasePoint z_propose_final;
+  };
+  /// Top-level state of one NUTS transition.
+  struct TopLevel {
+    PhasePoint z, z_fwd, z_bck, z_sample, z_propose;
+    RealVector p_fwd_fwd, p_sharp_fwd_fwd, p_fwd_bck, p_sharp_fwd_bck;
+    RealVector p_bck_fwd, p_sharp_bck_fwd, p_bck_bck, p_sharp_bck_bck;
+    RealVector rho, rho_fwd, rho_bck, tmp;
+  };
+  void ensure_buffers();
+  /// Stan's compute_criterion on rho = a + b (b may be empty for rho = a).
+  bool criterion(const RealVector& p_sharp_minus, const RealVector& p_sharp_plus,
+                 const RealVector& a, const RealVector* b, RealVector& tmp) const;
+
+  std::vector<Scratch> scratch_;
+  TopLevel top_;
   Hamiltonian& h_;
   Engine engine_;
   int max_depth_;
