@@ -207,8 +207,10 @@ void CmdStanCsvSink::adaptation(double stepsize, const RealMatrix& inv_metric) {
   check_stream("adaptation write");
 }
 
-void CmdStanCsvSink::draw(bool /*warmup*/, std::span<const double> values,
+void CmdStanCsvSink::draw(bool warmup, std::span<const double> values,
                           const infer::SampleStats& st) {
+  // The header promises save_warmup = 0: warmup rows would break every parser's row count.
+  if (warmup && !options_.settings.save_warmup) return;
   if (values.size() != num_columns_) {
     throw InvalidArgument(fmt::format("{}: draw has {} values, header has {} parameters", path_,
                                       values.size(), num_columns_));

@@ -22,6 +22,13 @@ using ::testing::HasSubstr;
 std::string temp_path(const std::string& name) {
   fs::path dir = fs::temp_directory_path() / ("airy_io_nc_" + std::to_string(::getpid()));
   fs::create_directories(dir);
+  static const struct Cleanup {  // removes the scratch folder when the test program exits
+    fs::path dir;
+    ~Cleanup() {
+      std::error_code ec;
+      fs::remove_all(dir, ec);
+    }
+  } cleanup{dir};
   return (dir / name).string();
 }
 

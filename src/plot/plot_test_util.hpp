@@ -22,6 +22,15 @@ inline std::string out_path(const std::string& name) {
                                               : std::filesystem::temp_directory_path() /
                                                     ("airy_plot_" + std::to_string(::getpid()));
   std::filesystem::create_directories(dir);
+  if (keep == nullptr) {
+    static const struct Cleanup {  // removes the scratch folder when the test program exits
+      std::filesystem::path dir;
+      ~Cleanup() {
+        std::error_code ec;
+        std::filesystem::remove_all(dir, ec);
+      }
+    } cleanup{dir};
+  }
   return (dir / name).string();
 }
 

@@ -89,7 +89,8 @@ class CmdStanCsvSink final : public infer::DrawSink {
   void begin(int chain_id, std::span<const std::string> names) override;
   /// Writes the `# Adaptation terminated` block.
   void adaptation(double stepsize, const RealMatrix& inv_metric) override;
-  /// Writes one row. Throws InvalidArgument when values.size() differs from the names.
+  /// Writes one row (warmup rows only when settings.save_warmup). Throws InvalidArgument
+  /// when values.size() differs from the names.
   void draw(bool warmup, std::span<const double> values, const infer::SampleStats& stats) override;
   /// Writes the timing footer when chain.complete, then closes the file.
   void end(const infer::Chain& chain) override;
