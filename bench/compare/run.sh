@@ -1,0 +1,130 @@
+#!/usr/bin/env bash
+# airy vs dLux + NumPyro on the same data, priors and likelihood (issue #6 item 1).
+# See bench/compare/README.md. Outputs go to bench/compare/out/ (git-ignored); the table is
+# printed and written to bench/compare/out/table.md.
+#
+# Usage: bench/compare/run.sh [--quick] [--skip-airy-build] [--no-airy] [--vectorized]
+#          [--chains N] [--warmup N] [--samples N] [--threads N] [--seed N]
+#          [--models "tutorial6 flagship"] [--precisions "f32 f64"]
+#   --quick            200 warmup + 200 draws per chain (smoke test)
+#   --skip-airy-build  never build airy; fail if build/apps/airy/airy is missing
+#   --no-airy          NumPyro side only, on a data set simulated with dLux (simulate_dlux.py)
+#   --vectorized       also run NumPyro with chain_method="vectorized"
+#   --threads N        cores for both sides (default min(chains, cores)); both sides are pinned
+#                      to the same N cores with taskset when N < cores
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+root="$(cd "$here/../.." && pwd)"
+venv="$here/.venv-compare"
+out="$here/out"
+airy="$root/build/apps/airy/airy"
+
+quick=0; skip_build=0; no_airy=0; vectorized=0
+chains=4; warmup=""; samples=""; threads=""; seed=1
+models="tutorial6 flagship"; precisions="f32 f64"
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --quick) quick=1 ;;
+    --skip-airy-build) skip_build=1 ;;
+    --no-airy) no_airy=1 ;;
+    --vectorized) vectorized=1 ;;
+    --chains) chains="$2"; shift ;;
+    --warmup) warmup="$2"; shift ;;
+    --samples) samples="$2"; shift ;;
+    --threads) threads="$2"; shift ;;
+    --seed) seed="$2"; shift ;;
+    --models) models="$2"; shift ;;
+    --precisions) precisions="$2"; shift ;;
+    -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
+    *) echo "run.sh: unknown option $1" >&2; exit 2 ;;
+  esac
+  shift
+done
+if [ "$quick" = 1 ]; then warmup="${warmup:-200}"; samples="${samples:-200}"; fi
+warmup="${warmup:-2000}"; samples="${samples:-2000}"
+ncores="$(nproc)"
+threads="${threads:-$(( chains < ncores ? chains : ncores ))}"
+pin=()
+if [ "$threads" -lt "$ncores" ] && command -v taskset >/dev/null; then
+  pin=(taskset -c "0-$((threads - 1))")
+fi
+
+# ---------------------------------------------------------------- (a) Python venv (PyPI only)
+stamp="$venv/.requirements.sha256"
+want="$(sha256sum "$here/requirements.txt" | cut -d' ' -f1)"
+if [ ! -x "$venv/bin/python" ] || [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
+  echo "== creating $venv (pinned: $here/requirements.txt)"
+  python3 -m venv "$venv"
+  "$venv/bin/pip" install -q --upgrade pip
+  "$venv/bin/pip" install -q -r "$here/requirements.txt"
+  echo "$want" > "$stamp"
+fi
+py="$venv/bin/python"
+export JAX_PLATFORMS=cpu PYTHONPATH="$here${PYTHONPATH:+:$PYTHONPATH}"
+
+# ---------------------------------------------------------------- airy CLI
+if [ "$no_airy" = 0 ] && [ ! -x "$airy" ]; then
+  if [ "$skip_build" = 1 ]; then
+    echo "run.sh: $airy is missing and --skip-airy-build was given" >&2; exit 1
+  fi
+  echo "== building airy (Release, target airy_cli)"
+  cmake -S "$root" -B "$root/build" -DCMAKE_BUILD_TYPE=Release >/dev/null
+  cmake --build "$root/build" -j"$ncores" --target airy_cli
+fi
+if [ "$no_airy" = 0 ]; then
+  for sub in simulate fit; do
+    if ! "$airy" --help 2>&1 | grep -q "$sub"; then
+      echo "run.sh: '$airy --help' lists no '$sub' command (use --no-airy for the NumPyro side alone)" >&2
+      exit 1
+    fi
+  done
+fi
+
+now() { date +%s.%N; }
+mkdir -p "$out"
+echo "== $chains chains x ($warmup warmup + $samples draws), $threads thread(s) of $ncores cores${pin:+, pinned: ${pin[*]}}"
+for model in $models; do
+  case "$model" in
+    tutorial6) cfg="$here/tutorial6.toml" ;;
+    flagship) cfg="$root/examples/binary_star.toml" ;;
+    *) echo "run.sh: unknown model $model" >&2; exit 2 ;;
+  esac
+  mdir="$out/$model"
+  rm -rf "$mdir"; mkdir -p "$mdir"
+  # ------------------------------------------------------------ (b) one data set for both sides
+  if [ "$no_airy" = 0 ]; then
+    "$airy" simulate "$cfg" --out "$mdir/data" >"$mdir/simulate.log" 2>&1 ||
+      { cat "$mdir/simulate.log" >&2; exit 1; }
+  else
+    "$py" "$here/simulate_dlux.py" "$cfg" "$mdir/data"
+  fi
+  # ------------------------------------------------------------ (c) airy
+  if [ "$no_airy" = 0 ]; then
+    echo "== $model: airy fit"
+    t0="$(now)"
+    "${pin[@]}" "$airy" fit "$cfg" --data "$mdir/data/data.fits" --out "$mdir/airy" \
+      --chains "$chains" --warmup "$warmup" --samples "$samples" --seed "$seed" \
+      --threads "$threads" --quiet >"$mdir/airy.log" 2>&1 || { cat "$mdir/airy.log" >&2; exit 1; }
+    t1="$(now)"
+    "$py" "$here/airy_side.py" "$mdir/airy" "$(awk "BEGIN{print $t1 - $t0}")"
+  fi
+  # ------------------------------------------------------------ (c) NumPyro, f32 and f64
+  methods="parallel"; [ "$vectorized" = 1 ] && methods="parallel vectorized"
+  for prec in $precisions; do
+    for method in $methods; do
+      echo "== $model: NumPyro $prec $method"
+      "${pin[@]}" "$py" "$here/numpyro_side.py" "$cfg" "$mdir/data/data.fits" \
+        "$mdir/numpyro_${prec}_${method}" --precision "$prec" --chain-method "$method" \
+        --chains "$chains" --warmup "$warmup" --samples "$samples" --seed "$seed" \
+        --devices "$(( chains > threads ? chains : threads ))" 2>"$mdir/numpyro_${prec}_${method}.log" ||
+        { cat "$mdir/numpyro_${prec}_${method}.log" >&2; exit 1; }
+    done
+  done
+done
+
+# ---------------------------------------------------------------- (d) the table
+data_note="Data: simulated by \`airy simulate\` (the same FITS pixels go to both sides)."
+[ "$no_airy" = 1 ] && data_note="Data: simulated with dLux (bench/compare/simulate_dlux.py); airy not run."
+"$py" "$here/table.py" "$out" "" \
+  "Machine: $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')); $chains chains x ($warmup warmup + $samples draws); $threads thread(s)${pin:+ (both sides pinned with ${pin[*]})}; $(date -u +%Y-%m-%d)." \
+  "$data_note"
