@@ -10,6 +10,10 @@
 #include "airy/core/error.hpp"
 #include "plot_test_util.hpp"
 
+// fontconfig (loaded by Cairo's text API) keeps process-lifetime caches that LeakSanitizer
+// reports at exit; they are not airy's allocations.
+extern "C" const char* __lsan_default_suppressions() { return "leak:libfontconfig\n"; }
+
 namespace airy::plot {
 namespace {
 
