@@ -89,7 +89,7 @@ void validate(const SamplerOptions& options, int dim);
 ///   is found (naming the failing coordinates) or the step-size search fails.
 [[nodiscard]] Run sample(const LogDensity& target, const SamplerOptions& options = {});
 
-/// Resets and returns the process-wide stop flag the SIGINT handler sets.
+/// The process-wide stop flag the SIGINT handler sets (cleared when sample() starts).
 std::atomic<bool>& interrupt_flag();
 
 }  // namespace airy::infer
