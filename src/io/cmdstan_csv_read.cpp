@@ -140,7 +140,8 @@ CmdStanCsv read_cmdstan_csv(const std::string& path) {
       } else if (body.ends_with("seconds (Total)")) {
         chain.complete = true;
       } else if (body.starts_with("airy_gradient_evaluations =")) {
-        chain.gradient_evaluations = std::stoll(body.substr(27));
+        double v = 0.0;
+        if (parse_double(body.substr(27), v)) chain.gradient_evaluations = std::llround(v);
       }
       continue;
     }
@@ -200,7 +201,13 @@ CmdStanCsv read_cmdstan_csv(const std::string& path) {
       out.config.count("save_warmup") != 0 &&
       (out.config["save_warmup"] == "1" || out.config["save_warmup"] == "true");
   chain.num_warmup_saved = save_warmup ? (adapted ? warmup_rows : n) : 0;
-  if (out.config.count("id") != 0) chain.id = std::stoi(out.config["id"]);
+  if (out.config.count("id") != 0) {
+    double id = 0.0;
+    if (!parse_double(out.config["id"], id) || id != std::floor(id)) {
+      fail(path, 0, fmt::format("config 'id = {}' is not an integer", out.config["id"]));
+    }
+    chain.id = static_cast<int>(id);
+  }
   if (!metric_rows.empty()) {
     if (metric_rows.size() == 1) {
       chain.inv_metric = Eigen::Map<const RealMatrix>(

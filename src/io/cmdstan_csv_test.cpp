@@ -243,6 +243,41 @@ TEST(CmdStanCsv, ReadsDenseMetricNonFiniteValuesAndWholeRuns) {
   EXPECT_EQ(run.chains[0].inv_metric, c.inv_metric);
 }
 
+TEST(CmdStanCsv, ReadsAFileWrittenByCmdStan) {
+  // Abridged from CmdStan 2.36 output (shared/reference/nuts.md §2.7).
+  const std::string path = temp_dir() + "/cmdstan_1.csv";
+  {
+    std::ofstream o(path);
+    o << "# stan_version_major = 2\n# model = mymodel_model\n# method = sample (Default)\n"
+         "#   sample\n#     num_samples = 2 (Default)\n#     save_warmup = false (Default)\n"
+         "#         metric = diag_e (Default)\n# id = 2\n# stancflags = \n"
+         "lp__,accept_stat__,stepsize__,treedepth__,n_leapfrog__,divergent__,energy__,"
+         "theta.1,theta.2,sigma\n"
+         "# Adaptation terminated\n# Step size = 0.812345\n"
+         "# Diagonal elements of inverse mass matrix:\n# 0.98, 1.02, 0.11\n"
+         "-7.49727,1,0.812345,2,3,0,8.37774,0.419069,1.2,0.7\n"
+         "-7.1,0.95,0.812345,1,3,1,7.9,0.5,1.1,0.6\n"
+         "# \n#  Elapsed Time: 0.012 seconds (Warm-up)\n#                0.034 seconds (Sampling)\n"
+         "#                0.046 seconds (Total)\n# \n";
+  }
+  const CmdStanCsv r = read_cmdstan_csv(path);
+  EXPECT_EQ(r.chain.names, (std::vector<std::string>{"theta[1]", "theta[2]", "sigma"}));
+  EXPECT_EQ(r.chain.id, 2);
+  EXPECT_TRUE(r.chain.complete);
+  EXPECT_EQ(r.chain.num_warmup_saved, 0);
+  ASSERT_EQ(r.chain.num_draws(), 2);
+  EXPECT_EQ(r.chain.draws(1, 2), 0.6);
+  EXPECT_TRUE(r.chain.stats[1].divergent);
+  EXPECT_EQ(r.chain.stats[0].treedepth, 2);
+  EXPECT_EQ(r.chain.stepsize, 0.812345);
+  EXPECT_EQ(r.chain.inv_metric.rows(), 3);
+  EXPECT_EQ(r.chain.inv_metric(2, 0), 0.11);
+  EXPECT_DOUBLE_EQ(r.chain.sampling_seconds, 0.034);
+  EXPECT_EQ(r.config.at("model"), "mymodel_model");
+  EXPECT_EQ(r.config.at("method"), "sample");
+  EXPECT_EQ(r.config.at("stancflags"), "");
+}
+
 TEST(CmdStanCsv, ErrorsNameFileAndLine) {
   EXPECT_THAT([] { read_cmdstan_csv("/nonexistent/fit_1.csv"); },
               ::testing::ThrowsMessage<InvalidArgument>(HasSubstr("/nonexistent/fit_1.csv")));
