@@ -2,13 +2,15 @@
 // One render + pullback of the flagship telescope (128 px pupil, 16 px PSF, 2 stars x 5
 // wavelengths, all parameters bound).
 //
-// FLOP count (GEMMs only; complex multiply-add = 8 real flops), per evaluation, with
-// N = 128 pupil px, M = 16 output px, S = 2 stars, L = 5 wavelengths:
-//   forward  per wavelength: P [N x N] . [B_1 .. B_S] [N x S M]      N^2 S M  cMAC
-//                            A_s [M x N] . S_s [N x M], each star    S N M^2  cMAC
-//   pullback per wavelength: A^H [N x M] . G_s [M x M], each star    S N M^2  cMAC
-//                            U_s [N x M] . V_s [M x N], each star    S N^2 M  cMAC
-//   total = 8 L S (2 N^2 M + 2 N M^2) = 47.2 MFLOP per render + pullback.
+// FLOP count, per evaluation, with N = 128 pupil px, M = 16 output px, S = 2 stars,
+// L = 5 wavelengths (complex multiply-add = 8 real flops, real = 2):
+//   forward  per wavelength: P [N x N] diag(e_x) B  as two real GEMMs using the conjugate
+//                            symmetry of B about the pupil centre:  2 x (2N x N/2 x S M)
+//                            A_s [M x N] . S_s [N x M], each star     S N M^2 cMAC
+//   pullback per wavelength: A^H [N x M] . G_s [M x M], each star     S N M^2 cMAC
+//                            U_s B_s^H as two real GEMMs, each star  2 x (2N x M x N/2)
+//   executed = 8 L S (N^2 M + 2 N M^2) = 26.2 MFLOP ("GFLOP/s" counter);
+//   the plain complex algorithm is 8 L S (2 N^2 M + 2 N M^2) = 47.2 MFLOP ("equiv GFLOP/s").
 // The pointwise work (phasors, Zernike OPD, tilts, reductions) is not counted.
 #include <benchmark/benchmark.h>
 
@@ -33,11 +35,13 @@ void BM_FlagshipRenderPullback(benchmark::State& state) {
     benchmark::DoNotOptimize(g.data());
   }
   const double n = 128, m = 16, s = 2, l = 5;
-  const double flops = 8 * l * s * (2 * n * n * m + 2 * n * m * m);
-  state.counters["evals/s"] =
-      benchmark::Counter(static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
-  state.counters["GFLOP/s"] = benchmark::Counter(
-      flops * 1e-9 * static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
+  const double flops = 8 * l * s * (n * n * m + 2 * n * m * m);
+  const double equiv = 8 * l * s * (2 * n * n * m + 2 * n * m * m);
+  const double it = static_cast<double>(state.iterations());
+  state.counters["evals/s"] = benchmark::Counter(it, benchmark::Counter::kIsRate);
+  state.counters["GFLOP/s"] = benchmark::Counter(flops * 1e-9 * it, benchmark::Counter::kIsRate);
+  state.counters["equiv GFLOP/s"] =
+      benchmark::Counter(equiv * 1e-9 * it, benchmark::Counter::kIsRate);
 }
 BENCHMARK(BM_FlagshipRenderPullback)->Unit(benchmark::kMillisecond);
 

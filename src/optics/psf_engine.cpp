@@ -14,11 +14,32 @@ struct EngineWorkspace final : PsfWorkspace {
   std::vector<std::vector<ComplexImage>> fields;   // [l][layer + 1]
   std::vector<std::vector<ComplexImage>> e_out;    // [s][l]
   std::vector<std::vector<ComplexVector>> ex, ey;  // [s][l] tilt phases
-  ComplexMatrix b_stack, s_stack, a_s, u, v, pbar_s;
+  // Column-major buffers: a complex column-major (r x c) matrix is a real (2r x c) one, so
+  // complex x real products run as real GEMMs.
+  Eigen::MatrixXcd p_plus, p_minus, q1, q2, s_stack, u, x, y;
+  // Per wavelength (K, S M): Re / Im of diag(e_x) B over the first K pupil columns.
+  std::vector<Eigen::MatrixXd> br, bi;
+  ComplexMatrix a_s;
   ComplexImage g, pbar, next;
   RealMatrix positions, amplitudes;
   RealVector x_axis;
 };
+
+// View of a column-major complex matrix as a real (2 rows, cols) one.
+Eigen::Map<Eigen::MatrixXd> real_view(Eigen::MatrixXcd& z) {
+  return {reinterpret_cast<double*>(z.data()), 2 * z.rows(), z.cols()};
+}
+
+// c = a b for real column-major operands in row panels of at most 64 rows, so that Eigen's
+// GEMM blocking buffers stay on the stack (no heap allocation on the hot path).
+template <class A, class B, class C>
+void panel_gemm(const A& a, const B& b, C&& c) {
+  constexpr Eigen::Index kPanel = 64;
+  for (Eigen::Index r = 0; r < a.rows(); r += kPanel) {
+    const Eigen::Index h = std::min(kPanel, a.rows() - r);
+    c.middleRows(r, h).noalias() = a.middleRows(r, h) * b;
+  }
+}
 
 }  // namespace
 
@@ -54,12 +75,18 @@ std::unique_ptr<PsfWorkspace> PsfEngine::make_workspace() const {
   ws->e_out.assign(ns, std::vector<ComplexImage>(nl, ComplexImage::Zero(no, no)));
   ws->ex.assign(ns, std::vector<ComplexVector>(nl, ComplexVector::Zero(n)));
   ws->ey = ws->ex;
-  ws->b_stack.resize(n, ns * no);
-  ws->s_stack.resize(n, ns * no);
+  const int kc = (n + 1) / 2;
+  ws->p_plus.setZero(n, kc);
+  ws->p_minus.setZero(n, kc);
+  ws->q1.setZero(n, ns * no);
+  ws->q2.setZero(n, ns * no);
+  ws->s_stack.setZero(n, ns * no);
+  ws->u.setZero(n, no);
+  ws->x.setZero(n, kc);
+  ws->y.setZero(n, kc);
+  ws->br.assign(nl, Eigen::MatrixXd::Zero(kc, ns * no));
+  ws->bi = ws->br;
   ws->a_s.resize(no, n);
-  ws->u.resize(n, no);
-  ws->v.resize(no, n);
-  ws->pbar_s.resize(n, n);
   ws->g.resize(no, no);
   ws->pbar.resize(n, n);
   ws->next.resize(n, n);
@@ -98,6 +125,18 @@ void PsfEngine::forward(std::span<const double> params, const RealMatrix& positi
     }
     const ComplexImage& p = f[layers.size()];
     const Mft& mft = mfts_[l];
+    // Pupil x is antisymmetric about the centre, so column j and n-1-j of diag(e_x) B are
+    // complex conjugates: P B = (P_j + P_jj) Re B + i (P_j - P_jj) Im B over j < K, which
+    // halves the flops of the N^2 M product (real x complex instead of complex x complex).
+    const int kc = (n + 1) / 2;
+    for (int j = 0; j < kc; ++j) {
+      const int jj = n - 1 - j;
+      for (int i = 0; i < n; ++i) {
+        const Complex a = p(i, j), b = p(i, jj);
+        ws.p_plus(i, j) = jj == j ? a : a + b;
+        ws.p_minus(i, j) = jj == j ? Complex(0.0) : a - b;
+      }
+    }
     for (int s = 0; s < ns; ++s) {
       auto& ex = ws.ex[s][l];
       auto& ey = ws.ey[s][l];
@@ -105,9 +144,17 @@ void PsfEngine::forward(std::span<const double> params, const RealMatrix& positi
         ex[j] = std::polar(1.0, k * positions(s, 0) * ws.x_axis[j]);
         ey[j] = std::polar(1.0, k * positions(s, 1) * ws.x_axis[j]);
       }
-      ws.b_stack.middleCols(s * no, no).noalias() = ex.asDiagonal() * mft.b();
+      for (int j = 0; j < kc; ++j) {
+        for (int c = 0; c < no; ++c) {
+          const Complex b = ex[j] * mft.b()(j, c);
+          ws.br[l](j, s * no + c) = b.real();
+          ws.bi[l](j, s * no + c) = b.imag();
+        }
+      }
     }
-    gemm_into(p.matrix(), ws.b_stack, ws.s_stack);
+    panel_gemm(real_view(ws.p_plus), ws.br[l], real_view(ws.q1));
+    panel_gemm(real_view(ws.p_minus), ws.bi[l], real_view(ws.q2));
+    ws.s_stack = ws.q1 + Complex(0.0, 1.0) * ws.q2;
     for (int s = 0; s < ns; ++s) {
       ws.a_s.noalias() = mft.a() * ws.ey[s][l].asDiagonal();
       ComplexImage& e = ws.e_out[s][l];
@@ -125,7 +172,7 @@ void PsfEngine::pullback(std::span<const double> params, const RealImage& psf_ba
   const auto& layers = system_->layers();
   const auto& offs = system_->layer_offsets();
   const int nl = static_cast<int>(wavelengths_.size()), ns = num_sources_;
-  const int n = system_->final_pupil_npixels();
+  const int n = system_->final_pupil_npixels(), no = system_->output_npixels();
   std::fill(params_bar.begin(), params_bar.end(), 0.0);
   positions_bar.setZero(ns, 2);
   amplitudes_bar.setZero(ns, nl);
@@ -139,35 +186,47 @@ void PsfEngine::pullback(std::span<const double> params, const RealImage& psf_ba
     auto& f = ws.fields[l];
     const ComplexImage& p = f[layers.size()];
     ws.pbar.setZero(n, n);
+    const int kc = (n + 1) / 2;
+    const double* xa = ws.x_axis.data();
     for (int s = 0; s < ns; ++s) {
       const ComplexImage& e = ws.e_out[s][l];
       amplitudes_bar(s, l) = (psf_bar * e.abs2()).sum();
       ws.g = (2.0 * ws.amplitudes(s, l) * mft.factor()) * psf_bar * e;
+      // U = diag(conj e_y) A^H G; Pbar_s = U B_s^H with, for j < K,
+      // Pbar[:, j] = X_j - i Y_j and Pbar[:, n-1-j] = X_j + i Y_j, X = U Re(B_s)^T,
+      // Y = U Im(B_s)^T (real x complex products, half the flops of U B^H).
       ws.u.noalias() = mft.a_adjoint() * ws.g.matrix();
-      const auto& ex = ws.ex[s][l];
       const auto& ey = ws.ey[s][l];
       for (int i = 0; i < n; ++i) ws.u.row(i) *= std::conj(ey[i]);
-      ws.v.noalias() = mft.b_adjoint() * ex.conjugate().asDiagonal();
-      gemm_into(ws.u, ws.v, ws.pbar_s);
-      // theta gradients and P_bar accumulation in one pass; manual complex arithmetic
-      // (re/im pairs) keeps the loop vectorisable.
+      panel_gemm(real_view(ws.u), ws.br[l].middleCols(s * no, no).transpose(), real_view(ws.x));
+      panel_gemm(real_view(ws.u), ws.bi[l].middleCols(s * no, no).transpose(), real_view(ws.y));
+      // theta gradients (Im(Pbar conj P) weighted by x, y) and P_bar accumulation in one pass.
       double tx = 0.0, ty = 0.0;
-      const double* pb = reinterpret_cast<const double*>(ws.pbar_s.data());
-      const double* pp = reinterpret_cast<const double*>(p.data());
-      double* acc = reinterpret_cast<double*>(ws.pbar.data());
-      const double* xa = ws.x_axis.data();
-      for (int i = 0; i < n; ++i) {
-        double row = 0.0;
-        const int o = 2 * i * n;
-        for (int j = 0; j < n; ++j) {
-          const double br = pb[o + 2 * j], bi = pb[o + 2 * j + 1];
-          const double m = bi * pp[o + 2 * j] - br * pp[o + 2 * j + 1];  // Im(pb conj(p))
-          tx += xa[j] * m;
-          row += m;
-          acc[o + 2 * j] += br;
-          acc[o + 2 * j + 1] += bi;
+      const double* xd = reinterpret_cast<const double*>(ws.x.data());
+      const double* yd = reinterpret_cast<const double*>(ws.y.data());
+      for (int j = 0; j < kc; ++j) {
+        const int jj = n - 1 - j;
+        double col = 0.0;
+        for (int i = 0; i < n; ++i) {
+          const int o = 2 * (i + j * n);
+          const double xr = xd[o], xi = xd[o + 1], yr = yd[o], yi = yd[o + 1];
+          const Complex p1 = p(i, j);
+          const double b1r = xr + yi, b1i = xi - yr;  // X - i Y
+          double m = b1i * p1.real() - b1r * p1.imag();
+          ws.pbar(i, j) += Complex(b1r, b1i);
+          double mrow = m;
+          if (jj != j) {
+            const Complex p2 = p(i, jj);
+            const double b2r = xr - yi, b2i = xi + yr;  // X + i Y
+            const double m2 = b2i * p2.real() - b2r * p2.imag();
+            ws.pbar(i, jj) += Complex(b2r, b2i);
+            m -= m2;  // x_jj = -x_j
+            mrow += m2;
+          }
+          col += m;
+          ty += xa[i] * mrow;
         }
-        ty += xa[i] * row;
+        tx += xa[j] * col;
       }
       positions_bar(s, 0) += k * tx;
       positions_bar(s, 1) += k * ty;
