@@ -188,6 +188,46 @@ TEST(SiteModel, GradientMatchesFiniteDifferencesAndNames) {
   EXPECT_THROW((void)model.slice("nope"), InvalidArgument);
 }
 
+TEST(SiteModel, DerivedOutputsFollowTheSites) {
+  DerivedOutputs twice{
+      {"two_a"}, [](std::span<const double> s, std::span<double> out) { out[0] = 2.0 * s[0]; }};
+  SiteModel m({Site::scalar("a", make_distribution("gamma", {{"shape", 2}}))}, nullptr, nullptr,
+              twice);
+  EXPECT_EQ(m.dim(), 1);
+  EXPECT_EQ(m.site_dim(), 1);
+  EXPECT_EQ(m.output_dim(), 2);
+  EXPECT_EQ(m.output_names(), (std::vector<std::string>{"a", "two_a"}));
+  std::vector<double> out(2);
+  m.constrain(std::vector<double>{0.0}, out);
+  EXPECT_DOUBLE_EQ(out[0], 1.0);
+  EXPECT_DOUBLE_EQ(out[1], 2.0);
+  std::vector<double> theta(1);
+  EXPECT_TRUE(m.unconstrain(out, theta));
+  EXPECT_NEAR(theta[0], 0.0, 1e-15);
+  EXPECT_THROW(SiteModel({Site::scalar("a", nullptr)}, nullptr, nullptr, DerivedOutputs{{"x"}, {}}),
+               InvalidArgument);
+}
+
+TEST(LogDensity, DefaultNamesAndMaps) {
+  class Flat final : public LogDensity {
+   public:
+    [[nodiscard]] int dim() const override { return 3; }
+    double log_density_gradient(std::span<const double>, std::span<double> g,
+                                Workspace*) const override {
+      for (auto& v : g) v = 0;
+      return 0;
+    }
+  } flat;
+  EXPECT_EQ(flat.output_names(), (std::vector<std::string>{"theta[1]", "theta[2]", "theta[3]"}));
+  EXPECT_EQ(flat.make_workspace(), nullptr);
+  std::vector<double> in = {1, 2, 3};
+  std::vector<double> out(3);
+  flat.constrain(in, out);
+  EXPECT_EQ(out, in);
+  EXPECT_TRUE(flat.unconstrain(in, out));
+  EXPECT_FALSE(flat.unconstrain(std::vector<double>{1, NAN, 3}, out));
+}
+
 TEST(SiteModel, RejectsBadSites) {
   auto n = make_distribution("normal", {});
   EXPECT_THROW(SiteModel({Site::scalar("a", n), Site::scalar("a", n)}), InvalidArgument);

@@ -80,35 +80,6 @@ LogLikelihood linear_regression(Eigen::MatrixXd X, Eigen::VectorXd y, int offset
   };
 }
 
-/// Wraps a SiteModel, replacing its outputs by derived quantities (Stan's transformed
-/// parameters), e.g. eight schools' theta = theta_trans * tau + mu.
-class Derived final : public LogDensity {
- public:
-  using Map = std::function<void(std::span<const double> sites, std::span<double> out)>;
-  Derived(std::shared_ptr<SiteModel> m, std::vector<std::string> names, Map map)
-      : m_(std::move(m)), names_(std::move(names)), map_(std::move(map)) {}
-  [[nodiscard]] int dim() const override { return m_->dim(); }
-  [[nodiscard]] int output_dim() const override { return static_cast<int>(names_.size()); }
-  [[nodiscard]] std::vector<std::string> output_names() const override { return names_; }
-  double log_density_gradient(std::span<const double> t, std::span<double> g,
-                              Workspace* ws) const override {
-    return m_->log_density_gradient(t, g, ws);
-  }
-  [[nodiscard]] std::unique_ptr<Workspace> make_workspace() const override {
-    return m_->make_workspace();
-  }
-  void constrain(std::span<const double> t, std::span<double> out) const override {
-    std::vector<double> sites(static_cast<std::size_t>(m_->output_dim()));
-    m_->constrain(t, sites);
-    map_(sites, out);
-  }
-
- private:
-  std::shared_ptr<SiteModel> m_;
-  std::vector<std::string> names_;
-  Map map_;
-};
-
 /// Central finite differences of the log density at a few points of the unconstrained space.
 void expect_exact_gradient(const LogDensity& ld) {
   Rng rng(17, 0);
@@ -231,14 +202,6 @@ TEST(Posteriordb, ArK) {
   check_against_reference(m, f, 14);
 }
 
-std::vector<std::string> eight_names() {
-  std::vector<std::string> n;
-  for (int j = 1; j <= 8; ++j) n.push_back("theta[" + std::to_string(j) + "]");
-  n.emplace_back("mu");
-  n.emplace_back("tau");
-  return n;
-}
-
 TEST(Posteriordb, EightSchoolsNoncentered) {
   AIRY_LOAD_OR_SKIP(f, "eight_schools-eight_schools_noncentered");
   const auto y = f.vec("y");
@@ -258,16 +221,15 @@ TEST(Posteriordb, EightSchoolsNoncentered) {
     }
     return lp;
   };
-  auto m = std::make_shared<SiteModel>(
-      std::vector<Site>{Site::vector("theta_trans", 8, dist("normal", {})),
-                        Site::scalar("mu", dist("normal", {{"loc", 0}, {"scale", 5}})),
-                        Site::scalar("tau", dist("half_cauchy", {{"scale", 5}}))},
-      ll);
-  Derived d(m, eight_names(), [](std::span<const double> s, std::span<double> out) {
-    for (std::size_t j = 0; j < 8; ++j) out[j] = s[j] * s[9] + s[8];
-    out[8] = s[8];
-    out[9] = s[9];
-  });
+  // Stan's transformed parameter theta = theta_trans * tau + mu, as derived outputs.
+  DerivedOutputs theta{{}, [](std::span<const double> s, std::span<double> out) {
+                         for (std::size_t j = 0; j < 8; ++j) out[j] = s[j] * s[9] + s[8];
+                       }};
+  for (int j = 1; j <= 8; ++j) theta.names.push_back("theta[" + std::to_string(j) + "]");
+  SiteModel d({Site::vector("theta_trans", 8, dist("normal", {})),
+               Site::scalar("mu", dist("normal", {{"loc", 0}, {"scale", 5}})),
+               Site::scalar("tau", dist("half_cauchy", {{"scale", 5}}))},
+              ll, nullptr, theta);
   check_against_reference(d, f, 15);
 }
 

@@ -14,6 +14,7 @@
 #include "airy/core/error.hpp"
 #include "airy/core/rng.hpp"
 #include "airy/infer/adaptation.hpp"
+#include "airy/infer/site_model.hpp"
 #include "hmc.hpp"
 #include "progress.hpp"
 
@@ -323,8 +324,11 @@ void validate(const SamplerOptions& o, int dim) {
 
 Run sample(const LogDensity& target, const SamplerOptions& o) {
   validate(o, target.dim());
+  const auto* site_model = dynamic_cast<const SiteModel*>(&target);
   for (const auto& v : o.init) {
-    if (v.size() != static_cast<std::size_t>(target.output_dim())) {
+    const bool sites_only =
+        site_model != nullptr && v.size() == static_cast<std::size_t>(site_model->site_dim());
+    if (v.size() != static_cast<std::size_t>(target.output_dim()) && !sites_only) {
       throw InvalidArgument(fmt::format("sample: init: size {} != output dimension {}", v.size(),
                                         target.output_dim()));
     }

@@ -32,10 +32,14 @@ Site Site::vector(std::string name, int size, DistributionPtr prior, BijectorPtr
 }
 
 SiteModel::SiteModel(std::vector<Site> sites, LogLikelihood loglik,
-                     WorkspaceFactory workspace_factory)
+                     WorkspaceFactory workspace_factory, DerivedOutputs derived)
     : sites_(std::move(sites)),
       loglik_(std::move(loglik)),
-      workspace_factory_(std::move(workspace_factory)) {
+      workspace_factory_(std::move(workspace_factory)),
+      derived_(std::move(derived)) {
+  if (!derived_.names.empty() && !derived_.compute) {
+    throw_invalid("SiteModel", "derived.compute", "must be set when derived.names is not empty");
+  }
   std::set<std::string> seen;
   for (auto& s : sites_) {
     if (s.name.empty()) throw_invalid("SiteModel", "site.name", "must not be empty");
@@ -72,6 +76,8 @@ SiteModel::SiteModel(std::vector<Site> sites, LogLikelihood loglik,
     output_dim_ += s.size;
     dim_ += m;
   }
+  site_dim_ = output_dim_;
+  output_dim_ += static_cast<int>(derived_.names.size());
 }
 
 std::vector<std::string> SiteModel::output_names() const {
@@ -84,13 +90,14 @@ std::vector<std::string> SiteModel::output_names() const {
       for (int i = 0; i < s.size; ++i) names.push_back(fmt::format("{}[{}]", s.name, i + 1));
     }
   }
+  names.insert(names.end(), derived_.names.begin(), derived_.names.end());
   return names;
 }
 
 std::unique_ptr<Workspace> SiteModel::make_workspace() const {
   auto ws = std::make_unique<SiteWorkspace>();
-  ws->x.resize(static_cast<std::size_t>(output_dim_));
-  ws->gx.resize(static_cast<std::size_t>(output_dim_));
+  ws->x.resize(static_cast<std::size_t>(site_dim_));
+  ws->gx.resize(static_cast<std::size_t>(site_dim_));
   if (workspace_factory_) ws->user = workspace_factory_();
   return ws;
 }
@@ -107,8 +114,8 @@ double SiteModel::evaluate(std::span<const double> theta, std::span<double> grad
   SiteWorkspace local;
   auto* sws = dynamic_cast<SiteWorkspace*>(ws);
   if (sws == nullptr) {
-    local.x.resize(static_cast<std::size_t>(output_dim_));
-    local.gx.resize(static_cast<std::size_t>(output_dim_));
+    local.x.resize(static_cast<std::size_t>(site_dim_));
+    local.gx.resize(static_cast<std::size_t>(site_dim_));
     sws = &local;
   }
   std::span<double> x(sws->x);
@@ -167,6 +174,10 @@ void SiteModel::constrain(std::span<const double> theta, std::span<double> out) 
         theta.subspan(static_cast<std::size_t>(sl.unconstrained_offset),
                       static_cast<std::size_t>(sl.unconstrained_size)),
         out.subspan(static_cast<std::size_t>(sl.offset), static_cast<std::size_t>(sl.size)));
+  }
+  if (derived_.compute) {
+    derived_.compute(out.first(static_cast<std::size_t>(site_dim_)),
+                     out.subspan(static_cast<std::size_t>(site_dim_)));
   }
 }
 

@@ -61,7 +61,8 @@ struct SamplerOptions {
   // initialisation
   double init_radius = 2.0;  ///< CmdStan `init`: uniform(-r, r) on the unconstrained space
   /// User initial values in the constrained (output) space: empty (random), one vector for
-  /// every chain, or one per chain.
+  /// every chain, or one per chain; each of output_dim() values (a SiteModel also accepts
+  /// just its site_dim() site values).
   std::vector<std::vector<double>> init;
   int max_init_tries = 100;
   // execution

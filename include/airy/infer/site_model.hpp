@@ -50,6 +50,15 @@ using LogLikelihood =
 /// Builds the likelihood's per-chain workspace (may return null).
 using WorkspaceFactory = std::function<std::unique_ptr<Workspace>()>;
 
+/// Extra output coordinates computed from the sites' constrained values (Stan's transformed
+/// parameters / generated quantities), appended after the sites in every draw; e.g. eight
+/// schools' theta = theta_trans * tau + mu. `compute(sites, out)`: sites has site_dim()
+/// values, out has names.size().
+struct DerivedOutputs {
+  std::vector<std::string> names;
+  std::function<void(std::span<const double> sites, std::span<double> out)> compute;
+};
+
 /// Where a site lives in the constrained (output) and unconstrained vectors.
 struct SiteSlice {
   int offset = 0;  ///< first constrained coordinate
@@ -62,9 +71,10 @@ struct SiteSlice {
 class SiteModel : public LogDensity {
  public:
   /// @throws airy::InvalidArgument for an empty or duplicate site name, size < 1, a prior
-  ///   whose event_size is neither 1 nor size, a discrete prior, or a scalar site of size > 1.
+  ///   whose event_size is neither 1 nor size, a discrete prior, a scalar site of size > 1,
+  ///   or derived names without a compute function.
   SiteModel(std::vector<Site> sites, LogLikelihood loglik = nullptr,
-            WorkspaceFactory workspace_factory = nullptr);
+            WorkspaceFactory workspace_factory = nullptr, DerivedOutputs derived = {});
 
   [[nodiscard]] int dim() const override { return dim_; }
   [[nodiscard]] int output_dim() const override { return output_dim_; }
@@ -75,6 +85,8 @@ class SiteModel : public LogDensity {
   void constrain(std::span<const double> theta, std::span<double> out) const override;
   bool unconstrain(std::span<const double> values, std::span<double> theta) const override;
 
+  /// Number of constrained site coordinates (output_dim() minus the derived outputs).
+  [[nodiscard]] int site_dim() const { return site_dim_; }
   /// The sites, with bijectors resolved.
   [[nodiscard]] const std::vector<Site>& sites() const { return sites_; }
   /// Slice of the named site. @throws airy::InvalidArgument for an unknown name.
@@ -94,7 +106,9 @@ class SiteModel : public LogDensity {
   std::vector<SiteSlice> slices_;
   LogLikelihood loglik_;
   WorkspaceFactory workspace_factory_;
+  DerivedOutputs derived_;
   int dim_ = 0;
+  int site_dim_ = 0;
   int output_dim_ = 0;
 };
 
