@@ -79,8 +79,9 @@ std::string format_summary(const Summary& s, const SummaryOptions& o) {
     any_e = any_e || r.flag_ess;
     out += fmt::format(
         "{:>{}} {:>10.4g} {:>10.4g} {:>10.4g} {:>10.4g} {:>10.4g} {:>9.1f} {:>9.1f} "
-        "{:>7.3f} {}\n",
-        r.name, w, r.mean, r.sd, r.median, r.q5, r.q95, r.ess_bulk, r.ess_tail, r.rhat, flags);
+        "{:>7.3f}{}\n",
+        r.name, w, r.mean, r.sd, r.median, r.q5, r.q95, r.ess_bulk, r.ess_tail, r.rhat,
+        flags.empty() ? std::string() : " " + flags);
   }
   out += fmt::format("\n{} chains x {} draws{}\n", s.num_chains, s.draws_per_chain,
                      s.complete ? "" : " (interrupted: some chains are incomplete)");
