@@ -197,4 +197,32 @@ void plot_images(const std::string& path, const std::vector<ImagePanel>& panels,
   c.finish();
 }
 
+void plot_data_model_residual(const std::string& path, const RealImage& data,
+                              const RealImage& model, const ImageFigureOptions& options,
+                              double read_noise, Stretch stretch) {
+  if (data.rows() != model.rows() || data.cols() != model.cols()) {
+    throw InvalidArgument(
+        fmt::format("plot_data_model_residual: {}: data is {}x{} but model is {}x{} (ny x nx)",
+                    path, data.rows(), data.cols(), model.rows(), model.cols()));
+  }
+  const double lo = std::min(data.minCoeff(), model.minCoeff());
+  const double hi = std::max(data.maxCoeff(), model.maxCoeff());
+  const RealImage sigma = (model.max(0.0) + read_noise * read_noise).sqrt().max(1e-300);
+  const RealImage residual = (data - model) / sigma;
+  std::optional<double> vmin = lo;
+  if (stretch == Stretch::kLog) vmin = std::nullopt;  // log default: [max·1e-6, max]
+  plot_images(path,
+              {{"Data", data, Colormap::kInferno, false, "photons", stretch, vmin, hi},
+               {"Model", model, Colormap::kInferno, false, "photons", stretch, vmin, hi},
+               {"Residual",
+                residual,
+                Colormap::kRdBu,
+                true,
+                "(data − model) / σ",
+                Stretch::kLinear,
+                {},
+                {}}},
+              options);
+}
+
 }  // namespace airy::plot

@@ -71,6 +71,21 @@ TEST(PlotImages, ThreePanelTutorialFigure) {
   }
 }
 
+TEST(PlotImages, DataModelResidualTriptych) {
+  const RealImage model = binary_psf() + 5.0;
+  std::mt19937_64 rng(2);
+  RealImage data = model;
+  for (Eigen::Index i = 0; i < data.size(); ++i) {
+    data.data()[i] = std::poisson_distribution<int>(model.data()[i])(rng);
+  }
+  ImageFigureOptions opt;
+  opt.pixel_scale_arcsec = 0.0125;
+  const std::string path = out_path("triptych.png");
+  plot_data_model_residual(path, data, model, opt, 0.0, Stretch::kSqrt);
+  EXPECT_GT(png_stats(path).distinct_colors, 500u);
+  EXPECT_THROW(plot_data_model_residual(path, data, RealImage::Zero(3, 3), opt), InvalidArgument);
+}
+
 TEST(PlotImages, OriginLowerPutsRowZeroAtTheBottom) {
   RealImage img = RealImage::Zero(8, 8);
   img.row(0).setConstant(1.0);  // bright bottom row

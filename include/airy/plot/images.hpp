@@ -50,4 +50,11 @@ struct ImageFigureOptions {
 void plot_images(const std::string& path, const std::vector<ImagePanel>& panels,
                  const ImageFigureOptions& options = {});
 
+/// The data / model / residual triptych: data and model share one colour scale (inferno,
+/// `stretch`), the residual is (data − model) / sqrt(max(model, 0) + read_noise²) in units
+/// of σ with symmetric RdBu limits. Throws InvalidArgument when the shapes differ.
+void plot_data_model_residual(const std::string& path, const RealImage& data,
+                              const RealImage& model, const ImageFigureOptions& options = {},
+                              double read_noise = 0.0, Stretch stretch = Stretch::kLinear);
+
 }  // namespace airy::plot
