@@ -10,7 +10,12 @@
 #include <cstdlib>
 
 #include "airy/core/error.hpp"
+#include "airy/detector/detector_layers.hpp"
 #include "airy/model/builder.hpp"
+#include "airy/optics/optic_layers.hpp"
+#include "airy/optics/shapes.hpp"
+#include "airy/optics/simple_layers.hpp"
+#include "airy/sources/point_source.hpp"
 #include "airy/testing/expect_vjp.hpp"
 
 namespace airy::model {
@@ -85,7 +90,8 @@ TEST(Flagship, EvenZernikeSignFlipIsInvisibleOnlyForSymmetricPupils) {
   }
 }
 
-double fd_step(const ParameterInfo& p) {
+double fd_step(const ParameterInfo& p, const RealVector& x) {
+  if (p.unit == "photons") return 1e-4 * std::max(1.0, x.cwiseAbs().maxCoeff());
   if (p.unit == "arcsec") return 1e-5;
   if (p.unit == "deg") return 1e-4;
   if (p.unit == "m") return 1e-11;
@@ -101,38 +107,68 @@ Telescope full_telescope() {
   return flagship_telescope(o);
 }
 
+// The other layer and source types: aperture + tilt + OPD map, a PointSource with a linear
+// flux, oversampled output, Downsample, dLux jitter and saturation.
+Telescope other_telescope() {
+  const int n = 32;
+  const optics::Coords c = optics::pixel_coords(n, 1.0);
+  std::vector<optics::NamedLayer> layers{
+      {"aperture",
+       optics::aperture_layer({optics::Shape::circle(0.5), optics::Shape::spider(0.04, {45.0})}, n,
+                              1.0, 3, true)},
+      {"tilt", std::make_shared<optics::TiltLayer>(1e-7, -0.5e-7)},
+      {"wfe", std::make_shared<optics::Optic>(std::nullopt, RealImage(40e-9 * c.x * c.y), false)}};
+  auto sys = std::make_shared<optics::AngularOpticalSystem>(n, 1.0, std::move(layers), 8, 0.1, 2);
+  RealVector wl(2), w(2);
+  wl << 550e-9, 650e-9;
+  w << 1.0, 2.0;
+  auto src = std::make_shared<sources::PointSource>(sources::Spectrum(wl, w), 0.02, -0.03, 1000.0,
+                                                    sources::PointSource::FluxParameter::kFlux);
+  const Telescope probe = TelescopeBuilder().optics(sys).source(src).build();
+  const double peak = probe.model().maxCoeff() * 4;
+  return TelescopeBuilder()
+      .optics(sys)
+      .source(src)
+      .detector_layer("downsample", std::make_shared<detector::Downsample>(2))
+      .detector_layer("jitter", std::make_shared<detector::DluxJitter>(0.8, 5, 3))
+      .detector_layer("saturation", std::make_shared<detector::Saturation>(0.37 * peak))
+      .build();
+}
+
 // Every parameter path: directional derivative of L = <W, image> along a random direction
 // by a 4th-order central difference equals the pullback to 1e-6 relative.
 TEST(Gradients, EveryPathMatchesFiniteDifferences) {
-  const Telescope t = full_telescope();
-  const RealImage w = testing::unflatten_real(testing::random_normal(256, 5), 16, 16);
-  for (const ParameterInfo& p : t.parameters()) {
-    const ParameterSet set = t.bind({p.path});
-    auto ws = t.make_workspace(set);
-    const RealVector x0 = t.values(set);
-    RealImage img;
-    auto loss = [&](const RealVector& x) {
-      t.render(set, std::span<const double>(x.data(), x.size()), *ws, img);
-      return (img * w).sum();
-    };
-    (void)loss(x0);
-    RealVector g(set.size());
-    t.pullback(set, w, *ws, std::span<double>(g.data(), g.size()));
-    const RealVector v = testing::random_normal(set.size(), 9);
-    const double h = fd_step(p);
-    const double fd = (-loss(x0 + 2 * h * v) + 8 * loss(x0 + h * v) - 8 * loss(x0 - h * v) +
-                       loss(x0 - 2 * h * v)) /
-                      (12 * h);
-    const double an = g.dot(v);
-    EXPECT_NEAR(an, fd, 1e-6 * std::max(std::abs(fd), 1e-300)) << p.path;
-    if (std::getenv("AIRY_VERBOSE"))
-      std::printf("%s %.12e %.12e %.2e\n", p.path.c_str(), an, fd,
-                  std::abs(an - fd) / std::abs(fd));
-    // Liveness: the parameter changes the image and gets a non-zero gradient.
-    EXPECT_GT(g.cwiseAbs().maxCoeff(), 0.0) << p.path;
-    const RealImage base = t.model();
-    (void)loss(x0 + 1000 * h * v);
-    EXPECT_GT((img - base).abs().maxCoeff(), 1e-9 * base.abs().maxCoeff()) << p.path;
+  for (const Telescope& t : {full_telescope(), other_telescope()}) {
+    const int rows = t.image_rows(), cols = t.image_cols();
+    const RealImage w = testing::unflatten_real(testing::random_normal(rows * cols, 5), rows, cols);
+    for (const ParameterInfo& p : t.parameters()) {
+      const ParameterSet set = t.bind({p.path});
+      auto ws = t.make_workspace(set);
+      const RealVector x0 = t.values(set);
+      RealImage img;
+      auto loss = [&](const RealVector& x) {
+        t.render(set, std::span<const double>(x.data(), x.size()), *ws, img);
+        return (img * w).sum();
+      };
+      (void)loss(x0);
+      RealVector g(set.size());
+      t.pullback(set, w, *ws, std::span<double>(g.data(), g.size()));
+      const RealVector v = testing::random_normal(set.size(), 9);
+      const double h = fd_step(p, x0);
+      const double fd = (-loss(x0 + 2 * h * v) + 8 * loss(x0 + h * v) - 8 * loss(x0 - h * v) +
+                         loss(x0 - 2 * h * v)) /
+                        (12 * h);
+      const double an = g.dot(v);
+      EXPECT_NEAR(an, fd, 1e-6 * std::max(std::abs(fd), 1e-300)) << p.path;
+      if (std::getenv("AIRY_VERBOSE"))
+        std::printf("%s %.12e %.12e %.2e\n", p.path.c_str(), an, fd,
+                    std::abs(an - fd) / std::abs(fd));
+      // Liveness: the parameter changes the image and gets a non-zero gradient.
+      EXPECT_GT(g.cwiseAbs().maxCoeff(), 0.0) << p.path;
+      const RealImage base = t.model();
+      (void)loss(x0 + 1000 * h * v);
+      EXPECT_GT((img - base).abs().maxCoeff(), 1e-9 * base.abs().maxCoeff()) << p.path;
+    }
   }
 }
 

@@ -6,12 +6,14 @@
 
 #include "airy/core/error.hpp"
 #include "airy/optics/wavefront.hpp"
+#include "optics/fast_sincos.hpp"
 
 namespace airy::optics {
 namespace {
 
 struct PointwiseWorkspace final : LayerWorkspace {
   RealImage opd, opd_bar;
+  RealVector phase, sin, cos;
   bool has_opd = false;
   std::vector<ComplexImage> phasor, pre;
   ComplexImage g;
@@ -47,6 +49,9 @@ std::unique_ptr<LayerWorkspace> PointwiseOptic::make_workspace(int n, int num_wa
   auto ws = std::make_unique<PointwiseWorkspace>();
   ws->opd.setZero(n, n);
   ws->opd_bar.setZero(n, n);
+  ws->phase.setZero(static_cast<Eigen::Index>(n) * n);
+  ws->sin = ws->phase;
+  ws->cos = ws->phase;
   ws->phasor.assign(num_wavelengths, ComplexImage::Zero(n, n));
   ws->pre.assign(num_wavelengths, ComplexImage::Zero(n, n));
   ws->g.setZero(n, n);
@@ -69,7 +74,19 @@ void PointwiseOptic::forward(std::span<const double> params, double wavelength, 
   double* pre = reinterpret_cast<double*>(ws.pre[w].data());
   double* ph = reinterpret_cast<double*>(ws.phasor[w].data());
   const double* e = reinterpret_cast<const double*>(in.data());
-  const double* opd = ws.opd.data();
+  if (ws.has_opd) {
+    // phase -> (sin, cos) in bulk (vectorisable), stored as the phasor (cos, sin) pairs.
+    double* phase = ws.phase.data();
+    double* sn = ws.sin.data();
+    double* cs = ws.cos.data();
+    const double* opd = ws.opd.data();
+    for (Eigen::Index p = 0; p < np; ++p) phase[p] = k * opd[p];
+    detail::sincos_array(phase, sn, cs, static_cast<std::size_t>(np));
+    for (Eigen::Index p = 0; p < np; ++p) {
+      ph[2 * p] = cs[p];
+      ph[2 * p + 1] = sn[p];
+    }
+  }
   for (Eigen::Index p = 0; p < np; ++p) {
     double re = e[2 * p], im = e[2 * p + 1];
     if (t) {
@@ -77,9 +94,7 @@ void PointwiseOptic::forward(std::span<const double> params, double wavelength, 
       im *= t[p];
     }
     if (ws.has_opd) {
-      const double c = std::cos(k * opd[p]), s = std::sin(k * opd[p]);
-      ph[2 * p] = c;
-      ph[2 * p + 1] = s;
+      const double c = ph[2 * p], s = ph[2 * p + 1];
       const double r2 = re * c - im * s;
       im = re * s + im * c;
       re = r2;
@@ -286,6 +301,13 @@ void BasisOptic::opd_pullback(const RealImage& opd_bar, std::span<double> params
   const Eigen::Index k = basis_.rows();
   Eigen::Map<RealVector>(params_bar.data(), k).noalias() +=
       basis_ * Eigen::Map<const RealVector>(opd_bar.data(), opd_bar.size());
+}
+
+std::shared_ptr<const TransmissiveLayer> aperture_layer(const std::vector<Shape>& shapes,
+                                                        int npixels, double diameter,
+                                                        int oversample, bool normalise) {
+  return std::make_shared<TransmissiveLayer>(
+      aperture_transmission(shapes, npixels, diameter, oversample), normalise);
 }
 
 }  // namespace airy::optics

@@ -287,3 +287,30 @@ TEST(Systems, OversampledOutputIsNotBinned) {
 
 }  // namespace
 }  // namespace airy::optics
+
+#include "optics/fast_sincos.hpp"
+
+namespace airy::optics {
+namespace {
+
+TEST(FastSinCos, AgreesWithTheStandardLibrary) {
+  std::mt19937_64 rng(17);
+  std::uniform_real_distribution<double> u(-300.0, 300.0);
+  std::vector<double> x(4000), s(4000), c(4000);
+  for (auto& v : x) v = u(rng);
+  x[0] = 0.0;
+  x[1] = std::numbers::pi / 2;
+  x[2] = -std::numbers::pi;
+  detail::sincos_array(x.data(), s.data(), c.data(), x.size());
+  for (std::size_t i = 0; i < x.size(); ++i) {
+    EXPECT_NEAR(s[i], std::sin(x[i]), 4e-16) << x[i];
+    EXPECT_NEAR(c[i], std::cos(x[i]), 4e-16) << x[i];
+  }
+  std::vector<double> big{1e7, -3e8};
+  detail::sincos_array(big.data(), s.data(), c.data(), 2);
+  EXPECT_EQ(s[0], std::sin(1e7));
+  EXPECT_EQ(c[1], std::cos(-3e8));
+}
+
+}  // namespace
+}  // namespace airy::optics

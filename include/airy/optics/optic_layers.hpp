@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "airy/optics/layer.hpp"
+#include "airy/optics/shapes.hpp"
 
 namespace airy::optics {
 
@@ -116,5 +117,11 @@ class BasisOptic final : public PointwiseOptic {
   std::optional<RealImage> transmission_;
   RealVector coefficients_;
 };
+
+/// An aperture layer from shapes: TransmissiveLayer(aperture_transmission(shapes, npixels,
+/// diameter, oversample), normalise); its parameter is "transmission".
+[[nodiscard]] std::shared_ptr<const TransmissiveLayer> aperture_layer(
+    const std::vector<Shape>& shapes, int npixels, double diameter, int oversample = 5,
+    bool normalise = true);
 
 }  // namespace airy::optics
