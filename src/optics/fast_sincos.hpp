@@ -12,9 +12,9 @@ namespace airy::optics::detail {
 
 /// s[i] = sin(x[i]), c[i] = cos(x[i]) for i < n.
 inline void sincos_array(const double* x, double* s, double* c, std::size_t n) {
-  double big = 0.0;
-  for (std::size_t i = 0; i < n; ++i) big = std::fmax(big, std::fabs(x[i]));
-  if (!(big < 1e6)) {  // also catches NaN
+  bool small = true;
+  for (std::size_t i = 0; i < n; ++i) small &= std::fabs(x[i]) < 1e6;  // false for NaN
+  if (!small) {
     for (std::size_t i = 0; i < n; ++i) {
       s[i] = std::sin(x[i]);
       c[i] = std::cos(x[i]);
@@ -31,14 +31,16 @@ inline void sincos_array(const double* x, double* s, double* c, std::size_t n) {
                    C3 = 2.48015872894767294178e-05, C4 = -2.75573143513906633035e-07,
                    C5 = 2.08757232129817482790e-09, C6 = -1.13596475577881948265e-11;
   for (std::size_t i = 0; i < n; ++i) {
-    const double q = std::nearbyint(x[i] * kTwoOverPi);
+    // Round to nearest by the 1.5 * 2^52 trick (vectorisable without SSE4.1's roundpd).
+    constexpr double kRound = 6755399441055744.0;
+    const double q = (x[i] * kTwoOverPi + kRound) - kRound;
     const double r = ((x[i] - q * kPio2_1) - q * kPio2_2) - q * kPio2_2t;
     const double z = r * r;
     const double sr = r + r * z * (S1 + z * (S2 + z * (S3 + z * (S4 + z * (S5 + z * S6)))));
     const double hz = 0.5 * z, w = 1.0 - hz;
     const double cr =
         w + (((1.0 - w) - hz) + z * z * (C1 + z * (C2 + z * (C3 + z * (C4 + z * (C5 + z * C6))))));
-    const long k = static_cast<long>(q) & 3;
+    const int k = static_cast<int>(q) & 3;
     const double sv = (k & 1) ? cr : sr, cv = (k & 1) ? sr : cr;
     s[i] = (k & 2) ? -sv : sv;
     c[i] = ((k + 1) & 2) ? -cv : cv;
