@@ -1,0 +1,166 @@
+// SPDX-License-Identifier: BSD-3-Clause
+/// @file
+/// @brief Subcommands: thin wrappers over airy::pipeline (which the tests exercise directly).
+#include "commands.hpp"
+
+#include <fmt/format.h>
+
+#include <iostream>
+#include <memory>
+
+#include "airy/config/config.hpp"
+#include "airy/pipeline/pipeline.hpp"
+
+namespace airy::cli {
+namespace {
+
+/// Exit code of a run stopped by SIGINT (128 + 2, as shells report it).
+constexpr int kInterrupted = 130;
+
+/// The sampler and output options every sampling command accepts.
+struct SamplingFlags {
+  int chains = 0, warmup = -1, samples = 0, threads = -1;
+  long long seed = -1;
+  std::string out;
+  bool quiet = false;
+
+  void add_to(CLI::App* cmd) {
+    cmd->add_option("--chains", chains, "number of chains (config: sampler.num_chains)")
+        ->check(CLI::PositiveNumber);
+    cmd->add_option("--warmup", warmup, "warmup iterations per chain (sampler.num_warmup)")
+        ->check(CLI::NonNegativeNumber);
+    cmd->add_option("--samples", samples, "draws per chain (sampler.num_samples)")
+        ->check(CLI::PositiveNumber);
+    cmd->add_option("--seed", seed, "random seed (sampler.seed)")->check(CLI::NonNegativeNumber);
+    cmd->add_option("--threads", threads, "threads; 0 = one per chain up to the cores")
+        ->check(CLI::NonNegativeNumber);
+    cmd->add_option("--out", out, "output directory (output.dir)");
+    cmd->add_flag("--quiet,-q", quiet, "no progress bars");
+  }
+
+  pipeline::Overrides overrides() const {
+    pipeline::Overrides o;
+    if (chains > 0) o.num_chains = chains;
+    if (warmup >= 0) o.num_warmup = warmup;
+    if (samples > 0) o.num_samples = samples;
+    if (threads >= 0) o.num_threads = threads;
+    if (seed >= 0) o.seed = static_cast<unsigned>(seed);
+    if (!out.empty()) o.out = out;
+    o.quiet = quiet;
+    return o;
+  }
+};
+
+int report_fit(const pipeline::FitResult& r) {
+  std::cout << r.summary_text << std::flush;
+  return r.complete ? 0 : kInterrupted;
+}
+
+}  // namespace
+
+Action add_demo(CLI::App& app, const std::string& command_line) {
+  auto* cmd = app.add_subcommand(
+      "demo",
+      "the flagship: simulate a binary star through an aberrated telescope and recover its 6 "
+      "stellar and 7 optical parameters with NUTS (embedded examples/binary_star.toml)");
+  auto flags = std::make_shared<SamplingFlags>();
+  flags->add_to(cmd);
+  return [cmd, flags, command_line]() {
+    if (!*cmd) return -1;
+    config::Config c = config::parse_config(config::flagship_toml(), "<embedded binary_star.toml>");
+    pipeline::apply_overrides(c, flags->overrides());
+    std::cout << fmt::format("airy demo: simulating the flagship into {}/\n", c.output_dir);
+    const auto sim = pipeline::simulate(c, c.output_dir);
+    std::cout << fmt::format(
+        "airy demo: sampling {} chains x ({} warmup + {} draws), 13 parameters\n",
+        c.sampler.num_chains, c.sampler.num_warmup, c.sampler.num_samples);
+    pipeline::FitOptions o;
+    o.data_path = sim.data_path;
+    o.quiet = flags->quiet;
+    o.command_line = command_line;
+    const auto r = pipeline::fit(c, o);
+    const int code = report_fit(r);
+    std::cout << fmt::format(
+        "airy demo: wall {:.1f} s, {} gradient evaluations, min bulk-ESS {:.0f} = {:.1f} per "
+        "second; outputs in {}/\n",
+        r.summary.wall_seconds, r.summary.gradient_evaluations, r.summary.min_ess_bulk,
+        r.summary.ess_per_second, c.output_dir);
+    return code;
+  };
+}
+
+Action add_simulate(CLI::App& app, const std::string& command_line) {
+  auto* cmd = app.add_subcommand(
+      "simulate", "render the configured telescope, add noise, write FITS images and a preview");
+  auto config_path = std::make_shared<std::string>();
+  auto out = std::make_shared<std::string>();
+  cmd->add_option("config", *config_path, "TOML configuration (docs/config.md)")
+      ->required()
+      ->check(CLI::ExistingFile);
+  cmd->add_option("--out", *out, "output directory (output.dir)");
+  (void)command_line;
+  return [cmd, config_path, out]() {
+    if (!*cmd) return -1;
+    config::Config c = config::load_config(*config_path);
+    if (!out->empty()) c.output_dir = *out;
+    const auto r = pipeline::simulate(c, c.output_dir);
+    std::cout << fmt::format("airy simulate: wrote {}, psf.fits, truth.toml, simulate.png\n",
+                             r.data_path);
+    return 0;
+  };
+}
+
+Action add_fit(CLI::App& app, const std::string& command_line) {
+  auto* cmd = app.add_subcommand(
+      "fit", "sample the posterior of the configured priors given a data image (NUTS)");
+  auto config_path = std::make_shared<std::string>();
+  auto data = std::make_shared<std::string>();
+  auto truth = std::make_shared<std::string>();
+  auto no_plots = std::make_shared<bool>(false);
+  cmd->add_option("config", *config_path, "TOML configuration (docs/config.md)")
+      ->required()
+      ->check(CLI::ExistingFile);
+  cmd->add_option("--data", *data, "FITS image of the data (photons)")->required();
+  cmd->add_option("--truth", *truth, "truth.toml of known values (default: beside the data)");
+  cmd->add_flag("--no-plots", *no_plots, "skip the figures");
+  auto flags = std::make_shared<SamplingFlags>();
+  flags->add_to(cmd);
+  return [cmd, config_path, data, truth, no_plots, flags, command_line]() {
+    if (!*cmd) return -1;
+    config::Config c = config::load_config(*config_path);
+    pipeline::apply_overrides(c, flags->overrides());
+    pipeline::FitOptions o;
+    o.data_path = *data;
+    o.truth_path = *truth;
+    o.quiet = flags->quiet;
+    o.plots = !*no_plots;
+    o.command_line = command_line;
+    return report_fit(pipeline::fit(c, o));
+  };
+}
+
+Action add_summary(CLI::App& app) {
+  auto* cmd = app.add_subcommand("summary", "re-read a run's chains and print the summary");
+  auto dir = std::make_shared<std::string>();
+  cmd->add_option("run_dir", *dir, "output directory of a fit")->required();
+  return [cmd, dir]() {
+    if (!*cmd) return -1;
+    const auto r = pipeline::summarize_run(*dir);
+    std::cout << r.summary_text << std::flush;
+    return r.complete ? 0 : kInterrupted;
+  };
+}
+
+Action add_plot(CLI::App& app) {
+  auto* cmd = app.add_subcommand("plot", "redraw the figures of a run directory");
+  auto dir = std::make_shared<std::string>();
+  cmd->add_option("run_dir", *dir, "output directory of a fit")->required();
+  return [cmd, dir]() {
+    if (!*cmd) return -1;
+    pipeline::plot_run(*dir);
+    std::cout << fmt::format("airy plot: redrew fit_images, corner and trace in {}/\n", *dir);
+    return 0;
+  };
+}
+
+}  // namespace airy::cli

@@ -1,0 +1,83 @@
+// SPDX-License-Identifier: BSD-3-Clause
+/// @file
+/// @brief The CLI's commands as library functions: simulate data, fit (sample, summarise,
+/// write chains, images and plots), re-summarise and re-plot a run directory.
+///
+/// Files of a run directory (docs/file_formats.md): config.toml (exact settings), data.fits,
+/// psf.fits, model.fits, residual.fits, truth.toml (simulated runs), chain_<id>.csv (CmdStan,
+/// streamed while sampling), posterior.nc (ArviZ InferenceData), summary.txt, summary.csv,
+/// run_info.toml (status = "running" | "complete" | "interrupted", timings, counts), and
+/// PNG + PDF figures. A run whose run_info.toml does not say "complete" is never reported
+/// as complete.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "airy/config/config.hpp"
+#include "airy/infer/summary.hpp"
+
+namespace airy::pipeline {
+
+/// Command-line overrides of the [sampler] and [output] tables (unset = keep the file's).
+struct Overrides {
+  std::optional<int> num_chains, num_warmup, num_samples, num_threads;
+  std::optional<unsigned> seed;
+  std::optional<std::string> out;
+  bool quiet = false;
+};
+
+/// Applies overrides to a config (validating them like the file's values).
+void apply_overrides(config::Config& config, const Overrides& overrides);
+
+/// Creates `dir` (and parents) and checks that a file can be written in it.
+/// @throws InvalidArgument naming the directory and the system's reason.
+void prepare_output_dir(const std::string& dir);
+
+/// Result of simulate().
+struct SimulateResult {
+  std::string data_path;                ///< <out>/data.fits
+  std::map<std::string, double> truth;  ///< output name -> true value (site units)
+};
+
+/// Renders the configured telescope, adds noise and writes psf.fits (noise-free model),
+/// data.fits, truth.toml, config.toml and simulate.png/.pdf (PSF, PSF with photon noise,
+/// data) into `out_dir`.
+SimulateResult simulate(const config::Config& config, const std::string& out_dir);
+
+/// Options of fit() beyond the config.
+struct FitOptions {
+  std::string data_path;     ///< FITS image of the data (required)
+  std::string truth_path;    ///< truth.toml; "" = <data dir>/truth.toml if present
+  bool quiet = false;        ///< no progress bars
+  bool plots = true;         ///< draw the figures
+  std::string command_line;  ///< recorded in run_info.toml
+};
+
+/// Result of fit().
+struct FitResult {
+  infer::Summary summary;
+  bool complete = true;        ///< false when interrupted (SIGINT)
+  std::string summary_text;    ///< the printed table
+  int truths_outside_99 = -1;  ///< true values outside their central 99% interval (-1: none)
+};
+
+/// Samples the posterior of the config's priors given the data, streaming chains to CSV, then
+/// writes posterior.nc, summary.txt/.csv, model/residual FITS, run_info.toml and the plots.
+/// @throws InvalidArgument for a missing/invalid data file (not FITS, not 2-D, wrong size,
+///   NaN/inf pixels, negative counts under Poisson) or an unwritable output directory.
+FitResult fit(const config::Config& config, const FitOptions& options);
+
+/// Re-reads a run directory's chains and prints nothing; returns the summary and its text
+/// (with an "INCOMPLETE" banner if the run did not finish).
+FitResult summarize_run(const std::string& run_dir);
+
+/// Redraws the figures of a run directory from its files.
+void plot_run(const std::string& run_dir);
+
+/// airy's version string.
+const char* version();
+
+}  // namespace airy::pipeline

@@ -1,0 +1,166 @@
+// SPDX-License-Identifier: BSD-3-Clause
+/// @file
+/// @brief A short run of the flagship through the pipeline: simulate, fit, every output file
+/// valid and re-readable, summary and plots from the run directory.
+#include <cairo.h>
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+
+#include <set>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+
+#include "airy/config/config.hpp"
+#include "airy/io/cmdstan_csv.hpp"
+#include "airy/io/fits.hpp"
+#include "airy/pipeline/pipeline.hpp"
+
+namespace airy {
+namespace {
+
+namespace fs = std::filesystem;
+
+/// The flagship on a 32 px pupil with short, shallow chains: every code path of the demo in
+/// seconds (convergence is checked by the demo itself, not here).
+config::Config short_flagship(const std::string& out) {
+  config::Config c = config::parse_config(config::flagship_toml(), "<embedded>");
+  c.optics.npix = 32;
+  c.sampler.num_chains = 2;
+  c.sampler.num_warmup = 100;
+  c.sampler.num_samples = 60;
+  c.sampler.max_depth = 5;
+  c.output_dir = out;
+  return c;
+}
+
+std::string fresh_dir(const std::string& name) {
+  const fs::path dir = fs::temp_directory_path() / ("airy_e2e_" + name);
+  fs::remove_all(dir);
+  return dir.string();
+}
+
+bool is_nonblank_png(const std::string& path) {
+  cairo_surface_t* s = cairo_image_surface_create_from_png(path.c_str());
+  if (cairo_surface_status(s) != CAIRO_STATUS_SUCCESS) return false;
+  cairo_surface_flush(s);
+  const int w = cairo_image_surface_get_width(s), h = cairo_image_surface_get_height(s);
+  const int stride = cairo_image_surface_get_stride(s);
+  const unsigned char* data = cairo_image_surface_get_data(s);
+  std::set<std::uint32_t> colours;
+  for (int y = 0; y < h; y += 3) {
+    for (int x = 0; x < w; x += 3) {
+      colours.insert(*reinterpret_cast<const std::uint32_t*>(data + y * stride + 4 * x));
+    }
+  }
+  cairo_surface_destroy(s);
+  return w > 100 && h > 100 && colours.size() > 50;
+}
+
+bool starts_with_pdf(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  char head[5] = {};
+  in.read(head, 4);
+  return std::string(head) == "%PDF";
+}
+
+TEST(EndToEnd, ShortFlagshipRunWritesEveryOutput) {
+  const std::string out = fresh_dir("fit");
+  const config::Config c = short_flagship(out);
+  const auto sim = pipeline::simulate(c, out);
+  ASSERT_EQ(sim.truth.size(), 13u);
+  for (const char* f :
+       {"data.fits", "psf.fits", "truth.toml", "config.toml", "simulate.png", "simulate.pdf"}) {
+    EXPECT_TRUE(fs::exists(fs::path(out) / f)) << f;
+  }
+  pipeline::FitOptions o;
+  o.data_path = sim.data_path;
+  o.quiet = true;
+  const auto r = pipeline::fit(c, o);
+  EXPECT_TRUE(r.complete);
+  ASSERT_EQ(r.summary.rows.size(), 13u);
+  EXPECT_EQ(r.summary.num_chains, 2);
+  EXPECT_GT(r.summary.gradient_evaluations, 0);
+  EXPECT_NE(r.summary_text.find("coefficients[7]"), std::string::npos);
+  EXPECT_NE(r.summary_text.find("truth:"), std::string::npos);
+
+  // CmdStan CSV per chain, read back as cmdstanpy reads it.
+  for (int id : {1, 2}) {
+    const std::string csv = (fs::path(out) / fmt::format("chain_{}.csv", id)).string();
+    const io::CmdStanCsv parsed = io::read_cmdstan_csv(csv);
+    EXPECT_EQ(parsed.chain.num_draws(), 60);
+    EXPECT_TRUE(parsed.chain.complete);
+    if (std::system("/usr/bin/python3 -c 'import pandas' >/dev/null 2>&1") == 0) {
+      const std::string cmd = std::string("/usr/bin/python3 ") + AIRY_SOURCE_DIR +
+                              "/tests/python/check_cmdstan_csv.py " + csv + " 0 60";
+      EXPECT_EQ(std::system(cmd.c_str()), 0) << cmd;
+    }
+  }
+  // InferenceData with both NetCDF engines (as ArviZ opens it).
+  const std::string nc = (fs::path(out) / "posterior.nc").string();
+  ASSERT_TRUE(fs::exists(nc));
+  if (std::system("/usr/bin/python3 -c 'import xarray, netCDF4, h5netcdf' >/dev/null 2>&1") == 0) {
+    const std::string cmd = std::string("/usr/bin/python3 ") + AIRY_SOURCE_DIR +
+                            "/tests/python/check_inference_data.py " + nc + " 2 60 coefficients 7";
+    EXPECT_EQ(std::system(cmd.c_str()), 0) << cmd;
+  }
+  // FITS images with poppy's keywords.
+  for (const char* f : {"data.fits", "psf.fits", "model.fits", "residual.fits"}) {
+    const auto img = io::read_fits((fs::path(out) / f).string());
+    EXPECT_EQ(img.image.rows(), 16) << f;
+    EXPECT_NEAR(*img.number("PIXELSCL"), 0.03, 1e-12) << f;
+    EXPECT_EQ(*img.number("NWAVES"), 5.0) << f;
+    EXPECT_TRUE(img.number("WAVELEN").has_value()) << f;
+  }
+  // Figures: valid, not blank.
+  for (const char* stem : {"simulate", "fit_images", "corner", "trace"}) {
+    EXPECT_TRUE(is_nonblank_png((fs::path(out) / (std::string(stem) + ".png")).string())) << stem;
+    EXPECT_TRUE(starts_with_pdf((fs::path(out) / (std::string(stem) + ".pdf")).string())) << stem;
+  }
+  // The run directory alone gives back the same summary, and the plots redraw.
+  const auto again = pipeline::summarize_run(out);
+  EXPECT_TRUE(again.complete);
+  ASSERT_EQ(again.summary.rows.size(), 13u);
+  for (std::size_t i = 0; i < 13; ++i) {
+    EXPECT_NEAR(again.summary.rows[i].mean, r.summary.rows[i].mean,
+                1e-6 * std::max(1.0, std::abs(r.summary.rows[i].mean)));
+  }
+  fs::remove(fs::path(out) / "corner.png");
+  pipeline::plot_run(out);
+  EXPECT_TRUE(is_nonblank_png((fs::path(out) / "corner.png").string()));
+}
+
+// A run directory whose run_info says "running" (a killed process) is never reported as
+// complete, and a chain file cut mid-line still parses.
+TEST(EndToEnd, InterruptedRunIsReportedIncomplete) {
+  const std::string out = fresh_dir("interrupted");
+  config::Config c = short_flagship(out);
+  c.sampler.num_warmup = 40;
+  c.sampler.num_samples = 20;
+  const auto sim = pipeline::simulate(c, out);
+  pipeline::FitOptions o;
+  o.data_path = sim.data_path;
+  o.quiet = true;
+  o.plots = false;
+  (void)pipeline::fit(c, o);
+  // Simulate a kill: status back to running, last chain line truncated.
+  {
+    std::ofstream(fs::path(out) / "run_info.toml") << "status = \"running\"\n";
+    const fs::path csv = fs::path(out) / "chain_1.csv";
+    std::string text;
+    {
+      std::ifstream in(csv);
+      text.assign(std::istreambuf_iterator<char>(in), {});
+    }
+    const auto cut = text.find("# \n#  Elapsed");
+    ASSERT_NE(cut, std::string::npos);
+    std::ofstream(csv) << text.substr(0, cut - 7);
+  }
+  const auto r = pipeline::summarize_run(out);
+  EXPECT_FALSE(r.complete);
+  EXPECT_NE(r.summary_text.find("INCOMPLETE"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace airy
