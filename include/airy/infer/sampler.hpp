@@ -15,6 +15,7 @@
 #include <memory>
 #include <numbers>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "airy/core/arrays.hpp"
