@@ -5,7 +5,7 @@ ESS and R-hat are recomputed with ArviZ from DIR/chain_*.csv (CmdStan CSV), exac
 NumPyro side; airy's own summary.csv values are kept alongside for reference. Gradient
 evaluations and wall time come from DIR/run_info.toml when present (else: n_leapfrog__ summed
 over the saved draws, and the wall time measured by run.sh).
-Usage: airy_side.py DIR EXTERNAL_WALL_SECONDS
+Usage: airy_side.py DIR EXTERNAL_WALL_SECONDS [WARMUP]
 """
 import csv
 import glob
@@ -43,6 +43,7 @@ def norm_name(n):
 
 def main():
     d, ext_wall = sys.argv[1], float(sys.argv[2])
+    warmup = int(sys.argv[3]) if len(sys.argv) > 3 else None
     files = sorted(glob.glob(os.path.join(d, "chain_*.csv")))
     if not files:
         raise SystemExit(f"no chain_*.csv in {d}")
@@ -73,7 +74,7 @@ def main():
     leap = int(arr[:, :, col["n_leapfrog__"]].sum()) if "n_leapfrog__" in col else None
     div = int(arr[:, :, col["divergent__"]].sum()) if "divergent__" in col else None
     res = dict(side="airy", precision="f64", chain_method="threads", chains=len(files),
-               samples=ndraw, wall_s=float(info.get("wall_seconds", ext_wall)),
+               warmup=warmup, samples=ndraw, wall_s=float(info.get("wall_seconds", ext_wall)),
                external_wall_s=ext_wall, compile_s=0.0,
                gradient_evaluations=int(info.get("gradient_evaluations", leap or 0)),
                gradient_evaluations_source=("run_info.toml" if "gradient_evaluations" in info
