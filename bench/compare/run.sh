@@ -10,6 +10,7 @@
 #   --skip-airy-build  never build airy; fail if build/apps/airy/airy is missing
 #   --no-airy          NumPyro side only, on a data set simulated with dLux (simulate_dlux.py)
 #   --vectorized       also run NumPyro with chain_method="vectorized"
+#   AIRY=PATH          use this airy binary instead of build/apps/airy/airy
 #   --threads N        cores for both sides (default min(chains, cores)); both sides are pinned
 #                      to the same N cores with taskset when N < cores
 set -euo pipefail
@@ -17,7 +18,7 @@ here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
 venv="$here/.venv-compare"
 out="$here/out"
-airy="$root/build/apps/airy/airy"
+airy="${AIRY:-$root/build/apps/airy/airy}"   # AIRY=/path/to/airy overrides
 
 quick=0; skip_build=0; no_airy=0; vectorized=0
 chains=4; warmup=""; samples=""; threads=""; seed=1
@@ -35,7 +36,7 @@ while [ $# -gt 0 ]; do
     --seed) seed="$2"; shift ;;
     --models) models="$2"; shift ;;
     --precisions) precisions="$2"; shift ;;
-    -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,15p' "$0"; exit 0 ;;
     *) echo "run.sh: unknown option $1" >&2; exit 2 ;;
   esac
   shift
@@ -79,6 +80,8 @@ if [ "$no_airy" = 0 ]; then
     fi
   done
 fi
+fit_extra=()
+if [ "$no_airy" = 0 ] && "$airy" fit --help 2>&1 | grep -q -- "--no-plots"; then fit_extra=(--no-plots); fi
 
 now() { date +%s.%N; }
 mkdir -p "$out"
@@ -95,6 +98,7 @@ for model in $models; do
   if [ "$no_airy" = 0 ]; then
     "$airy" simulate "$cfg" --out "$mdir/data" >"$mdir/simulate.log" 2>&1 ||
       { cat "$mdir/simulate.log" >&2; exit 1; }
+    "$py" "$here/check_forward.py" "$cfg" "$mdir/data"
   else
     "$py" "$here/simulate_dlux.py" "$cfg" "$mdir/data"
   fi
@@ -104,9 +108,9 @@ for model in $models; do
     t0="$(now)"
     "${pin[@]}" "$airy" fit "$cfg" --data "$mdir/data/data.fits" --out "$mdir/airy" \
       --chains "$chains" --warmup "$warmup" --samples "$samples" --seed "$seed" \
-      --threads "$threads" --quiet >"$mdir/airy.log" 2>&1 || { cat "$mdir/airy.log" >&2; exit 1; }
+      --threads "$threads" --quiet "${fit_extra[@]}" >"$mdir/airy.log" 2>&1 || { cat "$mdir/airy.log" >&2; exit 1; }
     t1="$(now)"
-    "$py" "$here/airy_side.py" "$mdir/airy" "$(awk "BEGIN{print $t1 - $t0}")"
+    "$py" "$here/airy_side.py" "$mdir/airy" "$(awk "BEGIN{print $t1 - $t0}")" "$warmup"
   fi
   # ------------------------------------------------------------ (c) NumPyro, f32 and f64
   methods="parallel"; [ "$vectorized" = 1 ] && methods="parallel vectorized"
