@@ -144,7 +144,14 @@ void PointSources::pullback(std::span<const double> p, const RealMatrix& pos_bar
   const double* w = p.data() + 3 * k;
   double s = 0;
   for (int l = 0; l < nl; ++l) s += w[l];
-  std::vector<double> wn_bar(nl, 0.0);
+  // Stack buffer (no allocation on the hot path) unless the spectrum is very long.
+  double stack[64] = {};
+  std::vector<double> heap;
+  double* wn_bar = stack;
+  if (nl > 64) {
+    heap.assign(nl, 0.0);
+    wn_bar = heap.data();
+  }
   for (int i = 0; i < k; ++i) {
     p_bar[2 * i] += pos_bar(i, 0) * units::kRadPerArcsec;
     p_bar[2 * i + 1] += pos_bar(i, 1) * units::kRadPerArcsec;
@@ -153,7 +160,7 @@ void PointSources::pullback(std::span<const double> p, const RealMatrix& pos_bar
       wn_bar[l] += p[2 * k + i] * amp_bar(i, l);
     }
   }
-  normalised_weights_pullback(w, wn_bar.data(), nl, p_bar.data() + 3 * k);
+  normalised_weights_pullback(w, wn_bar, nl, p_bar.data() + 3 * k);
 }
 
 }  // namespace airy::sources
