@@ -204,29 +204,30 @@ void PsfEngine::pullback(std::span<const double> params, const RealImage& psf_ba
       double tx = 0.0, ty = 0.0;
       const double* xd = reinterpret_cast<const double*>(ws.x.data());
       const double* yd = reinterpret_cast<const double*>(ws.y.data());
-      for (int j = 0; j < kc; ++j) {
-        const int jj = n - 1 - j;
-        double col = 0.0;
-        for (int i = 0; i < n; ++i) {
+      // Row-wise: p and P_bar are row-major, so only X and Y are read with a stride.
+      for (int i = 0; i < n; ++i) {
+        const Complex* prow = &p(i, 0);
+        Complex* brow = &ws.pbar(i, 0);
+        double row = 0.0;
+        for (int j = 0; j < kc; ++j) {
+          const int jj = n - 1 - j;
           const int o = 2 * (i + j * n);
           const double xr = xd[o], xi = xd[o + 1], yr = yd[o], yi = yd[o + 1];
-          const Complex p1 = p(i, j);
           const double b1r = xr + yi, b1i = xi - yr;  // X - i Y
-          double m = b1i * p1.real() - b1r * p1.imag();
-          ws.pbar(i, j) += Complex(b1r, b1i);
+          double m = b1i * prow[j].real() - b1r * prow[j].imag();
+          brow[j] += Complex(b1r, b1i);
           double mrow = m;
           if (jj != j) {
-            const Complex p2 = p(i, jj);
             const double b2r = xr - yi, b2i = xi + yr;  // X + i Y
-            const double m2 = b2i * p2.real() - b2r * p2.imag();
-            ws.pbar(i, jj) += Complex(b2r, b2i);
+            const double m2 = b2i * prow[jj].real() - b2r * prow[jj].imag();
+            brow[jj] += Complex(b2r, b2i);
             m -= m2;  // x_jj = -x_j
             mrow += m2;
           }
-          col += m;
-          ty += xa[i] * mrow;
+          tx += xa[j] * m;
+          row += mrow;
         }
-        tx += xa[j] * col;
+        ty += xa[i] * row;
       }
       positions_bar(s, 0) += k * tx;
       positions_bar(s, 1) += k * ty;
