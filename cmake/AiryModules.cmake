@@ -32,6 +32,9 @@ function(airy_module name)
            $<INSTALL_INTERFACE:${CMAKE_INSTALL_INCLUDEDIR}>
            ${RANDOM123_INCLUDE_DIR}
     PRIVATE ${PROJECT_SOURCE_DIR}/src)
+  # One heap alignment for every translation unit that shares Eigen objects with airy, whatever
+  # its -march: Eigen frees with the alignment it allocated with (64 bytes covers AVX-512).
+  target_compile_definitions(${target} PUBLIC EIGEN_MAX_ALIGN_BYTES=64)
   target_link_libraries(${target} PUBLIC Eigen3::Eigen Threads::Threads
                         PRIVATE fmt::fmt $<BUILD_INTERFACE:airy_build_flags>
                                 ${AIRY_PRIVATE_DEPS_${name}})
