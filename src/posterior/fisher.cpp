@@ -1,0 +1,131 @@
+// SPDX-License-Identifier: BSD-3-Clause
+#include "airy/posterior/fisher.hpp"
+
+#include <fmt/format.h>
+
+#include <Eigen/Cholesky>
+#include <Eigen/Eigenvalues>
+#include <cmath>
+
+#include "airy/core/error.hpp"
+#include "airy/posterior/jacobian.hpp"
+
+namespace airy::posterior {
+
+RealImage fisher_weights(LikelihoodKind kind, const RealImage& mu, double sigma) {
+  RealImage w(mu.rows(), mu.cols());
+  const double s2 = sigma * sigma;
+  for (Eigen::Index i = 0; i < mu.size(); ++i) {
+    const double m = mu.data()[i];
+    double wi = 0.0;
+    switch (kind) {
+      case LikelihoodKind::kPoisson:
+        wi = m > 0.0 ? 1.0 / m : 0.0;
+        break;
+      case LikelihoodKind::kGaussian:
+        wi = 1.0 / s2;
+        break;
+      case LikelihoodKind::kPoissonGaussian:
+      case LikelihoodKind::kPoissonGaussianExact: {
+        // N(mu, v), v = max(mu, 0) + s^2 (the likelihood's own clamp): the mean contributes
+        // 1/v, the variance's dependence on mu (dv/dmu = 1 for mu > 0) 1/(2 v^2).
+        const double v = std::max(m, 0.0) + s2;
+        wi = 1.0 / v + (m > 0.0 ? 1.0 / (2.0 * v * v) : 0.0);
+        break;
+      }
+    }
+    w.data()[i] = wi;
+  }
+  return w;
+}
+
+RealMatrix correlation_from_covariance(const RealMatrix& c) {
+  RealMatrix r(c.rows(), c.cols());
+  for (Eigen::Index i = 0; i < c.rows(); ++i) {
+    for (Eigen::Index j = 0; j < c.cols(); ++j) r(i, j) = c(i, j) / std::sqrt(c(i, i) * c(j, j));
+  }
+  return r;
+}
+
+namespace {
+
+/// Inverse of a symmetric positive-definite matrix; names the worst-constrained
+/// coordinates when it is (numerically) singular.
+RealMatrix spd_inverse(const RealMatrix& a, const std::vector<std::string>& names,
+                       const char* what) {
+  Eigen::SelfAdjointEigenSolver<RealMatrix> eig(a);
+  const auto& ev = eig.eigenvalues();
+  const double max_ev = ev.cwiseAbs().maxCoeff();
+  if (!(ev.minCoeff() > 1e-14 * max_ev)) {
+    Eigen::Index k = 0;
+    eig.eigenvectors().col(0).cwiseAbs().maxCoeff(&k);
+    throw InvalidArgument(
+        fmt::format("fisher_information: the {} is singular (smallest eigenvalue {:.3g}, largest "
+                    "{:.3g}): the data do not constrain a combination dominated by '{}'",
+                    what, ev.minCoeff(), max_ev, names[static_cast<std::size_t>(k)]));
+  }
+  const Eigen::LLT<RealMatrix> llt(a);
+  RealMatrix inv = llt.solve(RealMatrix::Identity(a.rows(), a.cols()));
+  return RealMatrix(0.5 * (inv + inv.transpose()));
+}
+
+}  // namespace
+
+FisherResult fisher_information(const ImagePosterior& posterior, std::span<const double> values) {
+  const infer::SiteModel& density = posterior.log_density();
+  const int n = density.site_dim();
+  if (static_cast<int>(values.size()) != n) {
+    throw InvalidArgument(
+        fmt::format("fisher_information: {} values given for {} parameters", values.size(), n));
+  }
+  FisherResult r;
+  r.names = density.output_names();
+  r.names.resize(static_cast<std::size_t>(n));
+  r.units = posterior.output_units();
+  r.values.assign(values.begin(), values.end());
+  r.unconstrained.assign(static_cast<std::size_t>(density.dim()), 0.0);
+  if (!density.unconstrain(values, r.unconstrained)) {
+    std::string shown;
+    for (int i = 0; i < n; ++i) {
+      shown += fmt::format("{}{} = {}", i ? ", " : "", r.names[static_cast<std::size_t>(i)],
+                           values[static_cast<std::size_t>(i)]);
+    }
+    throw InvalidArgument("fisher_information: values outside the priors' support: " + shown);
+  }
+
+  // d mu / d v = (d mu / d p) diag(scale): the sites' own units.
+  const model::ParameterSet& set = posterior.parameter_set();
+  std::vector<double> p(static_cast<std::size_t>(n)), scale(static_cast<std::size_t>(n));
+  for (std::size_t i = 0; i < posterior.sites().size(); ++i) {
+    for (int k = 0; k < set.size(i); ++k) {
+      const auto j = static_cast<std::size_t>(set.offset(i) + k);
+      scale[j] = posterior.sites()[i].scale;
+      p[j] = scale[j] * values[j];
+    }
+  }
+  RealImage mu;
+  RealMatrix jac = image_jacobian(posterior.telescope(), set, p, &mu);
+  for (int j = 0; j < n; ++j) jac.col(j) *= scale[static_cast<std::size_t>(j)];
+  const ImageLikelihood& like = posterior.likelihood();
+  const RealImage w = fisher_weights(like.kind(), mu, like.sigma());
+  const Eigen::Map<const RealVector> wv(w.data(), w.size());
+  r.fisher = jac.transpose() * wv.asDiagonal() * jac;
+  r.fisher = 0.5 * (r.fisher + r.fisher.transpose()).eval();
+  r.covariance = spd_inverse(r.fisher, r.names, "Fisher matrix");
+  r.crb.resize(static_cast<std::size_t>(n));
+  for (int i = 0; i < n; ++i) r.crb[static_cast<std::size_t>(i)] = std::sqrt(r.covariance(i, i));
+  r.correlation = correlation_from_covariance(r.covariance);
+
+  const RealMatrix b = bijector_jacobian(density, r.unconstrained);
+  r.fisher_unconstrained = b.transpose() * r.fisher * b;
+  r.prior_hessian = prior_hessian(density, r.unconstrained);
+  const RealMatrix precision = r.fisher_unconstrained - r.prior_hessian;
+  r.laplace_unconstrained = spd_inverse(precision, r.names, "Laplace precision (F_u - H_u)");
+  r.laplace = b * r.laplace_unconstrained * b.transpose();
+  r.laplace_sd.resize(static_cast<std::size_t>(n));
+  for (int i = 0; i < n; ++i)
+    r.laplace_sd[static_cast<std::size_t>(i)] = std::sqrt(r.laplace(i, i));
+  return r;
+}
+
+}  // namespace airy::posterior
