@@ -84,6 +84,8 @@ fit_extra=()
 if [ "$no_airy" = 0 ] && "$airy" fit --help 2>&1 | grep -q -- "--no-plots"; then fit_extra=(--no-plots); fi
 
 now() { date +%s.%N; }
+# results of earlier invocations must not leak into this table
+rm -rf "$out/tutorial6" "$out/flagship" "$out/table.md"
 mkdir -p "$out"
 echo "== $chains chains x ($warmup warmup + $samples draws), $threads thread(s) of $ncores cores${pin:+, pinned: ${pin[*]}}"
 for model in $models; do
