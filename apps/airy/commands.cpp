@@ -22,6 +22,7 @@ struct SamplingFlags {
   int chains = 0, warmup = -1, samples = 0, threads = -1;
   long long seed = -1;
   std::string out;
+  std::string init, metric;
   bool quiet = false;
 
   void add_to(CLI::App* cmd) {
@@ -36,6 +37,19 @@ struct SamplingFlags {
         ->check(CLI::NonNegativeNumber);
     cmd->add_option("--out", out, "output directory (output.dir)");
     cmd->add_flag("--quiet,-q", quiet, "no progress bars");
+    cmd->add_option("--init", init, "initial values: random or map (sampler.init)")
+        ->check(CLI::IsMember({"random", "map"}));
+    cmd->add_option("--metric", metric,
+                    "diag_e, dense_e, unit_e or fisher: dense (Fisher + prior Hessian)^-1 at "
+                    "the MAP, warmup adapts the step size only (sampler.metric)")
+        ->check(CLI::IsMember({"diag_e", "dense_e", "unit_e", "fisher"}));
+  }
+
+  /// Applies the overrides and --init / --metric to a config.
+  void apply(config::Config& c) const {
+    pipeline::apply_overrides(c, overrides());
+    if (!init.empty()) c.sampler.init = init;
+    if (!metric.empty()) c.sampler.metric = metric;
   }
 
   pipeline::Overrides overrides() const {
@@ -68,7 +82,7 @@ Action add_demo(CLI::App& app, const std::string& command_line) {
   return [cmd, flags, command_line]() {
     if (!*cmd) return -1;
     config::Config c = config::parse_config(config::flagship_toml(), "<embedded binary_star.toml>");
-    pipeline::apply_overrides(c, flags->overrides());
+    flags->apply(c);
     std::cout << fmt::format("airy demo: simulating the flagship into {}/\n", c.output_dir);
     const auto sim = pipeline::simulate(c, c.output_dir);
     std::cout << fmt::format(
@@ -128,7 +142,7 @@ Action add_fit(CLI::App& app, const std::string& command_line) {
   return [cmd, config_path, data, truth, no_plots, flags, command_line]() {
     if (!*cmd) return -1;
     config::Config c = config::load_config(*config_path);
-    pipeline::apply_overrides(c, flags->overrides());
+    flags->apply(c);
     pipeline::FitOptions o;
     o.data_path = *data;
     o.truth_path = *truth;

@@ -17,5 +17,9 @@ Action add_simulate(CLI::App& app, const std::string& command_line);
 Action add_fit(CLI::App& app, const std::string& command_line);
 Action add_summary(CLI::App& app);
 Action add_plot(CLI::App& app);
+/// `airy fisher CONFIG` (commands_fisher.cpp).
+Action add_fisher(CLI::App& app);
+/// `airy optimize CONFIG --data FILE` (commands_fisher.cpp).
+Action add_optimize(CLI::App& app);
 
 }  // namespace airy::cli

@@ -19,9 +19,13 @@ int main(int argc, char** argv) {
   CLI::App app{"airy: differentiable telescope models and NUTS inference (docs/cli.md)", "airy"};
   app.set_version_flag("--version", airy::pipeline::version());
   app.require_subcommand(1);
-  std::vector<airy::cli::Action> actions = {
-      airy::cli::add_demo(app, command_line), airy::cli::add_simulate(app, command_line),
-      airy::cli::add_fit(app, command_line), airy::cli::add_summary(app), airy::cli::add_plot(app)};
+  std::vector<airy::cli::Action> actions = {airy::cli::add_demo(app, command_line),
+                                            airy::cli::add_simulate(app, command_line),
+                                            airy::cli::add_fit(app, command_line),
+                                            airy::cli::add_summary(app),
+                                            airy::cli::add_plot(app),
+                                            airy::cli::add_fisher(app),
+                                            airy::cli::add_optimize(app)};
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -316,9 +316,9 @@ void parse_priors(const Section& root, Config& c) {
 }
 
 void parse_sampler_and_output(const Section& root, Config& c) {
-  if (auto s =
-          root.table("sampler", {"num_chains", "num_warmup", "num_samples", "seed", "num_threads",
-                                 "metric", "delta", "max_depth", "save_warmup", "thin"})) {
+  if (auto s = root.table(
+          "sampler", {"num_chains", "num_warmup", "num_samples", "seed", "num_threads", "metric",
+                      "delta", "max_depth", "save_warmup", "thin", "init", "map_starts"})) {
     SamplerConfig& m = c.sampler;
     m.num_chains = s->integer("num_chains", m.num_chains);
     if (m.num_chains < 1) s->fail("num_chains", "must be >= 1");
@@ -330,9 +330,14 @@ void parse_sampler_and_output(const Section& root, Config& c) {
     m.num_threads = s->integer("num_threads", m.num_threads);
     if (m.num_threads < 0) s->fail("num_threads", "must be >= 0 (0 = automatic)");
     m.metric = s->string("metric", m.metric);
-    if (m.metric != "diag_e" && m.metric != "dense_e" && m.metric != "unit_e") {
-      s->fail("metric", "expected \"diag_e\", \"dense_e\" or \"unit_e\"");
+    if (m.metric != "diag_e" && m.metric != "dense_e" && m.metric != "unit_e" &&
+        m.metric != "fisher") {
+      s->fail("metric", "expected \"diag_e\", \"dense_e\", \"unit_e\" or \"fisher\"");
     }
+    m.init = s->string("init", m.init);
+    if (m.init != "random" && m.init != "map") s->fail("init", "expected \"random\" or \"map\"");
+    m.map_starts = s->integer("map_starts", m.map_starts);
+    if (m.map_starts < 1) s->fail("map_starts", "must be >= 1");
     m.delta = s->number("delta", m.delta);
     if (!(m.delta > 0.0 && m.delta < 1.0)) s->fail("delta", "must lie in (0, 1)");
     m.max_depth = s->integer("max_depth", m.max_depth);

@@ -110,7 +110,8 @@ std::string to_toml(const Config& c) {
      << "\nnum_samples = " << m.num_samples << "\nseed = " << m.seed
      << "\nnum_threads = " << m.num_threads << "\nmetric = " << quoted(m.metric)
      << "\ndelta = " << num(m.delta) << "\nmax_depth = " << m.max_depth
-     << "\nsave_warmup = " << (m.save_warmup ? "true" : "false") << "\nthin = " << m.thin << "\n";
+     << "\nsave_warmup = " << (m.save_warmup ? "true" : "false") << "\nthin = " << m.thin
+     << "\ninit = " << quoted(m.init) << "\nmap_starts = " << m.map_starts << "\n";
   os << "\n[output]\ndir = " << quoted(c.output_dir) << "\n";
   return os.str();
 }

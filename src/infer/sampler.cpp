@@ -201,7 +201,7 @@ Chain run_chain(const LogDensity& target, const SamplerOptions& o, int chain_id,
     const auto info = kernel.transition(z, rng);
     if (adapt) {
       da.learn(kernel.nominal_stepsize, info.accept_stat);
-      if (o.metric != Metric::unit_e) {
+      if (o.metric != Metric::unit_e && o.adapt_metric) {
         if (schedule.in_window()) estimator.add_sample(z.q);
         if (schedule.window_end()) {
           const RealMatrix inv = estimator.regularized();

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <chrono>
 #include <filesystem>
+#include <iostream>
 
 #include "airy/config/build.hpp"
 #include "airy/core/error.hpp"
@@ -15,6 +16,7 @@
 #include "airy/io/fits.hpp"
 #include "airy/io/inference_data.hpp"
 #include "airy/pipeline/pipeline.hpp"
+#include "pipeline/data_file.hpp"
 #include "pipeline/figures.hpp"
 #include "pipeline/run_files.hpp"
 
@@ -25,21 +27,6 @@ namespace fs = std::filesystem;
 
 std::string path_in(const std::string& dir, const std::string& file) {
   return (fs::path(dir) / file).string();
-}
-
-/// Reads the data image and checks it against the telescope, naming the file in every error.
-RealImage load_data(const std::string& path, const model::Telescope& telescope) {
-  if (path.empty()) throw InvalidArgument("fit: no data file given (--data FILE)");
-  if (!fs::exists(path)) throw InvalidArgument(fmt::format("data file '{}': does not exist", path));
-  RealImage image = io::read_fits(path).image;
-  if (image.rows() != telescope.image_rows() || image.cols() != telescope.image_cols()) {
-    throw InvalidArgument(fmt::format(
-        "data file '{}': image is {}x{} pixels (ny x nx) but the configured telescope renders "
-        "{}x{} (optics.psf_npix x optics.oversample, after detector downsampling)",
-        path, image.rows(), image.cols(), telescope.image_rows(), telescope.image_cols()));
-  }
-  io::check_all_finite(image, fmt::format("data file '{}'", path));
-  return image;
 }
 
 std::map<std::string, double> load_truth(const config::Config& c, const FitOptions& o,
@@ -83,6 +70,20 @@ double quantile_of(std::vector<double> v, double p) {
 }
 
 }  // namespace
+
+RealImage load_data(const std::string& path, const model::Telescope& telescope) {
+  if (path.empty()) throw InvalidArgument("fit: no data file given (--data FILE)");
+  if (!fs::exists(path)) throw InvalidArgument(fmt::format("data file '{}': does not exist", path));
+  RealImage image = io::read_fits(path).image;
+  if (image.rows() != telescope.image_rows() || image.cols() != telescope.image_cols()) {
+    throw InvalidArgument(fmt::format(
+        "data file '{}': image is {}x{} pixels (ny x nx) but the configured telescope renders "
+        "{}x{} (optics.psf_npix x optics.oversample, after detector downsampling)",
+        path, image.rows(), image.cols(), telescope.image_rows(), telescope.image_cols()));
+  }
+  io::check_all_finite(image, fmt::format("data file '{}'", path));
+  return image;
+}
 
 std::string truth_report(const infer::Run& run, const std::map<std::string, double>& truth,
                          int* outside) {
@@ -144,8 +145,37 @@ FitResult fit(const config::Config& c, const FitOptions& o) {
     if (f.starts_with("chain_") && f.ends_with(".csv")) fs::remove(entry.path());
   }
 
-  infer::SamplerOptions options = config::sampler_options(c.sampler);
+  // sampler.metric = "fisher": a dense metric from the Laplace approximation at the MAP,
+  // fixed through warmup (only the step size adapts); sampler.init = "map": every chain
+  // starts at the MAP (docs/fisher.md).
+  config::SamplerConfig sc = c.sampler;
+  const bool fisher_metric = sc.metric == "fisher";
+  if (fisher_metric) sc.metric = "dense_e";
+  infer::SamplerOptions options = config::sampler_options(sc);
   options.quiet = o.quiet;
+  std::string map_text;
+  double map_seconds = 0.0;
+  long long map_evaluations = 0;
+  if (fisher_metric || c.sampler.init == "map") {
+    const MapLaplace ml = map_laplace(post, c.sampler.map_starts, c.sampler.seed);
+    const posterior::OptimizeStart& best = ml.map.best_start();
+    for (const auto& s : ml.map.starts) map_evaluations += s.evaluations;
+    map_seconds = ml.map.seconds;
+    map_text = fmt::format(
+        "MAP: best of {} L-BFGS starts, log density {:.8g}, |grad| {:.2g}, {} evaluations in "
+        "{:.2f} s ({})\n",
+        ml.map.starts.size(), best.objective, best.gradient_norm, map_evaluations, map_seconds,
+        best.reason);
+    if (c.sampler.init == "map") options.init = {best.values};
+    if (fisher_metric) {
+      options.inv_metric = ml.fisher.laplace_unconstrained;
+      options.adapt_metric = false;
+      map_text +=
+          "metric: dense, (Fisher + negative prior Hessian)^-1 at the MAP, fixed; warmup "
+          "adapts the step size only\n";
+    }
+    if (!o.quiet) std::cerr << map_text;
+  }
   io::CsvSinkOptions csv;
   csv.path_pattern = path_in(out, "chain_{id}.csv");
   csv.settings.model = "airy_image_posterior";
@@ -155,7 +185,7 @@ FitResult fit(const config::Config& c, const FitOptions& o) {
   csv.settings.thin = options.thin;
   csv.settings.delta = options.delta;
   csv.settings.max_depth = options.max_depth;
-  csv.settings.metric = c.sampler.metric;
+  csv.settings.metric = sc.metric;
   csv.settings.num_chains = options.num_chains;
   csv.settings.seed = options.seed;
   csv.settings.data_file = o.data_path;
@@ -170,6 +200,7 @@ FitResult fit(const config::Config& c, const FitOptions& o) {
     result.summary = infer::summarize(run);
     result.summary_text = infer::format_summary(result.summary);
     result.summary_text += truth_report(run, truth, &result.truths_outside_99);
+    result.summary_text = map_text + result.summary_text;
     if (!result.complete) {
       result.summary_text =
           "INCOMPLETE RUN (interrupted): the summary covers the draws made so far\n" +
@@ -213,6 +244,10 @@ FitResult fit(const config::Config& c, const FitOptions& o) {
       {"min_ess_bulk", result.summary.min_ess_bulk},
       {"ess_bulk_per_second", result.summary.ess_per_second},
       {"ess_bulk_per_gradient", result.summary.ess_per_gradient}};
+  if (!map_text.empty()) {
+    info.numbers["map_seconds"] = map_seconds;
+    info.numbers["map_gradient_evaluations"] = static_cast<double>(map_evaluations);
+  }
   if (result.truths_outside_99 >= 0) {
     info.numbers["truths_outside_99"] = result.truths_outside_99;
   }

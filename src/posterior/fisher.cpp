@@ -82,6 +82,20 @@ FisherResult fisher_information(const ImagePosterior& posterior, std::span<const
   r.names = density.output_names();
   r.names.resize(static_cast<std::size_t>(n));
   r.units = posterior.output_units();
+  {
+    // A site without a unit of its own is in its path's unit ("arcsec", "deg", ...).
+    const auto params = posterior.telescope().parameters();
+    const model::ParameterSet& ps = posterior.parameter_set();
+    for (std::size_t i = 0; i < ps.paths().size(); ++i) {
+      for (const auto& info : params) {
+        if (info.path != ps.paths()[i]) continue;
+        for (int k = 0; k < ps.size(i); ++k) {
+          auto& u = r.units[static_cast<std::size_t>(ps.offset(i) + k)];
+          if (u.empty()) u = info.unit;
+        }
+      }
+    }
+  }
   r.values.assign(values.begin(), values.end());
   r.unconstrained.assign(static_cast<std::size_t>(density.dim()), 0.0);
   if (!density.unconstrain(values, r.unconstrained)) {

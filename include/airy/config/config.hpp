@@ -106,8 +106,13 @@ struct SamplerConfig {
   int num_warmup = 2000;
   int num_samples = 2000;
   unsigned seed = 1;
-  int num_threads = 0;            ///< 0 = one per chain up to the core count
-  std::string metric = "diag_e";  ///< diag_e, dense_e, unit_e
+  int num_threads = 0;  ///< 0 = one per chain up to the core count
+  /// diag_e, dense_e, unit_e, or fisher: dense metric = Laplace covariance at the MAP
+  /// (inverse of Fisher + negative prior Hessian, unconstrained), kept fixed while warmup
+  /// adapts only the step size (docs/fisher.md).
+  std::string metric = "diag_e";
+  std::string init = "random";  ///< "random" (uniform(-2, 2) unconstrained) or "map"
+  int map_starts = 8;           ///< L-BFGS starts drawn from the priors for init/metric
   double delta = 0.8;
   int max_depth = 10;
   bool save_warmup = false;

@@ -57,6 +57,10 @@ struct SamplerOptions {
   int init_buffer = 75;
   int term_buffer = 50;
   int window = 25;
+  /// Estimate the metric in the slow windows (Stan). false: keep the metric (inv_metric, or
+  /// the identity) fixed through warmup while dual averaging still adapts the step size, e.g.
+  /// for a metric from the Laplace approximation (docs/fisher.md).
+  bool adapt_metric = true;
   /// Initial inverse metric: empty for the identity, (n,1) diagonal or (n,n) dense.
   RealMatrix inv_metric;
   // initialisation

@@ -18,6 +18,8 @@
 
 #include "airy/config/config.hpp"
 #include "airy/infer/summary.hpp"
+#include "airy/posterior/fisher.hpp"
+#include "airy/posterior/map_fit.hpp"
 
 namespace airy::pipeline {
 
@@ -79,5 +81,49 @@ void plot_run(const std::string& run_dir);
 
 /// airy's version string.
 const char* version();
+
+/// Result of fisher_run().
+struct FisherRunResult {
+  posterior::FisherResult fisher;  ///< at the configured (true) values
+  std::string table;               ///< parameter, truth, CRB, Laplace sd, unit
+};
+
+/// `airy fisher`: the Fisher information of the configured priors' parameters at their
+/// configured values (noise-free image, the configured likelihood): prints nothing, writes
+/// <out_dir>/crb.csv (parameter, unit, truth, crb, laplace_sd), fisher.csv (F, site units),
+/// correlation.csv (F^-1 normalised), laplace_unconstrained.csv (the Fisher inverse metric)
+/// and correlation.png/.pdf (when plots). docs/fisher.md.
+/// @throws InvalidArgument for a config without priors or an unwritable directory.
+FisherRunResult fisher_run(const config::Config& config, const std::string& out_dir,
+                           bool plots = true);
+
+/// Options of optimize_run().
+struct OptimizeRunOptions {
+  std::string data_path;          ///< FITS image of the data (required)
+  std::string objective = "map";  ///< "map" or "ml"
+  int num_starts = 8;             ///< L-BFGS starts drawn from the priors (seed: sampler.seed)
+};
+
+/// Result of optimize_run().
+struct OptimizeRunResult {
+  posterior::OptimizeResult result;
+  std::string table;  ///< per start: objective, |grad|, evaluations, reason; best values
+};
+
+/// `airy optimize`: MAP or maximum-likelihood fit (NLopt L-BFGS, several starts) of the
+/// config's priors given the data; writes <out>/optimize.csv (parameter, unit, value, and the
+/// Cramér-Rao bound at the best fit), optimize_starts.csv, best_fit.fits, best_fit_residual.fits
+/// (data - best fit) and config.toml into config.output_dir.
+/// @throws InvalidArgument for a missing/invalid data file or bad options.
+OptimizeRunResult optimize_run(const config::Config& config, const OptimizeRunOptions& options);
+
+/// The Fisher metric for `airy fit --metric fisher`: the MAP (best of `num_starts` L-BFGS
+/// starts from the priors, seeded with `seed`) and the Laplace covariance there in the
+/// unconstrained space, C_u = (F_u - H_u)^-1 (the dense inverse metric).
+struct MapLaplace {
+  posterior::OptimizeResult map;
+  posterior::FisherResult fisher;  ///< at the MAP
+};
+MapLaplace map_laplace(const posterior::ImagePosterior& posterior, int num_starts, unsigned seed);
 
 }  // namespace airy::pipeline

@@ -1,0 +1,118 @@
+// SPDX-License-Identifier: BSD-3-Clause
+/// @file
+/// @brief `airy fisher`: Cramér-Rao bounds, correlations and the Laplace approximation of the
+/// configured posterior at the configured values; and the MAP + Laplace metric of `fit`.
+#include <fmt/format.h>
+
+#include <cmath>
+#include <filesystem>
+
+#include "airy/config/build.hpp"
+#include "airy/core/error.hpp"
+#include "airy/pipeline/pipeline.hpp"
+#include "airy/plot/images.hpp"
+#include "pipeline/data_file.hpp"
+#include "pipeline/run_files.hpp"
+
+namespace airy::pipeline {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string path_in(const std::string& dir, const std::string& file) {
+  return (fs::path(dir) / file).string();
+}
+
+/// A square matrix as CSV with the parameter names as header row and first column.
+std::string matrix_csv(const RealMatrix& m, const std::vector<std::string>& names) {
+  std::string s = "parameter";
+  for (const auto& n : names) s += "," + n;
+  s += "\n";
+  for (Eigen::Index i = 0; i < m.rows(); ++i) {
+    s += names[static_cast<std::size_t>(i)];
+    for (Eigen::Index j = 0; j < m.cols(); ++j) s += fmt::format(",{:.10g}", m(i, j));
+    s += "\n";
+  }
+  return s;
+}
+
+std::string unit_or_dash(const std::string& u) { return u.empty() ? "-" : u; }
+
+/// The correlation matrix as an image, RdBu on [-1, 1]; both axes are the parameter index
+/// (0-based, crb.csv order), row i at height i (origin lower).
+void draw_correlation(const RealMatrix& corr, const std::string& out) {
+  plot::ImagePanel panel;
+  panel.title = "Cramér-Rao correlation (axes: parameter index, crb.csv order from 0)";
+  panel.image = corr.array();
+  panel.colormap = plot::Colormap::kRdBu;
+  panel.vmin = -1.0;
+  panel.vmax = 1.0;
+  panel.colorbar_label = "correlation";
+  plot::ImageFigureOptions o;
+  o.axis_labels = false;
+  o.panel_size = 320.0;
+  for (const char* ext : {"png", "pdf"}) {
+    plot::plot_images(path_in(out, std::string("correlation.") + ext), {panel}, o);
+  }
+}
+
+}  // namespace
+
+std::string crb_table(const posterior::FisherResult& f, const std::string& value_label) {
+  std::string t = fmt::format("{:>18} {:>14} {:>12} {:>12} {:>10}  {}\n", "parameter", value_label,
+                              "CRB", "Laplace sd", "CRB/|val|", "unit");
+  for (std::size_t i = 0; i < f.names.size(); ++i) {
+    const double v = f.values[i];
+    t += fmt::format("{:>18} {:>14.6g} {:>12.4g} {:>12.4g} {:>10.3g}  {}\n", f.names[i], v,
+                     f.crb[i], f.laplace_sd[i], v != 0.0 ? f.crb[i] / std::fabs(v) : 0.0,
+                     unit_or_dash(f.units[i]));
+  }
+  return t;
+}
+
+FisherRunResult fisher_run(const config::Config& c, const std::string& out, bool plots) {
+  if (c.priors.empty()) {
+    throw InvalidArgument(fmt::format(
+        "{}: fisher: no [priors]: nothing to compute the information of", c.source_name));
+  }
+  prepare_output_dir(out);
+  const model::Telescope telescope = config::build_telescope(c);
+  // The data do not enter the Fisher information; the noise-free image stands in for them.
+  const posterior::ImagePosterior post = config::build_posterior(c, telescope, telescope.model());
+  const std::vector<double> truth = post.current_values();
+  FisherRunResult r;
+  r.fisher = posterior::fisher_information(post, truth);
+  const auto& f = r.fisher;
+  r.table = fmt::format(
+      "Fisher information of {} parameters at the configured values ({} "
+      "likelihood, {:.4g} photons)\n",
+      f.names.size(), c.likelihood.kind, telescope.model().sum());
+  r.table += crb_table(f, "truth");
+  r.table += "CRB = sqrt(diag F^-1); Laplace sd adds the priors (docs/fisher.md)\n";
+
+  std::string crb = "parameter,unit,truth,crb,laplace_sd\n";
+  for (std::size_t i = 0; i < f.names.size(); ++i) {
+    crb += fmt::format("{},{},{:.12g},{:.10g},{:.10g}\n", f.names[i], f.units[i], f.values[i],
+                       f.crb[i], f.laplace_sd[i]);
+  }
+  write_text(path_in(out, "crb.csv"), crb);
+  write_text(path_in(out, "fisher.csv"), matrix_csv(f.fisher, f.names));
+  write_text(path_in(out, "correlation.csv"), matrix_csv(f.correlation, f.names));
+  write_text(path_in(out, "laplace_unconstrained.csv"),
+             matrix_csv(f.laplace_unconstrained, f.names));
+  if (plots) draw_correlation(f.correlation, out);
+  return r;
+}
+
+MapLaplace map_laplace(const posterior::ImagePosterior& post, int num_starts, unsigned seed) {
+  posterior::OptimizeOptions o;
+  o.objective = posterior::FitObjective::kMap;
+  o.num_starts = num_starts;
+  o.seed = seed;
+  MapLaplace m;
+  m.map = posterior::optimize(post, o);
+  m.fisher = posterior::fisher_information(post, m.map.best_start().values);
+  return m;
+}
+
+}  // namespace airy::pipeline

@@ -1,0 +1,86 @@
+// SPDX-License-Identifier: BSD-3-Clause
+/// @file
+/// @brief `airy optimize`: MAP / maximum-likelihood fit with NLopt's L-BFGS from several
+/// prior draws; best-fit image, residuals, values and Cramér-Rao bounds.
+#include <fmt/format.h>
+
+#include <filesystem>
+
+#include "airy/config/build.hpp"
+#include "airy/core/error.hpp"
+#include "airy/io/fits.hpp"
+#include "airy/pipeline/pipeline.hpp"
+#include "pipeline/data_file.hpp"
+#include "pipeline/figures.hpp"
+#include "pipeline/run_files.hpp"
+
+namespace airy::pipeline {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string path_in(const std::string& dir, const std::string& file) {
+  return (fs::path(dir) / file).string();
+}
+
+}  // namespace
+
+OptimizeRunResult optimize_run(const config::Config& c, const OptimizeRunOptions& o) {
+  if (o.num_starts < 1) {
+    throw InvalidArgument(format_invalid("optimize", "--starts", o.num_starts, "must be >= 1"));
+  }
+  const posterior::FitObjective objective = posterior::parse_objective(o.objective, "--objective");
+  const std::string& out = c.output_dir;
+  prepare_output_dir(out);
+  const model::Telescope telescope = config::build_telescope(c);
+  const RealImage data = load_data(o.data_path, telescope);
+  const posterior::ImagePosterior post = config::build_posterior(c, telescope, data);
+  write_text(path_in(out, "config.toml"), config::to_toml(c));
+
+  posterior::OptimizeOptions oo;
+  oo.objective = objective;
+  oo.num_starts = o.num_starts;
+  oo.seed = c.sampler.seed;
+  OptimizeRunResult r;
+  r.result = posterior::optimize(post, oo);
+  const posterior::OptimizeResult& res = r.result;
+  const posterior::OptimizeStart& best = res.best_start();
+  const char* what = objective == posterior::FitObjective::kMap ? "log posterior (unconstrained)"
+                                                                : "log likelihood";
+  r.table = fmt::format("L-BFGS (NLopt LD_LBFGS) {} fit, {} starts from the priors, {:.2f} s\n",
+                        objective == posterior::FitObjective::kMap ? "MAP" : "maximum-likelihood",
+                        res.starts.size(), res.seconds);
+  r.table += fmt::format("{:>5} {:>16} {:>10} {:>6}  {}\n", "start", what, "|grad|", "evals",
+                         "stopped because");
+  std::string starts_csv = "start,objective,gradient_norm,evaluations,reason,best\n";
+  for (std::size_t k = 0; k < res.starts.size(); ++k) {
+    const auto& s = res.starts[k];
+    const bool is_best = static_cast<int>(k) == res.best;
+    r.table += fmt::format("{:>5} {:>16.8g} {:>10.3g} {:>6}  {}{}\n", k + 1, s.objective,
+                           s.gradient_norm, s.evaluations, s.reason, is_best ? "  <- best" : "");
+    starts_csv += fmt::format("{},{:.12g},{:.6g},{},{},{}\n", k + 1, s.objective, s.gradient_norm,
+                              s.evaluations, s.reason, is_best ? 1 : 0);
+  }
+  // Cramér-Rao bounds at the best fit: the expected scatter of the estimate.
+  const posterior::FisherResult f = posterior::fisher_information(post, best.values);
+  r.table += crb_table(f, "best fit");
+  std::string values = "parameter,unit,value,crb,laplace_sd\n";
+  for (std::size_t i = 0; i < f.names.size(); ++i) {
+    values += fmt::format("{},{},{:.12g},{:.10g},{:.10g}\n", f.names[i], f.units[i], f.values[i],
+                          f.crb[i], f.laplace_sd[i]);
+  }
+  write_text(path_in(out, "optimize.csv"), values);
+  write_text(path_in(out, "optimize_starts.csv"), starts_csv);
+  write_text(path_in(out, "optimize.txt"), r.table);
+
+  const RealImage model = post.telescope_at(best.values).model();
+  io::FitsHeader mh = image_header(c, "BESTFIT", "photons");
+  mh.history.push_back(fmt::format("image at the {} estimate (L-BFGS)", o.objective));
+  io::write_fits(path_in(out, "best_fit.fits"), model, mh);
+  io::FitsHeader rh = image_header(c, "RESIDUAL", "photons");
+  rh.history.push_back("data - best-fit model");
+  io::write_fits(path_in(out, "best_fit_residual.fits"), RealImage(data - model), rh);
+  return r;
+}
+
+}  // namespace airy::pipeline

@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
+# Fisher-preconditioned NUTS vs the standard warmup, through the CLI (docs/fisher.md):
+#   1. airy simulate CONFIG                       -> data.fits, truth.toml
+#   2. airy fisher CONFIG                         -> Cramér-Rao bounds, Laplace sd
+#   3. airy fit (standard: sampler.num_warmup, windowed diag_e adaptation, random inits)
+#   4. airy fit --init map --metric fisher --warmup W_FISHER (step size adapts only)
+#   5. compares the two summary.csv: every mean and sd with z = diff / hypot(MCSE_a, MCSE_b),
+#      |z| < 4, and R-hat < 1.01 in both; prints wall time, gradient evaluations, min
+#      bulk-ESS and ESS/s of each run (run_info.toml), MAP cost included for the Fisher run.
+# Usage: tools/fisher_check.sh [CONFIG] [OUT_DIR]
+#   env: AIRY (binary, default build/apps/airy/airy), W_FISHER (200), CHAINS, SAMPLES,
+#        WARMUP (standard run's warmup, default the config's), THREADS.
+# Exit status 0 when every check passes, 1 otherwise.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+CONFIG=${1:-examples/binary_star.toml}
+OUT=${2:-/tmp/airy-fisher-check}
+AIRY=${AIRY:-build/apps/airy/airy}
+W_FISHER=${W_FISHER:-200}
+common=(--quiet)
+[[ -n "${CHAINS:-}" ]] && common+=(--chains "$CHAINS")
+[[ -n "${SAMPLES:-}" ]] && common+=(--samples "$SAMPLES")
+[[ -n "${THREADS:-}" ]] && common+=(--threads "$THREADS")
+std_extra=()
+[[ -n "${WARMUP:-}" ]] && std_extra+=(--warmup "$WARMUP")
+mkdir -p "$OUT"
+
+"$AIRY" simulate "$CONFIG" --out "$OUT/sim" >/dev/null
+"$AIRY" fisher "$CONFIG" --out "$OUT/fisher_info" --no-plots
+t0=$(date +%s.%N)
+"$AIRY" fit "$CONFIG" --data "$OUT/sim/data.fits" --out "$OUT/standard" --no-plots \
+  "${common[@]}" "${std_extra[@]}" >/dev/null
+t1=$(date +%s.%N)
+"$AIRY" fit "$CONFIG" --data "$OUT/sim/data.fits" --out "$OUT/fisher" --no-plots \
+  --init map --metric fisher --warmup "$W_FISHER" "${common[@]}" >/dev/null
+t2=$(date +%s.%N)
+
+python3 - "$OUT" "$t0" "$t1" "$t2" <<'PY'
+import csv, math, sys, tomllib
+out, t0, t1, t2 = sys.argv[1], *map(float, sys.argv[2:])
+def summary(run):
+    with open(f"{out}/{run}/summary.csv") as f:
+        return {r["name"]: r for r in csv.DictReader(f)}
+def info(run):
+    with open(f"{out}/{run}/run_info.toml", "rb") as f:
+        return tomllib.load(f)
+a, b = summary("standard"), summary("fisher")
+crb = {}
+with open(f"{out}/fisher_info/crb.csv") as f:
+    for r in csv.DictReader(f):
+        crb[r["parameter"]] = r
+ok = True
+print(f"{'parameter':>18} {'mean std':>12} {'mean fisher':>12} {'z':>6} {'sd std':>10} "
+      f"{'sd fisher':>10} {'z':>6} {'rhat':>6} {'rhat':>6} {'CRB':>10} {'Laplace':>10}")
+for name in a:
+    x, y = a[name], b[name]
+    g = lambda r, k: float(r[k])
+    zm = (g(x, "mean") - g(y, "mean")) / math.hypot(g(x, "mcse_mean"), g(y, "mcse_mean"))
+    zs = (g(x, "sd") - g(y, "sd")) / math.hypot(g(x, "mcse_sd"), g(y, "mcse_sd"))
+    ra, rb = g(x, "r_hat"), g(y, "r_hat")
+    bad = abs(zm) >= 4 or abs(zs) >= 4 or ra >= 1.01 or rb >= 1.01
+    ok &= not bad
+    c = crb.get(name, {})
+    print(f"{name:>18} {g(x,'mean'):12.6g} {g(y,'mean'):12.6g} {zm:6.2f} {g(x,'sd'):10.4g} "
+          f"{g(y,'sd'):10.4g} {zs:6.2f} {ra:6.3f} {rb:6.3f} {float(c.get('crb','nan')):10.4g} "
+          f"{float(c.get('laplace_sd','nan')):10.4g}{'  FAIL' if bad else ''}")
+for run, wall in (("standard", t1 - t0), ("fisher", t2 - t1)):
+    n = info(run).get("numbers", info(run))
+    grads = n.get("gradient_evaluations", float("nan")) + n.get("map_gradient_evaluations", 0)
+    ess = n.get("min_ess_bulk", float("nan"))
+    print(f"{run:>9}: CLI wall {wall:7.1f} s (sampler {n.get('wall_seconds', float('nan')):.1f} s, "
+          f"MAP {n.get('map_seconds', 0):.1f} s), gradient evaluations {grads:.0f} "
+          f"(MAP {n.get('map_gradient_evaluations', 0):.0f}), min bulk-ESS {ess:.0f}, "
+          f"min ESS/s (CLI wall) {ess / wall:.2f}, divergences {n.get('divergences', 0):.0f}")
+print("fisher_check:", "PASS" if ok else "FAIL")
+sys.exit(0 if ok else 1)
+PY
