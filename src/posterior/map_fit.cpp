@@ -20,12 +20,12 @@ struct Objective {
   infer::Workspace* ws = nullptr;
   FitObjective kind = FitObjective::kMap;
   std::vector<double> prior_grad;
+  std::vector<double> g;  ///< gradient buffer (dim)
   int evaluations = 0;
 
   /// The objective and its gradient in u (grad may be empty).
   double evaluate(std::span<const double> u, std::span<double> grad) {
     ++evaluations;
-    std::vector<double> g(u.size());
     double f = model->log_density_gradient(u, g, ws);
     if (kind == FitObjective::kMaximumLikelihood && std::isfinite(f)) {
       // log L = log p(u) - [log prior + log|J|]: subtract the prior part and its gradient.
@@ -154,6 +154,7 @@ OptimizeResult optimize(const ImagePosterior& posterior, const OptimizeOptions& 
   obj.ws = ws.get();
   obj.kind = o.objective;
   obj.prior_grad.assign(static_cast<std::size_t>(model.dim()), 0.0);
+  obj.g.assign(static_cast<std::size_t>(model.dim()), 0.0);
   std::vector<double> u(static_cast<std::size_t>(model.dim())), g(u.size());
 
   for (std::size_t k = 0; k < o.starts.size(); ++k) {
