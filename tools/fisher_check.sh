@@ -10,7 +10,10 @@
 #      bulk-ESS and ESS/s of each run (run_info.toml), MAP cost included for the Fisher run.
 # Usage: tools/fisher_check.sh [CONFIG] [OUT_DIR]
 #   env: AIRY (binary, default build/apps/airy/airy), W_FISHER (200), CHAINS, SAMPLES,
-#        WARMUP (standard run's warmup, default the config's), THREADS.
+#        WARMUP (standard run's warmup, default the config's), THREADS,
+#        STD_INIT (the standard run's --init: random or map; default the config's sampler.init;
+#        map isolates the effect of the metric and warmup from that of the inits on a
+#        multimodal posterior).
 # Exit status 0 when every check passes, 1 otherwise.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -23,6 +26,7 @@ common=(--quiet)
 [[ -n "${SAMPLES:-}" ]] && common+=(--samples "$SAMPLES")
 [[ -n "${THREADS:-}" ]] && common+=(--threads "$THREADS")
 std_extra=()
+[[ -n "${STD_INIT:-}" ]] && std_extra+=(--init "$STD_INIT")
 [[ -n "${WARMUP:-}" ]] && std_extra+=(--warmup "$WARMUP")
 mkdir -p "$OUT"
 

@@ -112,7 +112,7 @@ struct SamplerConfig {
   /// adapts only the step size (docs/fisher.md).
   std::string metric = "diag_e";
   std::string init = "random";  ///< "random" (uniform(-2, 2) unconstrained) or "map"
-  int map_starts = 8;           ///< L-BFGS starts drawn from the priors for init/metric
+  int map_starts = 16;          ///< L-BFGS starts drawn from the priors for init/metric
   double delta = 0.8;
   int max_depth = 10;
   bool save_warmup = false;

@@ -101,7 +101,7 @@ FisherRunResult fisher_run(const config::Config& config, const std::string& out_
 struct OptimizeRunOptions {
   std::string data_path;          ///< FITS image of the data (required)
   std::string objective = "map";  ///< "map" or "ml"
-  int num_starts = 8;             ///< L-BFGS starts drawn from the priors (seed: sampler.seed)
+  int num_starts = 16;            ///< L-BFGS starts drawn from the priors (seed: sampler.seed)
 };
 
 /// Result of optimize_run().

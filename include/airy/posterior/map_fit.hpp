@@ -26,7 +26,7 @@ enum class FitObjective { kMap, kMaximumLikelihood };
 /// Options of optimize(); NLopt's stopping rules.
 struct OptimizeOptions {
   FitObjective objective = FitObjective::kMap;
-  int num_starts = 8;          ///< random starts drawn from the priors
+  int num_starts = 16;         ///< random starts drawn from the priors
   std::uint64_t seed = 1;      ///< start s draws from Philox stream (seed, s)
   int max_evaluations = 3000;  ///< per start (nlopt maxeval)
   double ftol_rel = 1e-15;     ///< relative change of the objective (nlopt ftol_rel)
