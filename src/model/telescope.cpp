@@ -18,7 +18,22 @@ struct WorkspaceImpl final : TelescopeWorkspace {
   std::vector<std::unique_ptr<detector::DetectorWorkspace>> det_ws;
   std::vector<RealImage> stages, bars;
   int set_size = 0;
+  std::vector<int> handles;  // the ParameterSet the engine's needs were declared for
 };
+
+// Tells the PSF engine which optics parameters are bound, so that it may skip the
+// cotangents of the others (e.g. a fixed, normalised aperture transmission).
+void declare_needs(const TelescopeImpl& t, const ParameterSet& set, WorkspaceImpl& ws) {
+  std::vector<bool> needed(static_cast<std::size_t>(t.optics_size()), false);
+  for (const int h : set.handles()) {
+    const auto& e = t.entries()[h];
+    if (e.component != Component::kOptics) continue;
+    for (int k = 0; k < e.size; ++k)
+      needed[static_cast<std::size_t>(e.offset - t.optics_offset() + k)] = true;
+  }
+  t.engine().set_needs(needed, *ws.psf_ws);
+  ws.handles = set.handles();
+}
 
 int resolve(const TelescopeImpl& impl, std::string_view path, const char* where) {
   const int i = impl.find(path);
@@ -109,6 +124,7 @@ std::unique_ptr<TelescopeWorkspace> Telescope::make_workspace(const ParameterSet
     ws->det_ws.push_back(t.detector()[i].layer->make_workspace(r, c));
   }
   ws->set_size = set.size();
+  declare_needs(t, set, *ws);
   return ws;
 }
 
@@ -119,6 +135,7 @@ void Telescope::render(const ParameterSet& set, std::span<const double> x, Teles
   if (static_cast<int>(x.size()) != set.size() || ws.set_size != set.size()) {
     throw_invalid("Telescope::render", "x", "size differs from the ParameterSet / workspace");
   }
+  if (ws.handles != set.handles()) declare_needs(t, set, ws);
   ws.theta = t.values();
   for (std::size_t i = 0; i < set.handles().size(); ++i) {
     const auto& e = t.entries()[set.handles()[i]];

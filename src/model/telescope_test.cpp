@@ -186,5 +186,51 @@ TEST(Gradients, ForwardValueIsTheSameWithAndWithoutGradient) {
   EXPECT_EQ((a - t.model()).abs().maxCoeff(), 0.0);
 }
 
+// With the aperture transmission not bound, the BasisOptic runs its fast path (compact pixel
+// list, no normalise / projection work); binding the transmission as well forces the general
+// path. Image and shared cotangents must agree to rounding.
+TEST(FastPath, FixedTransmissionMatchesTheGeneralPath) {
+  for (const bool spider : {true, false}) {
+    FlagshipOptions o = flagship_options();
+    o.spider = spider;
+    const Telescope t = flagship_telescope(o);
+    const std::vector<std::string> paths{
+        "source.x_position",           "source.y_position", "source.separation",
+        "source.position_angle",       "source.log_flux",   "source.contrast",
+        "optics.aperture.coefficients"};
+    std::vector<std::string> all = paths;
+    all.push_back("optics.aperture.transmission");
+    const ParameterSet fast = t.bind(paths), full = t.bind(all);
+    auto ws_fast = t.make_workspace(fast);
+    auto ws_full = t.make_workspace(full);
+    const RealVector xf = t.values(fast), xa = t.values(full);
+    RealImage img_fast, img_full;
+    RealImage bar(16, 16);
+    for (Eigen::Index i = 0; i < bar.size(); ++i) bar.data()[i] = std::sin(0.37 * double(i)) + 0.2;
+    RealVector gf(fast.size()), ga(full.size());
+    for (int rep = 0; rep < 2; ++rep) {  // the second pass reuses the cached compact arrays
+      t.render(fast, std::span<const double>(xf.data(), xf.size()), *ws_fast, img_fast);
+      t.pullback(fast, bar, *ws_fast, std::span<double>(gf.data(), gf.size()));
+      t.render(full, std::span<const double>(xa.data(), xa.size()), *ws_full, img_full);
+      t.pullback(full, bar, *ws_full, std::span<double>(ga.data(), ga.size()));
+      const double peak = img_full.abs().maxCoeff();
+      EXPECT_LE((img_fast - img_full).abs().maxCoeff(), 1e-12 * peak);
+      for (Eigen::Index i = 0; i < gf.size(); ++i) {
+        EXPECT_NEAR(gf[i], ga[i], 1e-12 * (std::abs(ga[i]) + 1e-12 * ga.head(gf.size()).norm()))
+            << "coordinate " << i;
+      }
+    }
+    // A workspace reused with another ParameterSet of the same size re-declares its needs.
+    const ParameterSet swapped = t.bind(
+        {"optics.aperture.coefficients", "source.x_position", "source.y_position",
+         "source.separation", "source.position_angle", "source.log_flux", "source.contrast"});
+    RealVector xs = t.values(swapped), gs(swapped.size());
+    t.render(swapped, std::span<const double>(xs.data(), xs.size()), *ws_fast, img_full);
+    t.pullback(swapped, bar, *ws_fast, std::span<double>(gs.data(), gs.size()));
+    for (Eigen::Index i = 0; i < 7; ++i)
+      EXPECT_NEAR(gs[i], gf[6 + i], 1e-12 * std::abs(gf[6 + i]) + 1e-30);
+  }
+}
+
 }  // namespace
 }  // namespace airy::model

@@ -14,6 +14,8 @@ std::unique_ptr<LayerWorkspace> Layer::make_workspace(int, int) const {
   return std::make_unique<LayerWorkspace>();
 }
 
+void Layer::set_needs(const LayerNeeds&, LayerWorkspace&) const {}
+
 void Layer::prepare(std::span<const double>, LayerWorkspace&) const {}
 
 void Layer::finish_pullback(std::span<const double>, std::span<double>, LayerWorkspace&) const {}

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: BSD-3-Clause
 #include "airy/optics/optic_layers.hpp"
 
+#include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <numbers>
 
 #include "airy/core/error.hpp"
@@ -17,6 +19,16 @@ struct PointwiseWorkspace final : LayerWorkspace {
   bool has_opd = false;
   std::vector<ComplexImage> phasor, pre;
   ComplexImage g;
+  // Fast path (PointwiseOptic::set_needs): compact pixel list of T != 0 and its complement.
+  bool need_input = true, need_t = true, fixed_input = false;
+  bool fast = false;      // this evaluation runs the fast path
+  bool cache_ok = false;  // idx / basis_c / t_cache match the current transmission
+  RealVector t_cache;     // transmission the compact caches were built from
+  std::vector<int> idx, zidx;
+  RealMatrix basis_c;  // (K, n*n) row-major; columns [0, idx.size()) used
+  RealVector opd_c, opd_bar_c;
+  std::vector<ComplexVector> amp;  // per w: in T (/ ||in T||) on idx
+  std::vector<char> amp_ok;
 };
 
 void check_map(std::string_view where, std::string_view field, const RealImage& a, int n) {
@@ -55,19 +67,132 @@ std::unique_ptr<LayerWorkspace> PointwiseOptic::make_workspace(int n, int num_wa
   ws->phasor.assign(num_wavelengths, ComplexImage::Zero(n, n));
   ws->pre.assign(num_wavelengths, ComplexImage::Zero(n, n));
   ws->g.setZero(n, n);
+  const Eigen::Index np = static_cast<Eigen::Index>(n) * n;
+  if (has_transmission_) {
+    ws->t_cache.setZero(np);
+    ws->idx.reserve(static_cast<std::size_t>(np));
+    ws->zidx.reserve(static_cast<std::size_t>(np));
+    if (const RealMatrix* b = opd_basis()) ws->basis_c.setZero(b->rows(), np);
+    ws->opd_c.setZero(np);
+    ws->opd_bar_c.setZero(np);
+    ws->amp.assign(num_wavelengths, ComplexVector::Zero(np));
+    ws->amp_ok.assign(num_wavelengths, 0);
+  }
   return ws;
+}
+
+void PointwiseOptic::set_needs(const LayerNeeds& needs, LayerWorkspace& base) const {
+  auto& ws = static_cast<PointwiseWorkspace&>(base);
+  ws.need_input = needs.input;
+  ws.fixed_input = needs.fixed_input;
+  ws.need_t = true;
+  if (has_transmission_ && !needs.blocks.empty()) {
+    // Block order: [transmission] or [opd/coefficients, transmission]; find it by offset.
+    int o = 0, b = 0;
+    for (const auto& blk : parameter_blocks()) {
+      if (o == transmission_offset() && blk.name == "transmission") {
+        ws.need_t = needs.blocks[static_cast<std::size_t>(b)];
+      }
+      o += blk.size;
+      ++b;
+    }
+  }
+  std::fill(ws.amp_ok.begin(), ws.amp_ok.end(), 0);
 }
 
 void PointwiseOptic::prepare(std::span<const double> params, LayerWorkspace& base) const {
   auto& ws = static_cast<PointwiseWorkspace&>(base);
-  ws.has_opd = compute_opd(params, ws.opd);
-  ws.opd_bar.setZero();
+  const RealMatrix* basis = opd_basis();
+  ws.fast = has_transmission_ && !ws.need_t && !ws.need_input;
+  if (ws.fast && !basis) {
+    ws.has_opd = compute_opd(params, ws.opd);
+    ws.fast = ws.has_opd;
+  }
+  if (!ws.fast) {
+    ws.has_opd = compute_opd(params, ws.opd);
+    ws.opd_bar.setZero();
+    return;
+  }
+  ws.has_opd = true;
+  const Eigen::Index np = static_cast<Eigen::Index>(n_) * n_;
+  const double* t = params.data() + transmission_offset();
+  if (!ws.cache_ok ||
+      std::memcmp(t, ws.t_cache.data(), static_cast<std::size_t>(np) * sizeof(double)) != 0) {
+    std::copy(t, t + np, ws.t_cache.data());
+    ws.idx.clear();
+    ws.zidx.clear();
+    for (Eigen::Index p = 0; p < np; ++p) (t[p] != 0.0 ? ws.idx : ws.zidx).push_back(int(p));
+    if (basis) {
+      for (std::size_t q = 0; q < ws.idx.size(); ++q)
+        ws.basis_c.col(static_cast<Eigen::Index>(q)) = basis->col(ws.idx[q]);
+    }
+    std::fill(ws.amp_ok.begin(), ws.amp_ok.end(), 0);
+    ws.cache_ok = true;
+  }
+  const Eigen::Index m = static_cast<Eigen::Index>(ws.idx.size());
+  if (basis) {
+    ws.opd_c.head(m).noalias() = ws.basis_c.leftCols(m).transpose() *
+                                 Eigen::Map<const RealVector>(params.data(), basis->rows());
+  } else {
+    for (Eigen::Index q = 0; q < m; ++q) ws.opd_c[q] = ws.opd.data()[ws.idx[q]];
+  }
+  ws.opd_bar_c.head(m).setZero();
+}
+
+void PointwiseOptic::fast_forward(std::span<const double> params, double wavelength, int w,
+                                  const ComplexImage& in, ComplexImage& out,
+                                  LayerWorkspace& base) const {
+  auto& ws = static_cast<PointwiseWorkspace&>(base);
+  const double k = 2.0 * std::numbers::pi / wavelength;
+  const std::size_t m = ws.idx.size();
+  const int* idx = ws.idx.data();
+  const double* t = params.data() + transmission_offset();
+  const double* e = reinterpret_cast<const double*>(in.data());
+  double* amp = reinterpret_cast<double*>(ws.amp[w].data());
+  if (!ws.fixed_input || !ws.amp_ok[w]) {
+    // amp = in T (/ ||in T||, which equals ||in T exp(i k opd)||).
+    double pw = 0.0;
+    for (std::size_t q = 0; q < m; ++q) {
+      const int p = idx[q];
+      const double ar = e[2 * p] * t[p], ai = e[2 * p + 1] * t[p];
+      amp[2 * q] = ar;
+      amp[2 * q + 1] = ai;
+      pw += ar * ar + ai * ai;
+    }
+    if (normalise_) {
+      const double s = pw > 0 ? 1.0 / std::sqrt(pw) : 0.0;
+      for (std::size_t q = 0; q < 2 * m; ++q) amp[q] *= s;
+    }
+    ws.amp_ok[w] = 1;
+  }
+  double* phase = ws.phase.data();
+  double* sn = ws.sin.data();
+  double* cs = ws.cos.data();
+  const double* opd = ws.opd_c.data();
+  for (std::size_t q = 0; q < m; ++q) phase[q] = k * opd[q];
+  detail::sincos_array(phase, sn, cs, m);
+  out.resize(n_, n_);
+  double* o = reinterpret_cast<double*>(out.data());
+  for (std::size_t q = 0; q < m; ++q) {
+    const int p = idx[q];
+    const double ar = amp[2 * q], ai = amp[2 * q + 1], c = cs[q], s = sn[q];
+    o[2 * p] = ar * c - ai * s;
+    o[2 * p + 1] = ar * s + ai * c;
+  }
+  for (const int p : ws.zidx) {
+    o[2 * p] = 0.0;
+    o[2 * p + 1] = 0.0;
+  }
 }
 
 void PointwiseOptic::forward(std::span<const double> params, double wavelength, double, int w,
                              const ComplexImage& in, ComplexImage& out,
                              LayerWorkspace& base) const {
   auto& ws = static_cast<PointwiseWorkspace&>(base);
+  if (ws.fast) {
+    fast_forward(params, wavelength, w, in, out, base);
+    return;
+  }
   const double k = 2.0 * std::numbers::pi / wavelength;
   const Eigen::Index np = static_cast<Eigen::Index>(n_) * n_;
   const double* t = has_transmission_ ? params.data() + transmission_offset() : nullptr;
@@ -117,6 +242,19 @@ void PointwiseOptic::pullback(std::span<const double> params, double wavelength,
                               std::span<double> params_bar, LayerWorkspace& base) const {
   auto& ws = static_cast<PointwiseWorkspace&>(base);
   const double k = 2.0 * std::numbers::pi / wavelength;
+  if (ws.fast) {
+    // opd_bar = k Im(out_bar conj(out)) on the compact pixels; in_bar and T_bar not needed.
+    const std::size_t m = ws.idx.size();
+    const int* idx = ws.idx.data();
+    const double* gd = reinterpret_cast<const double*>(out_bar.data());
+    const double* od = reinterpret_cast<const double*>(out.data());
+    double* ob = ws.opd_bar_c.data();
+    for (std::size_t q = 0; q < m; ++q) {
+      const int p = idx[q];
+      ob[q] += k * (gd[2 * p + 1] * od[2 * p] - gd[2 * p] * od[2 * p + 1]);
+    }
+    return;
+  }
   const Eigen::Index np = static_cast<Eigen::Index>(n_) * n_;
   const double* t = has_transmission_ ? params.data() + transmission_offset() : nullptr;
   double* t_bar = has_transmission_ ? params_bar.data() + transmission_offset() : nullptr;
@@ -154,6 +292,18 @@ void PointwiseOptic::pullback(std::span<const double> params, double wavelength,
 void PointwiseOptic::finish_pullback(std::span<const double>, std::span<double> params_bar,
                                      LayerWorkspace& base) const {
   auto& ws = static_cast<PointwiseWorkspace&>(base);
+  if (ws.fast) {
+    const Eigen::Index m = static_cast<Eigen::Index>(ws.idx.size());
+    if (const RealMatrix* basis = opd_basis()) {
+      Eigen::Map<RealVector>(params_bar.data(), basis->rows()).noalias() +=
+          ws.basis_c.leftCols(m) * ws.opd_bar_c.head(m);
+    } else {
+      ws.opd_bar.setZero();
+      for (Eigen::Index q = 0; q < m; ++q) ws.opd_bar.data()[ws.idx[q]] = ws.opd_bar_c[q];
+      opd_pullback(ws.opd_bar, params_bar);
+    }
+    return;
+  }
   if (ws.has_opd) opd_pullback(ws.opd_bar, params_bar);
 }
 

@@ -13,6 +13,7 @@
 #include "airy/optics/mft.hpp"
 #include "airy/optics/optic_layers.hpp"
 #include "airy/optics/optical_system.hpp"
+#include "airy/optics/psf_engine.hpp"
 #include "airy/optics/shapes.hpp"
 #include "airy/optics/wavefront.hpp"
 #include "airy/optics/zernike.hpp"
@@ -283,6 +284,66 @@ TEST(Systems, OversampledOutputIsNotBinned) {
   const AngularOpticalSystem s(32, 1.0, {{"aperture", layer}}, 8, 0.05, 3);
   EXPECT_EQ(s.output_npixels(), 24);
   EXPECT_EQ(s.psf(RealVector::Constant(1, 6e-7), RealVector::Ones(1)).rows(), 24);
+}
+
+// PsfEngine::set_needs: with the transmission's cotangent not needed, a normalised Optic and
+// BasisOptic take the compact fast path; values and the needed cotangents must match the
+// general path (every cotangent) to rounding, for two chained layers as well.
+TEST(PsfEngine, FastPathMatchesTheGeneralPath) {
+  const int n = 32;
+  const RealImage t =
+      aperture_transmission({Shape::circle(0.5), Shape::spider(0.05, {30.0})}, n, 1.0, 3);
+  const RealImage opd = random_field(n, 7).real() * 30e-9;
+  const Coords c = pixel_coords(n, 1.0);
+  RealVector coef(3);
+  coef << 20e-9, -10e-9, 15e-9;
+  for (const bool chain : {false, true}) {
+    std::vector<NamedLayer> layers{{"a", std::make_shared<Optic>(t, opd, true)}};
+    if (chain) {
+      layers.push_back({"b", std::make_shared<BasisOptic>(zernike_basis({4, 5, 6}, c, 1.0),
+                                                          RealImage(t.sqrt()), coef, true)});
+    }
+    auto sys = std::make_shared<AngularOpticalSystem>(n, 1.0, layers, 8, 0.1, 1);
+    RealVector wl(2);
+    wl << 500e-9, 650e-9;
+    const PsfEngine engine(sys, wl, 2);
+    auto ws_all = engine.make_workspace();
+    auto ws_fast = engine.make_workspace();
+    const RealVector v = sys->values();
+    const int nn = n * n;
+    // Layer a: [transmission | opd]; layer b: [coefficients | transmission].
+    std::vector<bool> needed(static_cast<std::size_t>(v.size()), false);
+    for (int i = nn; i < 2 * nn; ++i) needed[static_cast<std::size_t>(i)] = true;
+    if (chain)
+      for (int i = 0; i < 3; ++i) needed[static_cast<std::size_t>(2 * nn + i)] = true;
+    engine.set_needs(needed, *ws_fast);
+    RealMatrix pos(2, 2), amp(2, 2);
+    pos << 1e-7, -2e-7, -3e-7, 0.5e-7;
+    amp << 1.0, 2.0, 0.5, 1.5;
+    const std::span<const double> params(v.data(), static_cast<std::size_t>(v.size()));
+    RealImage psf_all, psf_fast;
+    engine.forward(params, pos, amp, *ws_all, psf_all);
+    engine.forward(params, pos, amp, *ws_fast, psf_fast);
+    EXPECT_LE((psf_all - psf_fast).abs().maxCoeff(), 1e-12 * psf_all.maxCoeff());
+    RealImage bar = random_field(8, 3).real();
+    RealVector g_all(v.size()), g_fast(v.size());
+    RealMatrix pb_all, pb_fast, ab_all, ab_fast;
+    engine.pullback(params, bar, *ws_all, std::span<double>(g_all.data(), g_all.size()), pb_all,
+                    ab_all);
+    engine.pullback(params, bar, *ws_fast, std::span<double>(g_fast.data(), g_fast.size()), pb_fast,
+                    ab_fast);
+    double scale = 0.0;
+    for (std::size_t i = 0; i < needed.size(); ++i) {
+      if (needed[i]) scale = std::max(scale, std::abs(g_all[static_cast<Eigen::Index>(i)]));
+    }
+    for (std::size_t i = 0; i < needed.size(); ++i) {
+      if (!needed[i]) continue;
+      const auto e = static_cast<Eigen::Index>(i);
+      EXPECT_NEAR(g_fast[e], g_all[e], 1e-11 * scale) << "chain " << chain << " entry " << i;
+    }
+    EXPECT_LE((pb_all - pb_fast).cwiseAbs().maxCoeff(), 1e-12 * pb_all.cwiseAbs().maxCoeff());
+    EXPECT_LE((ab_all - ab_fast).cwiseAbs().maxCoeff(), 1e-12 * ab_all.cwiseAbs().maxCoeff());
+  }
 }
 
 }  // namespace

@@ -95,7 +95,32 @@ std::unique_ptr<PsfWorkspace> PsfEngine::make_workspace() const {
   ws->x_axis.resize(n);
   const double ps = system_->final_pupil_pixel_scale();
   for (int j = 0; j < n; ++j) ws->x_axis[j] = (j - 0.5 * (n - 1)) * ps;
+  set_needs({}, *ws);
   return ws;
+}
+
+void PsfEngine::set_needs(const std::vector<bool>& needed, PsfWorkspace& base) const {
+  auto& ws = static_cast<EngineWorkspace&>(base);
+  const auto& layers = system_->layers();
+  const auto& offs = system_->layer_offsets();
+  if (!needed.empty() && static_cast<int>(needed.size()) != offs.back()) {
+    throw_invalid("PsfEngine::set_needs", "needed", "size differs from the layer parameters");
+  }
+  bool any_before = false;  // a cotangent is needed upstream of layer i
+  for (std::size_t i = 0; i < layers.size(); ++i) {
+    LayerNeeds nd;
+    nd.input = any_before;    // the initial wavefront itself has no cotangent
+    nd.fixed_input = i == 0;  // fields[l][0] is set once in make_workspace
+    int o = offs[i];
+    for (const auto& b : layers[i].layer->parameter_blocks()) {
+      bool need = needed.empty();
+      for (int e = o; e < o + b.size && !need; ++e) need = needed[static_cast<std::size_t>(e)];
+      nd.blocks.push_back(need);
+      any_before |= need;
+      o += b.size;
+    }
+    layers[i].layer->set_needs(nd, *ws.layer_ws[i]);
+  }
 }
 
 void PsfEngine::forward(std::span<const double> params, const RealMatrix& positions,
@@ -129,12 +154,41 @@ void PsfEngine::forward(std::span<const double> params, const RealMatrix& positi
     // complex conjugates: P B = (P_j + P_jj) Re B + i (P_j - P_jj) Im B over j < K, which
     // halves the flops of the N^2 M product (real x complex instead of complex x complex).
     const int kc = (n + 1) / 2;
-    for (int j = 0; j < kc; ++j) {
-      const int jj = n - 1 - j;
-      for (int i = 0; i < n; ++i) {
-        const Complex a = p(i, j), b = p(i, jj);
-        ws.p_plus(i, j) = jj == j ? a : a + b;
-        ws.p_minus(i, j) = jj == j ? Complex(0.0) : a - b;
+    {
+      // P is row-major and P_plus / P_minus column-major: tiles of 4 rows keep both sides on
+      // whole cache lines (a plain column walk strides by the row pitch and thrashes L1 sets).
+      // Plain doubles: std::complex temporaries here compile to scalar stores reloaded as
+      // vectors (store-forwarding stalls).
+      const int kh = n / 2;  // columns with a distinct mirror
+      double* pp = reinterpret_cast<double*>(ws.p_plus.data());
+      double* pm = reinterpret_cast<double*>(ws.p_minus.data());
+      const double* pd = reinterpret_cast<const double*>(p.data());
+      for (int i0 = 0; i0 < n; i0 += 4) {
+        const int h = std::min(4, n - i0);
+        for (int j = 0; j < kh; ++j) {
+          const int jj = n - 1 - j;
+          for (int r = 0; r < h; ++r) {
+            const Eigen::Index i = i0 + r;
+            const double* row = pd + 2 * i * n;
+            const double ar = row[2 * j], ai = row[2 * j + 1];
+            const double br = row[2 * jj], bi = row[2 * jj + 1];
+            const Eigen::Index o = 2 * (i + static_cast<Eigen::Index>(j) * n);
+            pp[o] = ar + br;
+            pp[o + 1] = ai + bi;
+            pm[o] = ar - br;
+            pm[o + 1] = ai - bi;
+          }
+        }
+        if (kh < kc) {
+          for (int r = 0; r < h; ++r) {
+            const Eigen::Index i = i0 + r;
+            const Eigen::Index o = 2 * (i + static_cast<Eigen::Index>(kh) * n);
+            pp[o] = pd[2 * (i * n + kh)];
+            pp[o + 1] = pd[2 * (i * n + kh) + 1];
+            pm[o] = 0.0;
+            pm[o + 1] = 0.0;
+          }
+        }
       }
     }
     for (int s = 0; s < ns; ++s) {
@@ -185,7 +239,6 @@ void PsfEngine::pullback(std::span<const double> params, const RealImage& psf_ba
     const Mft& mft = mfts_[l];
     auto& f = ws.fields[l];
     const ComplexImage& p = f[layers.size()];
-    ws.pbar.setZero(n, n);
     const int kc = (n + 1) / 2;
     const double* xa = ws.x_axis.data();
     for (int s = 0; s < ns; ++s) {
@@ -200,34 +253,46 @@ void PsfEngine::pullback(std::span<const double> params, const RealImage& psf_ba
       for (int i = 0; i < n; ++i) ws.u.row(i) *= std::conj(ey[i]);
       panel_gemm(real_view(ws.u), ws.br[l].middleCols(s * no, no).transpose(), real_view(ws.x));
       panel_gemm(real_view(ws.u), ws.bi[l].middleCols(s * no, no).transpose(), real_view(ws.y));
-      // theta gradients (Im(Pbar conj P) weighted by x, y) and P_bar accumulation in one pass.
+      // theta gradients (Im(Pbar conj P) weighted by x, y) and P_bar accumulation in one pass
+      // (the first star writes P_bar, later ones add). p and P_bar are row-major, X and Y
+      // column-major: tiles of 4 rows read X, Y on whole cache lines.
       double tx = 0.0, ty = 0.0;
       const double* xd = reinterpret_cast<const double*>(ws.x.data());
       const double* yd = reinterpret_cast<const double*>(ws.y.data());
-      // Row-wise: p and P_bar are row-major, so only X and Y are read with a stride.
-      for (int i = 0; i < n; ++i) {
-        const Complex* prow = &p(i, 0);
-        Complex* brow = &ws.pbar(i, 0);
-        double row = 0.0;
+      const bool first = s == 0;
+      const double* pd = reinterpret_cast<const double*>(p.data());
+      double* bd = reinterpret_cast<double*>(ws.pbar.data());
+      for (int i0 = 0; i0 < n; i0 += 4) {
+        const int h = std::min(4, n - i0);
+        double row[4] = {0.0, 0.0, 0.0, 0.0};
         for (int j = 0; j < kc; ++j) {
           const int jj = n - 1 - j;
-          const int o = 2 * (i + j * n);
-          const double xr = xd[o], xi = xd[o + 1], yr = yd[o], yi = yd[o + 1];
-          const double b1r = xr + yi, b1i = xi - yr;  // X - i Y
-          double m = b1i * prow[j].real() - b1r * prow[j].imag();
-          brow[j] += Complex(b1r, b1i);
-          double mrow = m;
-          if (jj != j) {
-            const double b2r = xr - yi, b2i = xi + yr;  // X + i Y
-            const double m2 = b2i * prow[jj].real() - b2r * prow[jj].imag();
-            brow[jj] += Complex(b2r, b2i);
-            m -= m2;  // x_jj = -x_j
-            mrow += m2;
+          double mj = 0.0;
+          for (int r = 0; r < h; ++r) {
+            const Eigen::Index i = i0 + r;
+            const double* prow = pd + 2 * i * n;
+            double* brow = bd + 2 * i * n;
+            const Eigen::Index o = 2 * (i + static_cast<Eigen::Index>(j) * n);
+            const double xr = xd[o], xi = xd[o + 1], yr = yd[o], yi = yd[o + 1];
+            const double b1r = xr + yi, b1i = xi - yr;  // X - i Y
+            double m = b1i * prow[2 * j] - b1r * prow[2 * j + 1];
+            brow[2 * j] = first ? b1r : brow[2 * j] + b1r;
+            brow[2 * j + 1] = first ? b1i : brow[2 * j + 1] + b1i;
+            double mrow = m;
+            if (jj != j) {
+              const double b2r = xr - yi, b2i = xi + yr;  // X + i Y
+              const double m2 = b2i * prow[2 * jj] - b2r * prow[2 * jj + 1];
+              brow[2 * jj] = first ? b2r : brow[2 * jj] + b2r;
+              brow[2 * jj + 1] = first ? b2i : brow[2 * jj + 1] + b2i;
+              m -= m2;  // x_jj = -x_j
+              mrow += m2;
+            }
+            mj += m;
+            row[r] += mrow;
           }
-          tx += xa[j] * m;
-          row += mrow;
+          tx += xa[j] * mj;
         }
-        ty += xa[i] * row;
+        for (int r = 0; r < h; ++r) ty += xa[i0 + r] * row[r];
       }
       positions_bar(s, 0) += k * tx;
       positions_bar(s, 1) += k * ty;

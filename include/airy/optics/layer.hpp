@@ -23,6 +23,19 @@ class LayerWorkspace {
   virtual ~LayerWorkspace() = default;
 };
 
+/// What a caller will need from a layer's pullback, and what it guarantees about the input;
+/// lets a layer skip work. The default (all true / false) asks for every cotangent.
+struct LayerNeeds {
+  /// in_bar is used; if false, pullback may leave in_bar unset.
+  bool input = true;
+  /// Per parameter block (parameter_blocks() order): its cotangent is used; if false, the
+  /// block's entries of params_bar may be left unchanged. Empty = all needed.
+  std::vector<bool> blocks;
+  /// The input field at wavelength index w is the same at every evaluation, so a layer may
+  /// cache what depends only on it.
+  bool fixed_input = false;
+};
+
 /// An immutable operation on a monochromatic pupil field with `parameter_blocks()` real
 /// parameters, passed flat (blocks concatenated) to every call so one model serves many
 /// parameter values. Thread-safe: all per-call state lives in the LayerWorkspace.
@@ -50,6 +63,9 @@ class Layer {
   /// Buffers for inputs of n x n pixels and `num_wavelengths` wavelengths.
   [[nodiscard]] virtual std::unique_ptr<LayerWorkspace> make_workspace(int n,
                                                                        int num_wavelengths) const;
+  /// Declares what the caller needs (before forward; may be called again to change it). The
+  /// default ignores it and computes everything.
+  virtual void set_needs(const LayerNeeds& needs, LayerWorkspace& ws) const;
   /// Wavelength-independent work of one evaluation (e.g. OPD = sum c_j Z_j).
   virtual void prepare(std::span<const double> params, LayerWorkspace& ws) const;
   /// out = layer(in) at wavelength `wavelength` (m), pixel scale (m/px), wavelength index w.

@@ -33,6 +33,12 @@ class PointwiseOptic : public Layer {
                 const ComplexImage& in, const ComplexImage& out, const ComplexImage& out_bar,
                 ComplexImage& in_bar, std::span<double> params_bar,
                 LayerWorkspace& ws) const override;
+  /// Fast path (see set_needs): with a transmission whose cotangent is not needed, an OPD and
+  /// no input cotangent, the layer works on the compact list of pixels with T != 0 only;
+  /// with normalisation the norm ||in T exp(i k opd)|| = ||in T|| does not depend on the OPD,
+  /// and the projection term of the normalise pullback contributes exactly nothing to the OPD
+  /// cotangent (Re<out, i out dphi> = 0), so opd_bar = k Im(out_bar conj(out)) per pixel.
+  void set_needs(const LayerNeeds& needs, LayerWorkspace& ws) const override;
   /// Pupil side length the layer was built for.
   [[nodiscard]] int npixels() const { return n_; }
   [[nodiscard]] bool normalises() const { return normalise_; }
@@ -46,9 +52,14 @@ class PointwiseOptic : public Layer {
   virtual bool compute_opd(std::span<const double> params, RealImage& opd) const = 0;
   /// Adds the cotangent of the parameters given opd_bar (m^-1 units of L per m of OPD).
   virtual void opd_pullback(const RealImage& opd_bar, std::span<double> params_bar) const = 0;
+  /// If the OPD is basis^T params.head(K) for a (K, n*n) row-major basis, that basis (lets
+  /// the fast path keep a compact copy); nullptr otherwise.
+  [[nodiscard]] virtual const RealMatrix* opd_basis() const { return nullptr; }
   void prepare(std::span<const double> params, LayerWorkspace& ws) const override;
   void finish_pullback(std::span<const double> params, std::span<double> params_bar,
                        LayerWorkspace& ws) const override;
+  void fast_forward(std::span<const double> params, double wavelength, int w,
+                    const ComplexImage& in, ComplexImage& out, LayerWorkspace& ws) const;
   int n_;
   bool has_transmission_, normalise_;
 };
@@ -113,6 +124,7 @@ class BasisOptic final : public PointwiseOptic {
   int transmission_offset() const override { return static_cast<int>(basis_.rows()); }
   bool compute_opd(std::span<const double> params, RealImage& opd) const override;
   void opd_pullback(const RealImage& opd_bar, std::span<double> params_bar) const override;
+  const RealMatrix* opd_basis() const override { return &basis_; }
   RealMatrix basis_;
   std::optional<RealImage> transmission_;
   RealVector coefficients_;

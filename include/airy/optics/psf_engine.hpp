@@ -48,8 +48,14 @@ class PsfEngine {
   [[nodiscard]] const RealVector& wavelengths() const { return wavelengths_; }
   [[nodiscard]] int num_sources() const { return num_sources_; }
   [[nodiscard]] const Mft& mft(int l) const { return mfts_[l]; }
-  /// Buffers for forward/pullback; all allocation happens here.
+  /// Buffers for forward/pullback; all allocation happens here. Every parameter cotangent is
+  /// computed unless set_needs says otherwise.
   [[nodiscard]] std::unique_ptr<PsfWorkspace> make_workspace() const;
+  /// Declares which layer parameters (OpticalSystem::values() layout, one flag each; empty =
+  /// all) need cotangents at the next pullbacks on ws, letting layers skip work (e.g. a fixed
+  /// normalised transmission). Entries of params_bar not needed may then be left at zero.
+  /// Takes effect from the next forward. @throws InvalidArgument on a wrong size.
+  void set_needs(const std::vector<bool>& needed, PsfWorkspace& ws) const;
 
   /// psf (n_out, n_out) [y, x] for layer parameters `params` (OpticalSystem::values()
   /// layout), positions (S, 2) = (theta_x, theta_y) in rad, amplitudes (S, L) photons.
