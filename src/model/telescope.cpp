@@ -167,7 +167,9 @@ void Telescope::pullback(const ParameterSet& set, const RealImage& image_bar,
   if (image_bar.rows() != ws.stages.back().rows() || image_bar.cols() != ws.stages.back().cols()) {
     throw_invalid("Telescope::pullback", "image_bar", "shape differs from the image");
   }
-  ws.theta_bar.setZero();
+  // The PSF engine overwrites the optics segment; zero only the source and detector ones.
+  ws.theta_bar.head(t.source_size()).setZero();
+  ws.theta_bar.tail(ws.theta_bar.size() - t.optics_offset() - t.optics_size()).setZero();
   const double* th = ws.theta.data();
   double* tb = ws.theta_bar.data();
   const auto& det = t.detector();

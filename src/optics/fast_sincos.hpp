@@ -12,9 +12,10 @@ namespace airy::optics::detail {
 
 /// s[i] = sin(x[i]), c[i] = cos(x[i]) for i < n.
 inline void sincos_array(const double* x, double* s, double* c, std::size_t n) {
-  bool small = true;
-  for (std::size_t i = 0; i < n; ++i) small &= std::fabs(x[i]) < 1e6;  // false for NaN
-  if (!small) {
+  // Integer OR reduction (vectorisable, unlike a bool AND); !(|x| < 1e6) is true for NaN.
+  unsigned large = 0;
+  for (std::size_t i = 0; i < n; ++i) large |= !(std::fabs(x[i]) < 1e6) ? 1u : 0u;
+  if (large != 0) {
     for (std::size_t i = 0; i < n; ++i) {
       s[i] = std::sin(x[i]);
       c[i] = std::cos(x[i]);

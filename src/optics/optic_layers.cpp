@@ -27,8 +27,10 @@ struct PointwiseWorkspace final : LayerWorkspace {
   std::vector<int> idx, zidx;
   RealMatrix basis_c;  // (K, n*n) row-major; columns [0, idx.size()) used
   RealVector opd_c, opd_bar_c;
+  RealVector t_c;                  // T on idx
   std::vector<ComplexVector> amp;  // per w: in T (/ ||in T||) on idx
-  std::vector<char> amp_ok;
+  std::vector<char> amp_ok, amp_uniform;
+  std::vector<Complex> amp_scale;  // per w, uniform input: amp = amp_scale T
 };
 
 void check_map(std::string_view where, std::string_view field, const RealImage& a, int n) {
@@ -77,6 +79,9 @@ std::unique_ptr<LayerWorkspace> PointwiseOptic::make_workspace(int n, int num_wa
     ws->opd_bar_c.setZero(np);
     ws->amp.assign(num_wavelengths, ComplexVector::Zero(np));
     ws->amp_ok.assign(num_wavelengths, 0);
+    ws->amp_uniform.assign(num_wavelengths, 0);
+    ws->amp_scale.assign(num_wavelengths, Complex(0.0));
+    ws->t_c.setZero(np);
   }
   return ws;
 }
@@ -122,6 +127,8 @@ void PointwiseOptic::prepare(std::span<const double> params, LayerWorkspace& bas
     ws.idx.clear();
     ws.zidx.clear();
     for (Eigen::Index p = 0; p < np; ++p) (t[p] != 0.0 ? ws.idx : ws.zidx).push_back(int(p));
+    for (std::size_t q = 0; q < ws.idx.size(); ++q)
+      ws.t_c[static_cast<Eigen::Index>(q)] = t[ws.idx[q]];
     if (basis) {
       for (std::size_t q = 0; q < ws.idx.size(); ++q)
         ws.basis_c.col(static_cast<Eigen::Index>(q)) = basis->col(ws.idx[q]);
@@ -148,36 +155,60 @@ void PointwiseOptic::fast_forward(std::span<const double> params, double wavelen
   const int* idx = ws.idx.data();
   const double* t = params.data() + transmission_offset();
   const double* e = reinterpret_cast<const double*>(in.data());
-  double* amp = reinterpret_cast<double*>(ws.amp[w].data());
   if (!ws.fixed_input || !ws.amp_ok[w]) {
-    // amp = in T (/ ||in T||, which equals ||in T exp(i k opd)||).
+    // amp = in T (/ ||in T||, which equals ||in T exp(i k opd)||); a uniform input (the
+    // initial wavefront) makes it amp_scale T, so only the compact T is streamed.
+    double* amp = reinterpret_cast<double*>(ws.amp[w].data());
+    const Complex in0 = m > 0 ? in.data()[idx[0]] : Complex(0.0);
+    bool uniform = true;
     double pw = 0.0;
     for (std::size_t q = 0; q < m; ++q) {
       const int p = idx[q];
+      uniform &= e[2 * p] == in0.real() && e[2 * p + 1] == in0.imag();
       const double ar = e[2 * p] * t[p], ai = e[2 * p + 1] * t[p];
       amp[2 * q] = ar;
       amp[2 * q + 1] = ai;
       pw += ar * ar + ai * ai;
     }
-    if (normalise_) {
-      const double s = pw > 0 ? 1.0 / std::sqrt(pw) : 0.0;
-      for (std::size_t q = 0; q < 2 * m; ++q) amp[q] *= s;
+    const double sc = !normalise_ ? 1.0 : (pw > 0 ? 1.0 / std::sqrt(pw) : 0.0);
+    if (sc != 1.0) {
+      for (std::size_t q = 0; q < 2 * m; ++q) amp[q] *= sc;
     }
+    ws.amp_uniform[w] = uniform;
+    ws.amp_scale[w] = in0 * sc;
     ws.amp_ok[w] = 1;
   }
-  double* phase = ws.phase.data();
-  double* sn = ws.sin.data();
-  double* cs = ws.cos.data();
+  // Blocks of kBlock pixels: phase, sin/cos and the output stay in L1.
+  constexpr std::size_t kBlock = 256;
+  double phase[kBlock], sn[kBlock], cs[kBlock];
   const double* opd = ws.opd_c.data();
-  for (std::size_t q = 0; q < m; ++q) phase[q] = k * opd[q];
-  detail::sincos_array(phase, sn, cs, m);
   out.resize(n_, n_);
   double* o = reinterpret_cast<double*>(out.data());
-  for (std::size_t q = 0; q < m; ++q) {
-    const int p = idx[q];
-    const double ar = amp[2 * q], ai = amp[2 * q + 1], c = cs[q], s = sn[q];
-    o[2 * p] = ar * c - ai * s;
-    o[2 * p + 1] = ar * s + ai * c;
+  const bool uniform = ws.amp_uniform[w];
+  const double ur = ws.amp_scale[w].real(), ui = ws.amp_scale[w].imag();
+  const double* tc = ws.t_c.data();
+  const double* amp = reinterpret_cast<const double*>(ws.amp[w].data());
+  for (std::size_t q0 = 0; q0 < m; q0 += kBlock) {
+    const std::size_t h = std::min(kBlock, m - q0);
+    for (std::size_t r = 0; r < h; ++r) phase[r] = k * opd[q0 + r];
+    detail::sincos_array(phase, sn, cs, h);
+    if (uniform) {
+      for (std::size_t r = 0; r < h; ++r) {
+        const std::size_t q = q0 + r;
+        const int p = idx[q];
+        const double ar = ur * tc[q], ai = ui * tc[q], c = cs[r], s = sn[r];
+        o[2 * p] = ar * c - ai * s;
+        o[2 * p + 1] = ar * s + ai * c;
+      }
+    } else {
+      for (std::size_t r = 0; r < h; ++r) {
+        const std::size_t q = q0 + r;
+        const int p = idx[q];
+        const double ar = amp[2 * q], ai = amp[2 * q + 1], c = cs[r], s = sn[r];
+        o[2 * p] = ar * c - ai * s;
+        o[2 * p + 1] = ar * s + ai * c;
+      }
+    }
   }
   for (const int p : ws.zidx) {
     o[2 * p] = 0.0;
