@@ -286,6 +286,76 @@ TEST(Systems, OversampledOutputIsNotBinned) {
   EXPECT_EQ(s.psf(RealVector::Constant(1, 6e-7), RealVector::Ones(1)).rows(), 24);
 }
 
+// The engine's symmetric-pair products (pupil rows / columns j and n-1-j) for odd n and n not
+// divisible by 4: forward against tilt + Mft of the layer output, pullback against central
+// differences.
+TEST(PsfEngine, OddAndUnalignedPupilSizes) {
+  for (const int n : {31, 30}) {
+    const Coords c = pixel_coords(n, 1.0);
+    RealVector coef(2);
+    coef << 30e-9, -20e-9;
+    auto optic = std::make_shared<BasisOptic>(
+        zernike_basis({5, 7}, c, 1.0),
+        aperture_transmission({Shape::circle(0.5), Shape::spider(0.05, {30.0})}, n, 1.0, 3), coef,
+        true);
+    auto sys = std::make_shared<AngularOpticalSystem>(n, 1.0, std::vector<NamedLayer>{{"a", optic}},
+                                                      7, 0.08, 1);
+    const RealVector wl = RealVector::Constant(1, 600e-9);
+    const PsfEngine engine(sys, wl, 2);
+    RealMatrix pos(2, 2), amp(2, 1);
+    pos << 2e-7, -1e-7, -1.5e-7, 3e-7;
+    amp << 1.0, 0.7;
+    RealVector v = sys->values();
+    auto render = [&](const RealVector& params, const RealMatrix& ps) {
+      auto ws = engine.make_workspace();
+      RealImage psf;
+      engine.forward(std::span<const double>(params.data(), params.size()), ps, amp, *ws, psf);
+      return psf;
+    };
+    // Forward reference.
+    auto lws = optic->make_workspace(n, 1);
+    const std::span<const double> vp(v.data(), v.size());
+    const ComplexImage in = ComplexImage::Constant(n, n, Complex(1.0 / (double(n) * n)));
+    ComplexImage pupil, tilted;
+    optic->set_needs(LayerNeeds{}, *lws);
+    static_cast<const Layer&>(*optic).prepare(vp, *lws);
+    optic->forward(vp, wl[0], 1.0 / n, 0, in, pupil, *lws);
+    RealImage ref = RealImage::Zero(7, 7);
+    for (int s = 0; s < 2; ++s) {
+      tilt(pupil, wl[0], 1.0 / n, pos(s, 0), pos(s, 1), tilted);
+      ref += amp(s, 0) * engine.mft(0)(tilted).abs2();
+    }
+    const RealImage psf = render(v, pos);
+    EXPECT_LE((psf - ref).abs().maxCoeff(), 1e-12 * ref.maxCoeff()) << "n = " << n;
+    // Pullback against central differences of L = sum(bar psf).
+    const RealImage bar = random_field(7, 11).real();
+    auto ws = engine.make_workspace();
+    RealImage out;
+    engine.forward(vp, pos, amp, *ws, out);
+    RealVector g(v.size());
+    RealMatrix pb, ab;
+    engine.pullback(vp, bar, *ws, std::span<double>(g.data(), g.size()), pb, ab);
+    for (int i = 0; i < 2; ++i) {
+      const double h = 1e-12;
+      RealVector a = v, b = v;
+      a[i] += h;
+      b[i] -= h;
+      const double fd = ((bar * render(a, pos)).sum() - (bar * render(b, pos)).sum()) / (2 * h);
+      EXPECT_NEAR(g[i], fd, 1e-5 * std::abs(fd) + 1e-9) << "n = " << n << " coefficient " << i;
+    }
+    for (int s = 0; s < 2; ++s) {
+      for (int d = 0; d < 2; ++d) {
+        const double h = 1e-10;
+        RealMatrix a = pos, b = pos;
+        a(s, d) += h;
+        b(s, d) -= h;
+        const double fd = ((bar * render(v, a)).sum() - (bar * render(v, b)).sum()) / (2 * h);
+        EXPECT_NEAR(pb(s, d), fd, 1e-5 * std::abs(fd) + 1e-9) << "n = " << n << " star " << s;
+      }
+    }
+  }
+}
+
 // PsfEngine::set_needs: with the transmission's cotangent not needed, a normalised Optic and
 // BasisOptic take the compact fast path; values and the needed cotangents must match the
 // general path (every cotangent) to rounding, for two chained layers as well.

@@ -19,10 +19,16 @@ struct EngineWorkspace final : PsfWorkspace {
   std::vector<std::vector<ComplexVector>> ex, ey;  // [s][l] tilt phases
   // Column-major buffers: a complex column-major (r x c) matrix is a real (2r x c) one, so
   // complex x real products run as real GEMMs.
-  Eigen::MatrixXcd p_plus, p_minus, q1, q2, s_stack, u, x, y;
+  Eigen::MatrixXcd p_plus, p_minus, q1, q2, u, x, y;
   // Per wavelength (K, S M): Re / Im of diag(e_x) B over the first K pupil columns.
   std::vector<Eigen::MatrixXd> br, bi;
-  ComplexMatrix a_s;
+  // Per [s][l] (M, K) row-major: Re / Im of A diag(e_y) over the first K pupil rows (the
+  // other rows are their conjugates, as for B).
+  std::vector<std::vector<RealMatrix>> ar, ai;
+  // Row-major (K, M) complex: S_i +- S_{n-1-i}; f1, f2 (M, 2M) and v1, v2 (K, 2M) real
+  // row-major views of complex products.
+  ComplexMatrix s_plus, s_minus;
+  RealMatrix f1, f2, v1, v2;
   ComplexImage g, pbar, next;
   RealMatrix positions, amplitudes;
   RealVector x_axis;
@@ -152,13 +158,19 @@ std::unique_ptr<PsfWorkspace> PsfEngine::make_workspace() const {
   ws->p_minus.setZero(n, kc);
   ws->q1.setZero(n, ns * no);
   ws->q2.setZero(n, ns * no);
-  ws->s_stack.setZero(n, ns * no);
   ws->u.setZero(n, no);
   ws->x.setZero(n, kc);
   ws->y.setZero(n, kc);
   ws->br.assign(nl, Eigen::MatrixXd::Zero(kc, ns * no));
   ws->bi = ws->br;
-  ws->a_s.resize(no, n);
+  ws->ar.assign(ns, std::vector<RealMatrix>(nl, RealMatrix::Zero(no, kc)));
+  ws->ai = ws->ar;
+  ws->s_plus.setZero(kc, no);
+  ws->s_minus.setZero(kc, no);
+  ws->f1.setZero(no, 2 * no);
+  ws->f2.setZero(no, 2 * no);
+  ws->v1.setZero(kc, 2 * no);
+  ws->v2.setZero(kc, 2 * no);
   ws->g.resize(no, no);
   ws->pbar.resize(n, n);
   ws->next.resize(n, n);
@@ -280,12 +292,59 @@ void PsfEngine::forward(std::span<const double> params, const RealMatrix& positi
     }
     panel_gemm(real_view(ws.p_plus), ws.br[l], real_view(ws.q1));
     panel_gemm(real_view(ws.p_minus), ws.bi[l], real_view(ws.q2));
-    ws.s_stack = ws.q1 + Complex(0.0, 1.0) * ws.q2;
+    // A diag(e_y) has conjugate columns i, n-1-i too (y antisymmetric), so
+    // A D_y S = Re(A D_y)_K (S_i + S_ii) + i Im(A D_y)_K (S_i - S_ii), S = Q1 + i Q2: two real
+    // (M x K)(K x 2M) GEMMs on row-major views instead of a complex (M x N)(N x M) one.
+    const int kh = n / 2;
     for (int s = 0; s < ns; ++s) {
-      ws.a_s.noalias() = mft.a() * ws.ey[s][l].asDiagonal();
+      const auto& ey = ws.ey[s][l];
+      RealMatrix& ar = ws.ar[s][l];
+      RealMatrix& ai = ws.ai[s][l];
+      for (int m = 0; m < no; ++m) {
+        for (int i = 0; i < kc; ++i) {
+          const Complex a = mft.a()(m, i) * ey[i];
+          ar(m, i) = a.real();
+          ai(m, i) = a.imag();
+        }
+      }
+      const double* q1 = reinterpret_cast<const double*>(ws.q1.data()) + 2 * s * no * n;
+      const double* q2 = reinterpret_cast<const double*>(ws.q2.data()) + 2 * s * no * n;
+      double* sp = reinterpret_cast<double*>(ws.s_plus.data());
+      double* sm = reinterpret_cast<double*>(ws.s_minus.data());
+      for (int c = 0; c < no; ++c) {
+        const double* a1 = q1 + 2 * static_cast<Eigen::Index>(c) * n;
+        const double* a2 = q2 + 2 * static_cast<Eigen::Index>(c) * n;
+        for (int i = 0; i < kh; ++i) {
+          const int ii = n - 1 - i;
+          // S = Q1 + i Q2 at rows i and ii.
+          const double sr = a1[2 * i] - a2[2 * i + 1], si = a1[2 * i + 1] + a2[2 * i];
+          const double tr = a1[2 * ii] - a2[2 * ii + 1], ti = a1[2 * ii + 1] + a2[2 * ii];
+          const Eigen::Index o = 2 * (static_cast<Eigen::Index>(i) * no + c);
+          sp[o] = sr + tr;
+          sp[o + 1] = si + ti;
+          sm[o] = sr - tr;
+          sm[o + 1] = si - ti;
+        }
+        if (kh < kc) {
+          const Eigen::Index o = 2 * (static_cast<Eigen::Index>(kh) * no + c);
+          sp[o] = a1[2 * kh] - a2[2 * kh + 1];
+          sp[o + 1] = a1[2 * kh + 1] + a2[2 * kh];
+          sm[o] = 0.0;
+          sm[o + 1] = 0.0;
+        }
+      }
+      using RowMap = Eigen::Map<const RealMatrix>;
+      ws.f1.noalias() = ar * RowMap(reinterpret_cast<const double*>(ws.s_plus.data()), kc, 2 * no);
+      ws.f2.noalias() = ai * RowMap(reinterpret_cast<const double*>(ws.s_minus.data()), kc, 2 * no);
       ComplexImage& e = ws.e_out[s][l];
-      e.matrix().noalias() = ws.a_s * ws.s_stack.middleCols(s * no, no);
-      e *= mft.factor();
+      const double fac = mft.factor();
+      double* ed = reinterpret_cast<double*>(e.data());
+      const double* f1 = ws.f1.data();
+      const double* f2 = ws.f2.data();
+      for (Eigen::Index q = 0; q < static_cast<Eigen::Index>(no) * no; ++q) {
+        ed[2 * q] = fac * (f1[2 * q] - f2[2 * q + 1]);
+        ed[2 * q + 1] = fac * (f1[2 * q + 1] + f2[2 * q]);
+      }
       psf += amplitudes(s, l) * e.abs2();
     }
   }
@@ -320,9 +379,32 @@ void PsfEngine::pullback(std::span<const double> params, const RealImage& psf_ba
       // U = diag(conj e_y) A^H G; Pbar_s = U B_s^H with, for j < K,
       // Pbar[:, j] = X_j - i Y_j and Pbar[:, n-1-j] = X_j + i Y_j, X = U Re(B_s)^T,
       // Y = U Im(B_s)^T (real x complex products, half the flops of U B^H).
-      ws.u.noalias() = mft.a_adjoint() * ws.g.matrix();
-      const auto& ey = ws.ey[s][l];
-      for (int i = 0; i < n; ++i) ws.u.row(i) *= std::conj(ey[i]);
+      // U = D_y^* A^H G: rows i and n-1-i of D_y^* A^H are conjugate, with (Re, Im) of row i
+      // = (ar, -ai)^T: V1 = ar^T G, V2 = ai^T G, U_i = V1 - i V2, U_ii = V1 + i V2.
+      {
+        using RowMap = Eigen::Map<const RealMatrix>;
+        const RowMap gr(reinterpret_cast<const double*>(ws.g.data()), no, 2 * no);
+        ws.v1.noalias() = ws.ar[s][l].transpose() * gr;
+        ws.v2.noalias() = ws.ai[s][l].transpose() * gr;
+        const int kh = n / 2;
+        double* ud = reinterpret_cast<double*>(ws.u.data());
+        const double* v1 = ws.v1.data();
+        const double* v2 = ws.v2.data();
+        for (int c = 0; c < no; ++c) {
+          double* uc = ud + 2 * static_cast<Eigen::Index>(c) * n;
+          for (int i = 0; i < kc; ++i) {
+            const Eigen::Index o = 2 * (static_cast<Eigen::Index>(i) * no + c);
+            const double ar = v1[o], aim = v1[o + 1], br = v2[o], bim = v2[o + 1];
+            uc[2 * i] = ar + bim;  // V1 - i V2
+            uc[2 * i + 1] = aim - br;
+            if (i < kh) {
+              const int ii = n - 1 - i;
+              uc[2 * ii] = ar - bim;  // V1 + i V2
+              uc[2 * ii + 1] = aim + br;
+            }
+          }
+        }
+      }
       panel_gemm(real_view(ws.u), ws.br[l].middleCols(s * no, no).transpose(), real_view(ws.x));
       panel_gemm(real_view(ws.u), ws.bi[l].middleCols(s * no, no).transpose(), real_view(ws.y));
       // theta gradients (Im(Pbar conj P) weighted by x, y) and P_bar accumulation in one pass
