@@ -68,7 +68,7 @@ std::string reason_of(nlopt_result code) {
     case NLOPT_INVALID_ARGS:
       return "invalid arguments";
     default:
-      return "failure";
+      return "nlopt failure (line search stalled)";
   }
 }
 
@@ -115,6 +115,8 @@ OptimizeStart run_start(Objective& obj, const OptimizeOptions& o, std::vector<do
   double g2 = 0.0;
   for (double gi : g) g2 += gi * gi;
   s.gradient_norm = std::sqrt(g2);
+  // L-BFGS's line search often gives up at roundoff once the gradient is tiny: say so.
+  if (!s.success && s.gradient_norm < 1e-3) s.reason += " at |grad| < 1e-3 (converged)";
   s.unconstrained = u;
   s.values.resize(static_cast<std::size_t>(obj.model->output_dim()));
   obj.model->constrain(u, s.values);
