@@ -27,6 +27,7 @@ struct PointwiseWorkspace final : LayerWorkspace {
   std::vector<int> idx, zidx;
   RealMatrix basis_c;  // (K, n*n) row-major; columns [0, idx.size()) used
   RealVector opd_c, opd_bar_c;
+  bool opd_bar_fresh = true;       // no pullback yet this evaluation: opd_bar_c is stale
   RealVector t_c;                  // T on idx
   std::vector<ComplexVector> amp;  // per w: in T (/ ||in T||) on idx
   std::vector<char> amp_ok, amp_uniform;
@@ -143,7 +144,7 @@ void PointwiseOptic::prepare(std::span<const double> params, LayerWorkspace& bas
   } else {
     for (Eigen::Index q = 0; q < m; ++q) ws.opd_c[q] = ws.opd.data()[ws.idx[q]];
   }
-  ws.opd_bar_c.head(m).setZero();
+  ws.opd_bar_fresh = true;
 }
 
 void PointwiseOptic::fast_forward(std::span<const double> params, double wavelength, int w,
@@ -280,15 +281,24 @@ void PointwiseOptic::pullback(std::span<const double> params, double wavelength,
     const double* gd = reinterpret_cast<const double*>(out_bar.data());
     const double* od = reinterpret_cast<const double*>(out.data());
     double* ob = ws.opd_bar_c.data();
-    for (std::size_t q = 0; q < m; ++q) {
-      const int p = idx[q];
-      ob[q] += k * (gd[2 * p + 1] * od[2 * p] - gd[2 * p] * od[2 * p + 1]);
+    if (ws.opd_bar_fresh) {  // the first wavelength writes, so no zeroing pass
+      for (std::size_t q = 0; q < m; ++q) {
+        const int p = idx[q];
+        ob[q] = k * (gd[2 * p + 1] * od[2 * p] - gd[2 * p] * od[2 * p + 1]);
+      }
+      ws.opd_bar_fresh = false;
+    } else {
+      for (std::size_t q = 0; q < m; ++q) {
+        const int p = idx[q];
+        ob[q] += k * (gd[2 * p + 1] * od[2 * p] - gd[2 * p] * od[2 * p + 1]);
+      }
     }
     return;
   }
   const Eigen::Index np = static_cast<Eigen::Index>(n_) * n_;
   const double* t = has_transmission_ ? params.data() + transmission_offset() : nullptr;
-  double* t_bar = has_transmission_ ? params_bar.data() + transmission_offset() : nullptr;
+  double* t_bar =
+      has_transmission_ && ws.need_t ? params_bar.data() + transmission_offset() : nullptr;
   const ComplexImage& pre = ws.pre[w];
   const ComplexImage& ph = ws.phasor[w];
   const ComplexImage* g = &out_bar;
@@ -324,6 +334,7 @@ void PointwiseOptic::finish_pullback(std::span<const double>, std::span<double> 
                                      LayerWorkspace& base) const {
   auto& ws = static_cast<PointwiseWorkspace&>(base);
   if (ws.fast) {
+    if (ws.opd_bar_fresh) return;  // no pullback since prepare: nothing to add
     const Eigen::Index m = static_cast<Eigen::Index>(ws.idx.size());
     if (const RealMatrix* basis = opd_basis()) {
       Eigen::Map<RealVector>(params_bar.data(), basis->rows()).noalias() +=

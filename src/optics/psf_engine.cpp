@@ -8,6 +8,7 @@
 #include <numbers>
 
 #include "airy/core/error.hpp"
+#include "optics/fast_sincos.hpp"
 
 namespace airy::optics {
 namespace {
@@ -31,7 +32,9 @@ struct EngineWorkspace final : PsfWorkspace {
   RealMatrix f1, f2, v1, v2;
   ComplexImage g, pbar, next;
   RealMatrix positions, amplitudes;
-  RealVector x_axis;
+  RealVector x_axis, phase, sn, cs;
+  // [begin, end) ranges of params_bar that pullback zeroes (the needed blocks; set_needs).
+  std::vector<std::pair<int, int>> zero_ranges;
 };
 
 // View of a column-major complex matrix as a real (2 rows, cols) one.
@@ -177,6 +180,9 @@ std::unique_ptr<PsfWorkspace> PsfEngine::make_workspace() const {
   ws->positions.setZero(ns, 2);
   ws->amplitudes.setZero(ns, nl);
   ws->x_axis.resize(n);
+  ws->phase.setZero(2 * n);
+  ws->sn.setZero(2 * n);
+  ws->cs.setZero(2 * n);
   const double ps = system_->final_pupil_pixel_scale();
   for (int j = 0; j < n; ++j) ws->x_axis[j] = (j - 0.5 * (n - 1)) * ps;
   set_needs({}, *ws);
@@ -190,6 +196,8 @@ void PsfEngine::set_needs(const std::vector<bool>& needed, PsfWorkspace& base) c
   if (!needed.empty() && static_cast<int>(needed.size()) != offs.back()) {
     throw_invalid("PsfEngine::set_needs", "needed", "size differs from the layer parameters");
   }
+  constexpr int kLargeBlock = 64;
+  ws.zero_ranges.clear();
   bool any_before = false;  // a cotangent is needed upstream of layer i
   for (std::size_t i = 0; i < layers.size(); ++i) {
     LayerNeeds nd;
@@ -200,6 +208,14 @@ void PsfEngine::set_needs(const std::vector<bool>& needed, PsfWorkspace& base) c
       bool need = needed.empty();
       for (int e = o; e < o + b.size && !need; ++e) need = needed[static_cast<std::size_t>(e)];
       nd.blocks.push_back(need);
+      // Zero every block but the large unneeded ones (maps: zeroing them costs a pass).
+      if (need || b.size < kLargeBlock) {
+        if (!ws.zero_ranges.empty() && ws.zero_ranges.back().second == o) {
+          ws.zero_ranges.back().second = o + b.size;
+        } else {
+          ws.zero_ranges.emplace_back(o, o + b.size);
+        }
+      }
       any_before |= need;
       o += b.size;
     }
@@ -278,9 +294,16 @@ void PsfEngine::forward(std::span<const double> params, const RealMatrix& positi
     for (int s = 0; s < ns; ++s) {
       auto& ex = ws.ex[s][l];
       auto& ey = ws.ey[s][l];
+      // e_x, e_y = exp(i k theta x_j), with the vectorised sin/cos.
       for (int j = 0; j < n; ++j) {
-        ex[j] = std::polar(1.0, k * positions(s, 0) * ws.x_axis[j]);
-        ey[j] = std::polar(1.0, k * positions(s, 1) * ws.x_axis[j]);
+        ws.phase[j] = k * positions(s, 0) * ws.x_axis[j];
+        ws.phase[n + j] = k * positions(s, 1) * ws.x_axis[j];
+      }
+      detail::sincos_array(ws.phase.data(), ws.sn.data(), ws.cs.data(),
+                           2 * static_cast<std::size_t>(n));
+      for (int j = 0; j < n; ++j) {
+        ex[j] = Complex(ws.cs[j], ws.sn[j]);
+        ey[j] = Complex(ws.cs[n + j], ws.sn[n + j]);
       }
       for (int j = 0; j < kc; ++j) {
         for (int c = 0; c < no; ++c) {
@@ -358,7 +381,8 @@ void PsfEngine::pullback(std::span<const double> params, const RealImage& psf_ba
   const auto& offs = system_->layer_offsets();
   const int nl = static_cast<int>(wavelengths_.size()), ns = num_sources_;
   const int n = system_->final_pupil_npixels(), no = system_->output_npixels();
-  std::fill(params_bar.begin(), params_bar.end(), 0.0);
+  for (const auto& [a, b] : ws.zero_ranges)
+    std::fill(params_bar.begin() + a, params_bar.begin() + b, 0.0);
   positions_bar.setZero(ns, 2);
   amplitudes_bar.setZero(ns, nl);
   auto layer_params = [&](std::size_t i) { return params.subspan(offs[i], offs[i + 1] - offs[i]); };

@@ -53,16 +53,18 @@ class PsfEngine {
   [[nodiscard]] std::unique_ptr<PsfWorkspace> make_workspace() const;
   /// Declares which layer parameters (OpticalSystem::values() layout, one flag each; empty =
   /// all) need cotangents at the next pullbacks on ws, letting layers skip work (e.g. a fixed
-  /// normalised transmission). Entries of params_bar not needed may then be left at zero.
-  /// Takes effect from the next forward. @throws InvalidArgument on a wrong size.
+  /// normalised transmission). The entries of params_bar in blocks of 64 or more entries
+  /// that are not needed are then unspecified (pullback neither zeroes nor necessarily writes
+  /// them; smaller blocks are still computed). Takes effect from the
+  /// next forward. @throws InvalidArgument on a wrong size.
   void set_needs(const std::vector<bool>& needed, PsfWorkspace& ws) const;
 
   /// psf (n_out, n_out) [y, x] for layer parameters `params` (OpticalSystem::values()
   /// layout), positions (S, 2) = (theta_x, theta_y) in rad, amplitudes (S, L) photons.
   void forward(std::span<const double> params, const RealMatrix& positions,
                const RealMatrix& amplitudes, PsfWorkspace& ws, RealImage& psf) const;
-  /// Cotangents at the last forward on ws: params_bar, positions_bar (S, 2) and
-  /// amplitudes_bar (S, L) are overwritten.
+  /// Cotangents at the last forward on ws: params_bar (the needed blocks, see set_needs),
+  /// positions_bar (S, 2) and amplitudes_bar (S, L) are overwritten.
   void pullback(std::span<const double> params, const RealImage& psf_bar, PsfWorkspace& ws,
                 std::span<double> params_bar, RealMatrix& positions_bar,
                 RealMatrix& amplitudes_bar) const;
