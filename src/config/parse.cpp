@@ -316,9 +316,9 @@ void parse_priors(const Section& root, Config& c) {
 }
 
 void parse_sampler_and_output(const Section& root, Config& c) {
-  if (auto s = root.table(
-          "sampler", {"num_chains", "num_warmup", "num_samples", "seed", "num_threads", "metric",
-                      "delta", "max_depth", "save_warmup", "thin", "init", "map_starts"})) {
+  if (auto s = root.table("sampler", {"num_chains", "num_warmup", "num_samples", "seed",
+                                      "num_threads", "metric", "delta", "max_depth", "save_warmup",
+                                      "thin", "init", "map_starts", "metric_init"})) {
     SamplerConfig& m = c.sampler;
     m.num_chains = s->integer("num_chains", m.num_chains);
     if (m.num_chains < 1) s->fail("num_chains", "must be >= 1");
@@ -336,6 +336,10 @@ void parse_sampler_and_output(const Section& root, Config& c) {
     }
     m.init = s->string("init", m.init);
     if (m.init != "random" && m.init != "map") s->fail("init", "expected \"random\" or \"map\"");
+    m.metric_init = s->string("metric_init", m.metric_init);
+    if (m.metric_init != "identity" && m.metric_init != "laplace") {
+      s->fail("metric_init", "expected \"identity\" or \"laplace\"");
+    }
     m.map_starts = s->integer("map_starts", m.map_starts);
     if (m.map_starts < 1) s->fail("map_starts", "must be >= 1");
     m.delta = s->number("delta", m.delta);

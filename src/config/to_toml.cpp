@@ -111,7 +111,8 @@ std::string to_toml(const Config& c) {
      << "\nnum_threads = " << m.num_threads << "\nmetric = " << quoted(m.metric)
      << "\ndelta = " << num(m.delta) << "\nmax_depth = " << m.max_depth
      << "\nsave_warmup = " << (m.save_warmup ? "true" : "false") << "\nthin = " << m.thin
-     << "\ninit = " << quoted(m.init) << "\nmap_starts = " << m.map_starts << "\n";
+     << "\ninit = " << quoted(m.init) << "\nmap_starts = " << m.map_starts
+     << "\nmetric_init = " << quoted(m.metric_init) << "\n";
   os << "\n[output]\ndir = " << quoted(c.output_dir) << "\n";
   return os.str();
 }

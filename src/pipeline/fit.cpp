@@ -156,7 +156,9 @@ FitResult fit(const config::Config& c, const FitOptions& o) {
   std::string map_text;
   double map_seconds = 0.0;
   long long map_evaluations = 0;
-  if (fisher_metric || c.sampler.init == "map") {
+  const bool laplace_start =
+      c.sampler.metric_init == "laplace" && (sc.metric == "dense_e" || sc.metric == "diag_e");
+  if (fisher_metric || laplace_start || c.sampler.init == "map") {
     const MapLaplace ml = map_laplace(post, c.sampler.map_starts, c.sampler.seed);
     const posterior::OptimizeStart& best = ml.map.best_start();
     for (const auto& s : ml.map.starts) map_evaluations += s.evaluations;
@@ -167,6 +169,15 @@ FitResult fit(const config::Config& c, const FitOptions& o) {
         ml.map.starts.size(), best.objective, best.gradient_norm, map_evaluations, map_seconds,
         best.reason);
     if (c.sampler.init == "map") options.init = {best.values};
+    if (laplace_start && !fisher_metric) {
+      // Stan's windowed adaptation, started from the Laplace metric instead of the identity.
+      const RealMatrix& laplace = ml.fisher.laplace_unconstrained;
+      options.inv_metric = sc.metric == "dense_e" ? laplace : RealMatrix(laplace.diagonal());
+      map_text += fmt::format(
+          "metric: {} adapted as usual (windows 75/25/50), started from the Laplace metric at "
+          "the MAP\n",
+          sc.metric);
+    }
     if (fisher_metric) {
       options.inv_metric = ml.fisher.laplace_unconstrained;
       options.adapt_metric = false;

@@ -113,6 +113,10 @@ struct SamplerConfig {
   std::string metric = "diag_e";
   std::string init = "random";  ///< "random" (uniform(-2, 2) unconstrained) or "map"
   int map_starts = 16;          ///< L-BFGS starts drawn from the priors for init/metric
+  /// Where windowed adaptation of diag_e/dense_e starts: "identity" (Stan's default) or
+  /// "laplace" (the Laplace metric at the MAP, then adapted as usual: no early warmup spent
+  /// with a badly scaled metric).
+  std::string metric_init = "identity";
   double delta = 0.8;
   int max_depth = 10;
   bool save_warmup = false;
