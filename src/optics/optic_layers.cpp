@@ -2,6 +2,7 @@
 #include "airy/optics/optic_layers.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstring>
 #include <numbers>
@@ -12,6 +13,8 @@
 
 namespace airy::optics {
 namespace {
+
+constexpr int kRun = 256;  // longest run of the fast path's compact pixel list
 
 struct PointwiseWorkspace final : LayerWorkspace {
   RealImage opd, opd_bar;
@@ -25,6 +28,10 @@ struct PointwiseWorkspace final : LayerWorkspace {
   bool cache_ok = false;  // idx / basis_c / t_cache match the current transmission
   RealVector t_cache;     // transmission the compact caches were built from
   std::vector<int> idx, zidx;
+  // Runs of consecutive pixels (at most kRun long): {first pixel, first compact index, length}
+  // over idx, and {first pixel, length} over zidx.
+  std::vector<std::array<int, 3>> runs;
+  std::vector<std::array<int, 2>> zruns;
   RealMatrix basis_c;  // (K, n*n) row-major; columns [0, idx.size()) used
   RealVector opd_c, opd_bar_c;
   bool opd_bar_fresh = true;       // no pullback yet this evaluation: opd_bar_c is stale
@@ -75,6 +82,8 @@ std::unique_ptr<LayerWorkspace> PointwiseOptic::make_workspace(int n, int num_wa
     ws->t_cache.setZero(np);
     ws->idx.reserve(static_cast<std::size_t>(np));
     ws->zidx.reserve(static_cast<std::size_t>(np));
+    ws->runs.reserve(static_cast<std::size_t>(np));
+    ws->zruns.reserve(static_cast<std::size_t>(np));
     if (const RealMatrix* b = opd_basis()) ws->basis_c.setZero(b->rows(), np);
     ws->opd_c.setZero(np);
     ws->opd_bar_c.setZero(np);
@@ -128,6 +137,24 @@ void PointwiseOptic::prepare(std::span<const double> params, LayerWorkspace& bas
     ws.idx.clear();
     ws.zidx.clear();
     for (Eigen::Index p = 0; p < np; ++p) (t[p] != 0.0 ? ws.idx : ws.zidx).push_back(int(p));
+    ws.runs.clear();
+    ws.zruns.clear();
+    for (std::size_t q = 0; q < ws.idx.size(); ++q) {
+      auto& b = ws.runs;
+      if (!b.empty() && b.back()[0] + b.back()[2] == ws.idx[q] && b.back()[2] < kRun) {
+        ++b.back()[2];
+      } else {
+        b.push_back({ws.idx[q], static_cast<int>(q), 1});
+      }
+    }
+    for (const int p : ws.zidx) {
+      auto& b = ws.zruns;
+      if (!b.empty() && b.back()[0] + b.back()[1] == p) {
+        ++b.back()[1];
+      } else {
+        b.push_back({p, 1});
+      }
+    }
     for (std::size_t q = 0; q < ws.idx.size(); ++q)
       ws.t_c[static_cast<Eigen::Index>(q)] = t[ws.idx[q]];
     if (basis) {
@@ -179,41 +206,40 @@ void PointwiseOptic::fast_forward(std::span<const double> params, double wavelen
     ws.amp_scale[w] = in0 * sc;
     ws.amp_ok[w] = 1;
   }
-  // Blocks of kBlock pixels: phase, sin/cos and the output stay in L1.
-  constexpr std::size_t kBlock = 256;
-  double phase[kBlock], sn[kBlock], cs[kBlock];
+  // Run by run (consecutive pixels): phase, sin/cos stay in L1 and the output is written
+  // contiguously.
+  double phase[kRun], sn[kRun], cs[kRun];
   const double* opd = ws.opd_c.data();
   out.resize(n_, n_);
   double* o = reinterpret_cast<double*>(out.data());
   const bool uniform = ws.amp_uniform[w];
   const double ur = ws.amp_scale[w].real(), ui = ws.amp_scale[w].imag();
-  const double* tc = ws.t_c.data();
   const double* amp = reinterpret_cast<const double*>(ws.amp[w].data());
-  for (std::size_t q0 = 0; q0 < m; q0 += kBlock) {
-    const std::size_t h = std::min(kBlock, m - q0);
-    for (std::size_t r = 0; r < h; ++r) phase[r] = k * opd[q0 + r];
+  for (const auto& [p0, q0, len] : ws.runs) {
+    const std::size_t h = static_cast<std::size_t>(len);
+    const double* op = opd + q0;
+    for (std::size_t r = 0; r < h; ++r) phase[r] = k * op[r];
     detail::sincos_array(phase, sn, cs, h);
+    double* orun = o + 2 * static_cast<std::ptrdiff_t>(p0);
     if (uniform) {
+      const double* tc = ws.t_c.data() + q0;
       for (std::size_t r = 0; r < h; ++r) {
-        const std::size_t q = q0 + r;
-        const int p = idx[q];
-        const double ar = ur * tc[q], ai = ui * tc[q], c = cs[r], s = sn[r];
-        o[2 * p] = ar * c - ai * s;
-        o[2 * p + 1] = ar * s + ai * c;
+        const double ar = ur * tc[r], ai = ui * tc[r], c = cs[r], si = sn[r];
+        orun[2 * r] = ar * c - ai * si;
+        orun[2 * r + 1] = ar * si + ai * c;
       }
     } else {
+      const double* ap = amp + 2 * static_cast<std::ptrdiff_t>(q0);
       for (std::size_t r = 0; r < h; ++r) {
-        const std::size_t q = q0 + r;
-        const int p = idx[q];
-        const double ar = amp[2 * q], ai = amp[2 * q + 1], c = cs[r], s = sn[r];
-        o[2 * p] = ar * c - ai * s;
-        o[2 * p + 1] = ar * s + ai * c;
+        const double ar = ap[2 * r], ai = ap[2 * r + 1], c = cs[r], si = sn[r];
+        orun[2 * r] = ar * c - ai * si;
+        orun[2 * r + 1] = ar * si + ai * c;
       }
     }
   }
-  for (const int p : ws.zidx) {
-    o[2 * p] = 0.0;
-    o[2 * p + 1] = 0.0;
+  for (const auto& [p0, len] : ws.zruns) {
+    std::fill(o + 2 * static_cast<std::ptrdiff_t>(p0),
+              o + 2 * static_cast<std::ptrdiff_t>(p0 + len), 0.0);
   }
 }
 
@@ -276,23 +302,22 @@ void PointwiseOptic::pullback(std::span<const double> params, double wavelength,
   const double k = 2.0 * std::numbers::pi / wavelength;
   if (ws.fast) {
     // opd_bar = k Im(out_bar conj(out)) on the compact pixels; in_bar and T_bar not needed.
-    const std::size_t m = ws.idx.size();
-    const int* idx = ws.idx.data();
     const double* gd = reinterpret_cast<const double*>(out_bar.data());
     const double* od = reinterpret_cast<const double*>(out.data());
-    double* ob = ws.opd_bar_c.data();
-    if (ws.opd_bar_fresh) {  // the first wavelength writes, so no zeroing pass
-      for (std::size_t q = 0; q < m; ++q) {
-        const int p = idx[q];
-        ob[q] = k * (gd[2 * p + 1] * od[2 * p] - gd[2 * p] * od[2 * p + 1]);
-      }
-      ws.opd_bar_fresh = false;
-    } else {
-      for (std::size_t q = 0; q < m; ++q) {
-        const int p = idx[q];
-        ob[q] += k * (gd[2 * p + 1] * od[2 * p] - gd[2 * p] * od[2 * p + 1]);
+    const bool fresh = ws.opd_bar_fresh;  // the first wavelength writes, so no zeroing pass
+    for (const auto& [p0, q0, len] : ws.runs) {
+      const double* g = gd + 2 * static_cast<std::ptrdiff_t>(p0);
+      const double* v = od + 2 * static_cast<std::ptrdiff_t>(p0);
+      double* ob = ws.opd_bar_c.data() + q0;
+      if (fresh) {
+        for (int r = 0; r < len; ++r)
+          ob[r] = k * (g[2 * r + 1] * v[2 * r] - g[2 * r] * v[2 * r + 1]);
+      } else {
+        for (int r = 0; r < len; ++r)
+          ob[r] += k * (g[2 * r + 1] * v[2 * r] - g[2 * r] * v[2 * r + 1]);
       }
     }
+    ws.opd_bar_fresh = false;
     return;
   }
   const Eigen::Index np = static_cast<Eigen::Index>(n_) * n_;
