@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: BSD-3-Clause
 #include "progress.hpp"
+#include <algorithm>
 
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cmath>
 
 namespace airy::infer::detail {
@@ -87,19 +89,26 @@ void ProgressReporter::draw(bool final) {
     return;
   }
   // Plain status: one line for all chains.
+  // Chains waiting for a thread have not reported their length yet: every chain runs the
+  // same number of iterations, so the longest reported one stands for all.
   int done_it = 0;
-  int total = 0;
+  int per_chain = 0;
   int div = 0;
   for (const auto& c : chains_) {
     done_it += c.iteration;
-    total += c.total;
+    per_chain = std::max(per_chain, c.total);
     div += c.divergences;
   }
+  const int total = per_chain * static_cast<int>(chains_.size());
   if (total == 0) return;
   std::string s = fmt::format("sampling: {}/{} iterations ({:.0f}%), {} divergences{}", done_it,
                               total, 100.0 * done_it / total, div, final ? ", finished" : "");
   for (std::size_t i = 0; i < chains_.size(); ++i) {
     const auto& c = chains_[i];
+    if (c.total == 0) {
+      s += fmt::format(" | chain {} waiting", i + 1);
+      continue;
+    }
     s += fmt::format(" | chain {} {} {}/{} eps {:.3g}", i + 1, c.warmup ? "warmup" : "sampling",
                      c.iteration, c.total, c.stepsize);
   }
