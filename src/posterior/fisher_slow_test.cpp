@@ -15,6 +15,7 @@
 #include "airy/model/builder.hpp"
 #include "airy/posterior/fisher.hpp"
 #include "airy/posterior/map_fit.hpp"
+#include "posterior/flagship_test_fixture.hpp"
 
 namespace airy::posterior {
 namespace {
@@ -30,19 +31,7 @@ ImagePosterior noisy_small_flagship() {
   for (Eigen::Index i = 0; i < data.size(); ++i) {
     data.data()[i] = static_cast<double>(rng.poisson(data.data()[i])) + rng.normal(0.0, 3.0);
   }
-  auto u = [](double lo, double hi) {
-    return infer::make_distribution("uniform", {{"low", lo}, {"high", hi}});
-  };
-  std::vector<ParameterSite> sites = {
-      {"source.x_position", u(-0.1, 0.1), 1.0, "arcsec", ""},
-      {"source.y_position", u(-0.1, 0.1), 1.0, "arcsec", ""},
-      {"source.separation", u(0.01, 0.5), 1.0, "arcsec", ""},
-      {"source.position_angle", u(80, 100), 1.0, "deg", ""},
-      {"source.log_flux", u(3, 4), 1.0, "", ""},
-      {"source.contrast", u(1, 5), 1.0, "", ""},
-      {"optics.aperture.coefficients",
-       infer::make_distribution("normal", {{"loc", 0.0}, {"scale", 20.0}}), 1e-9, "nm", ""},
-  };
+  const std::vector<ParameterSite> sites = testing::flagship_sites();
   return ImagePosterior(t, sites, ImageLikelihood(LikelihoodKind::kPoissonGaussian, data, 3.0));
 }
 

@@ -15,33 +15,13 @@
 #include "airy/infer/distribution.hpp"
 #include "airy/model/builder.hpp"
 #include "airy/posterior/jacobian.hpp"
+#include "posterior/flagship_test_fixture.hpp"
 
 namespace airy::posterior {
 namespace {
 
-model::Telescope small_flagship() {
-  model::FlagshipOptions o;
-  o.wf_npixels = 32;  // small pupil: same parameters and image size as the flagship
-  o.spider_width = 0.05;
-  o.coefficients = RealVector::LinSpaced(7, -12e-9, 9e-9);
-  return model::flagship_telescope(o);
-}
-
-std::vector<ParameterSite> flagship_sites() {
-  auto u = [](double lo, double hi) {
-    return infer::make_distribution("uniform", {{"low", lo}, {"high", hi}});
-  };
-  return {
-      {"source.x_position", u(-0.1, 0.1), 1.0, "arcsec", ""},
-      {"source.y_position", u(-0.1, 0.1), 1.0, "arcsec", ""},
-      {"source.separation", u(0.01, 0.5), 1.0, "arcsec", ""},
-      {"source.position_angle", u(80, 100), 1.0, "deg", ""},
-      {"source.log_flux", u(3, 4), 1.0, "", ""},
-      {"source.contrast", u(1, 5), 1.0, "", ""},
-      {"optics.aperture.coefficients",
-       infer::make_distribution("normal", {{"loc", 0.0}, {"scale", 20.0}}), 1e-9, "nm", ""},
-  };
-}
+using testing::flagship_sites;
+using testing::small_flagship;
 
 const std::vector<std::string> kPaths = {
     "source.x_position",           "source.y_position", "source.separation",
