@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: BSD-3-Clause
 #include "pipeline/figures.hpp"
 
+#include <fmt/format.h>
+
 #include <cmath>
 #include <filesystem>
 
@@ -78,7 +80,8 @@ void draw_fit_images(const config::Config& c, const RealImage& data, const RealI
                [&](const std::string& p) { plot::plot_images(p, panels, options); });
 }
 
-void draw_posterior_plots(const infer::Run& run, const std::vector<std::string>& units,
+void draw_posterior_plots(const config::Config& c, const infer::Run& run,
+                          const std::vector<std::string>& units,
                           const std::map<std::string, double>& truth, const std::string& out_dir) {
   if (run.chains.empty() || run.chains[0].num_draws() < 2) return;
   std::vector<plot::ParameterDisplay> params;
@@ -87,7 +90,16 @@ void draw_posterior_plots(const infer::Run& run, const std::vector<std::string>&
     plot::ParameterDisplay p;
     p.name = names[i];
     p.unit = i < units.size() ? units[i] : "";
-    p.label = p.unit.empty() ? names[i] : names[i] + " [" + p.unit + "]";
+    std::string label = names[i];
+    // "coefficients[k]" reads better as the Noll index of mode k: "Z4".
+    const std::string stem = "coefficients[";
+    if (label.starts_with(stem) && label.ends_with("]")) {
+      const int k = std::stoi(label.substr(stem.size(), label.size() - stem.size() - 1));
+      if (k >= 1 && k <= static_cast<int>(c.optics.noll.size())) {
+        label = fmt::format("Z{}", c.optics.noll[static_cast<std::size_t>(k - 1)]);
+      }
+    }
+    p.label = p.unit.empty() ? label : fmt::format("{} [{}]", label, p.unit);
     if (auto it = truth.find(names[i]); it != truth.end()) p.truth = it->second;
     params.push_back(p);
   }

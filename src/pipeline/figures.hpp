@@ -27,8 +27,10 @@ void draw_simulation_figure(const config::Config& c, const RealImage& psf,
 void draw_fit_images(const config::Config& c, const RealImage& data, const RealImage& model,
                      const std::string& out_dir);
 
-/// Corner and trace plots of every sampled coordinate -> corner.*, trace.*.
-void draw_posterior_plots(const infer::Run& run, const std::vector<std::string>& units,
+/// Corner and trace plots of every sampled coordinate -> corner.*, trace.*. Zernike
+/// coefficients are labelled by their Noll index (Z4, Z5, ...) from the configuration.
+void draw_posterior_plots(const config::Config& c, const infer::Run& run,
+                          const std::vector<std::string>& units,
                           const std::map<std::string, double>& truth, const std::string& out_dir);
 
 }  // namespace airy::pipeline

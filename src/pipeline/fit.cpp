@@ -239,7 +239,7 @@ FitResult fit(const config::Config& c, const FitOptions& o) {
     io::write_fits(path_in(out, "residual.fits"), RealImage(data - model), rh);
     if (o.plots) {
       draw_fit_images(c, data, model, out);
-      draw_posterior_plots(run, units, truth, out);
+      draw_posterior_plots(c, run, units, truth, out);
     }
   } else {
     result.summary_text = "INCOMPLETE RUN: interrupted before any post-warmup draw\n";

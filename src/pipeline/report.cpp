@@ -85,7 +85,7 @@ void plot_run(const std::string& run_dir) {
   std::vector<double> mean;
   for (const auto& row : summary.rows) mean.push_back(row.mean);
   draw_fit_images(c, data, post.telescope_at(mean).model(), run_dir);
-  draw_posterior_plots(run, post.output_units(), truth_of(run_dir), run_dir);
+  draw_posterior_plots(c, run, post.output_units(), truth_of(run_dir), run_dir);
 }
 
 void apply_overrides(config::Config& c, const Overrides& o) {
