@@ -99,7 +99,7 @@ void draw_posterior_plots(const config::Config& c, const infer::Run& run,
         label = fmt::format("Z{}", c.optics.noll[static_cast<std::size_t>(k - 1)]);
       }
     }
-    p.label = p.unit.empty() ? label : fmt::format("{} [{}]", label, p.unit);
+    p.label = label;  // the plots append " [unit]" themselves
     if (auto it = truth.find(names[i]); it != truth.end()) p.truth = it->second;
     params.push_back(p);
   }
