@@ -123,9 +123,13 @@ model::Telescope ImagePosterior::telescope_at(const std::vector<double>& values)
 }
 
 std::vector<std::string> ImagePosterior::output_units() const {
+  // A site without its own sampling unit is in its path's unit ("arcsec", "deg", ...).
+  std::map<std::string, std::string> path_units;
+  for (const auto& info : telescope_.parameters()) path_units[info.path] = info.unit;
   std::vector<std::string> units;
   for (std::size_t i = 0; i < sites_.size(); ++i) {
-    for (int k = 0; k < set_.size(i); ++k) units.push_back(sites_[i].unit);
+    const std::string& unit = sites_[i].unit.empty() ? path_units[sites_[i].path] : sites_[i].unit;
+    for (int k = 0; k < set_.size(i); ++k) units.push_back(unit);
   }
   return units;
 }
