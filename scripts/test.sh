@@ -19,6 +19,8 @@ if [[ "${1:-}" == "--sanitize" ]]; then
   # only re-check what the Release run checked, so they are skipped here (label "slow").
   ctest_args=(-LE slow)
   export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
+  # fontconfig (under Cairo's text) keeps process-lifetime caches that LeakSanitizer reports.
+  export LSAN_OPTIONS=suppressions=$PWD/scripts/lsan.supp:print_suppressions=0
   export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 fi
 
