@@ -39,7 +39,10 @@ Result run(const std::string& args) {
 class Cli : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = fs::temp_directory_path() / "airy_cli_test";
+    // One directory per test: CTest runs each test as its own process, in parallel.
+    dir_ = fs::temp_directory_path() /
+           (std::string("airy_cli_test_") +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
     fs::remove_all(dir_);
     fs::create_directories(dir_);
     std::string text(config::flagship_toml());
