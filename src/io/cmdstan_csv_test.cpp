@@ -13,6 +13,7 @@
 #include <sstream>
 
 #include "airy/core/error.hpp"
+#include "io/scratch_dir_test_util.hpp"
 
 namespace airy::io {
 namespace {
@@ -20,18 +21,7 @@ namespace {
 namespace fs = std::filesystem;
 using ::testing::HasSubstr;
 
-std::string temp_dir() {
-  fs::path dir = fs::temp_directory_path() / ("airy_io_csv_" + std::to_string(::getpid()));
-  fs::create_directories(dir);
-  static const struct Cleanup {  // removes the scratch folder when the test program exits
-    fs::path dir;
-    ~Cleanup() {
-      std::error_code ec;
-      fs::remove_all(dir, ec);
-    }
-  } cleanup{dir};
-  return dir.string();
-}
+std::string temp_dir() { return testing::scratch_dir("csv"); }
 
 std::vector<std::string> read_lines(const std::string& path) {
   std::ifstream in(path);

@@ -11,6 +11,7 @@
 #include <limits>
 
 #include "airy/core/error.hpp"
+#include "io/scratch_dir_test_util.hpp"
 
 namespace airy::io {
 namespace {
@@ -19,16 +20,7 @@ namespace fs = std::filesystem;
 using ::testing::HasSubstr;
 
 std::string temp_path(const std::string& name) {
-  fs::path dir = fs::temp_directory_path() / ("airy_io_fits_" + std::to_string(::getpid()));
-  fs::create_directories(dir);
-  static const struct Cleanup {  // removes the scratch folder when the test program exits
-    fs::path dir;
-    ~Cleanup() {
-      std::error_code ec;
-      fs::remove_all(dir, ec);
-    }
-  } cleanup{dir};
-  return (dir / name).string();
+  return (fs::path(testing::scratch_dir("fits")) / name).string();
 }
 
 RealImage ramp(int ny, int nx) {

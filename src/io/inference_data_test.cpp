@@ -12,6 +12,7 @@
 #include <random>
 
 #include "airy/core/error.hpp"
+#include "io/scratch_dir_test_util.hpp"
 
 namespace airy::io {
 namespace {
@@ -20,16 +21,7 @@ namespace fs = std::filesystem;
 using ::testing::HasSubstr;
 
 std::string temp_path(const std::string& name) {
-  fs::path dir = fs::temp_directory_path() / ("airy_io_nc_" + std::to_string(::getpid()));
-  fs::create_directories(dir);
-  static const struct Cleanup {  // removes the scratch folder when the test program exits
-    fs::path dir;
-    ~Cleanup() {
-      std::error_code ec;
-      fs::remove_all(dir, ec);
-    }
-  } cleanup{dir};
-  return (dir / name).string();
+  return (fs::path(testing::scratch_dir("nc")) / name).string();
 }
 
 /// 3 chains, 2 saved warmup + 5 draws, names: a scalar, a 3-vector, a scalar.
