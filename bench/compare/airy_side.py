@@ -4,7 +4,9 @@
 ESS and R-hat are recomputed with ArviZ from DIR/chain_*.csv (CmdStan CSV), exactly as on the
 NumPyro side; airy's own summary.csv values are kept alongside for reference. Gradient
 evaluations and wall time come from DIR/run_info.toml when present (else: n_leapfrog__ summed
-over the saved draws, and the wall time measured by run.sh).
+over the saved draws, and the wall time measured by run.sh). With `init = "map"` the multi-start
+L-BFGS fit is part of the cost: its seconds and gradient evaluations are added to the
+sampler's (and kept separately as map_s / map_gradient_evaluations).
 Usage: airy_side.py DIR EXTERNAL_WALL_SECONDS [WARMUP]
 """
 import csv
@@ -73,10 +75,13 @@ def main():
     col = {h: i for i, h in enumerate(header)}
     leap = int(arr[:, :, col["n_leapfrog__"]].sum()) if "n_leapfrog__" in col else None
     div = int(arr[:, :, col["divergent__"]].sum()) if "divergent__" in col else None
+    map_s = float(info.get("map_seconds", 0.0))
+    map_grads = int(info.get("map_gradient_evaluations", 0))
+    wall = float(info["wall_seconds"]) + map_s if "wall_seconds" in info else ext_wall
     res = dict(side="airy", precision="f64", chain_method="threads", chains=len(files),
-               warmup=warmup, samples=ndraw, wall_s=float(info.get("wall_seconds", ext_wall)),
-               external_wall_s=ext_wall, compile_s=0.0,
-               gradient_evaluations=int(info.get("gradient_evaluations", leap or 0)),
+               warmup=warmup, samples=ndraw, wall_s=wall, map_s=map_s,
+               map_gradient_evaluations=map_grads, external_wall_s=ext_wall, compile_s=0.0,
+               gradient_evaluations=int(info.get("gradient_evaluations", leap or 0)) + map_grads,
                gradient_evaluations_source=("run_info.toml" if "gradient_evaluations" in info
                                             else "n_leapfrog__ of the saved draws only"),
                divergences=int(info.get("divergences", div or 0)), params=params,

@@ -101,7 +101,9 @@ def main():
     md = ["| " + " | ".join(head) + " |", "|" + "|".join("---" for _ in head) + "|"]
     md += ["| " + " | ".join(L) + " |" for L in lines]
     md.append("")
-    md.append("wall s: warmup + sampling (NumPyro: `mcmc.warmup` + `mcmc.run`, including JAX "
+    md.append("wall s: warmup + sampling (airy: plus the multi-start MAP fit when the config "
+              "sets `init = \"map\"`, whose gradient evaluations are counted too; "
+              "NumPyro: `mcmc.warmup` + `mcmc.run`, including JAX "
               "tracing and XLA compilation; compile s: the part of it spent in JAX tracing, "
               "lowering and XLA compilation, from `jax.monitoring`). min ESS/s = min bulk-ESS / "
               "(wall - compile). ESS and R-hat: ArviZ (rank-normalised split R-hat, bulk/tail "
