@@ -16,29 +16,17 @@
 #include "airy/io/cmdstan_csv.hpp"
 #include "airy/io/fits.hpp"
 #include "airy/pipeline/pipeline.hpp"
+#include "pipeline/short_flagship_test_util.hpp"
 
 namespace airy {
 namespace {
 
 namespace fs = std::filesystem;
 
-/// The flagship on a 32 px pupil with short, shallow chains: every code path of the demo in
-/// seconds (convergence is checked by the demo itself, not here).
-config::Config short_flagship(const std::string& out) {
-  config::Config c = config::parse_config(config::flagship_toml(), "<embedded>");
-  c.optics.npix = 32;
-  c.sampler.num_chains = 2;
-  c.sampler.num_warmup = 100;
-  c.sampler.num_samples = 60;
-  c.sampler.max_depth = 5;
-  c.output_dir = out;
-  return c;
-}
+using pipeline::testing::short_flagship;
 
 std::string fresh_dir(const std::string& name) {
-  const fs::path dir = fs::temp_directory_path() / ("airy_e2e_" + name);
-  fs::remove_all(dir);
-  return dir.string();
+  return pipeline::testing::fresh_dir("airy_e2e_", name);
 }
 
 bool is_nonblank_png(const std::string& path) {

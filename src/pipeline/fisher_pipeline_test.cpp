@@ -12,29 +12,19 @@
 #include "airy/config/config.hpp"
 #include "airy/core/error.hpp"
 #include "airy/pipeline/pipeline.hpp"
+#include "pipeline/short_flagship_test_util.hpp"
 
 namespace airy::pipeline {
 namespace {
 
 namespace fs = std::filesystem;
 
+/// The short flagship with 40 + 30 iterations and 2 MAP starts.
 config::Config small_flagship(const std::string& out) {
-  config::Config c = config::parse_config(config::flagship_toml(), "<embedded>");
-  c.optics.npix = 32;
-  c.sampler.num_chains = 2;
-  c.sampler.num_warmup = 40;
-  c.sampler.num_samples = 30;
-  c.sampler.max_depth = 5;
-  c.sampler.map_starts = 2;
-  c.output_dir = out;
-  return c;
+  return testing::short_flagship(out, {.num_warmup = 40, .num_samples = 30, .map_starts = 2});
 }
 
-std::string fresh_dir(const std::string& name) {
-  const fs::path dir = fs::temp_directory_path() / ("airy_fisher_" + name);
-  fs::remove_all(dir);
-  return dir.string();
-}
+std::string fresh_dir(const std::string& name) { return testing::fresh_dir("airy_fisher_", name); }
 
 std::string slurp(const std::string& path) {
   std::ifstream in(path);
