@@ -35,6 +35,9 @@ ap.add_argument("--chains", type=int, default=4)
 ap.add_argument("--warmup", type=int, default=None)
 ap.add_argument("--samples", type=int, default=None)
 ap.add_argument("--seed", type=int, default=1)
+ap.add_argument("--init-values", default=None,
+                help="optimize.csv of `airy optimize` (parameter,unit,value,...): every chain "
+                     "starts there (init_to_value) instead of the tutorial's uniform(-2, 2)")
 ap.add_argument("--devices", type=int, default=None,
                 help="XLA host devices (default: max(usable cores, chains))")
 args = ap.parse_args()
@@ -152,8 +155,24 @@ print(f"[numpyro {args.precision}] first potential+grad call {first_call_s:.2f}s
       f"{grad_eval_us:.0f} us per call; {ndev} XLA devices", file=sys.stderr, flush=True)
 
 # --------------------------------------------------------------------- MCMC
+init_strategy = numpyro.infer.init_to_uniform  # NumPyro's default: uniform(-2, 2), unconstrained
+if args.init_values:
+    import csv  # noqa: E402
+
+    with open(args.init_values) as fh:
+        given = {r["parameter"]: float(r["value"]) for r in csv.DictReader(fh)}
+    init = {}
+    for name, path, p, scale in PRIORS:
+        if name == "coefficients":
+            init[name] = jnp.asarray([given[f"coefficients[{k + 1}]"] for k in range(len(noll))],
+                                     dtype=dtype)
+        else:
+            init[name] = jnp.asarray(given[name], dtype=dtype)
+    init_strategy = numpyro.infer.init_to_value(values=init)
+    print(f"[numpyro {args.precision}] every chain starts at {args.init_values}",
+          file=sys.stderr, flush=True)
 kernel = NUTS(model, target_accept_prob=delta, max_tree_depth=max_depth,
-              dense_mass=(metric == "dense_e"))
+              dense_mass=(metric == "dense_e"), init_strategy=init_strategy)
 mcmc = MCMC(kernel, num_warmup=num_warmup, num_samples=num_samples, num_chains=args.chains,
             chain_method=args.chain_method, progress_bar=False)
 rng = jax.random.PRNGKey(args.seed)
@@ -204,6 +223,7 @@ res = dict(side="numpyro", precision=args.precision, chain_method=args.chain_met
            init_model_s=init_model_s, first_call_s=first_call_s, grad_eval_us=grad_eval_us,
            gradient_evaluations=warmup_steps + sampling_steps, warmup_steps=warmup_steps,
            sampling_steps=sampling_steps, divergences=divergences, params=params,
+           init=("values of " + args.init_values) if args.init_values else "uniform(-2, 2)",
            versions=dict(jax=jax.__version__, numpyro=numpyro.__version__,
                          arviz=az.__version__))
 with open(os.path.join(args.out, "result.json"), "w") as fh:

@@ -5,12 +5,14 @@
 #
 # Usage: bench/compare/run.sh [--quick] [--skip-airy-build] [--no-airy] [--vectorized]
 #          [--chains N] [--warmup N] [--samples N] [--threads N] [--seed N]
-#          [--models "tutorial6 flagship"] [--precisions "f32 f64"]
+#          [--models "tutorial6 flagship"] [--precisions "f32 f64"] [--numpyro-init random|map]
 #   --quick            200 warmup + 200 draws per chain (smoke test)
 #   --skip-airy-build  never build airy; fail if build/apps/airy/airy is missing
 #   --no-airy          NumPyro side only, on a data set simulated with dLux (simulate_dlux.py)
 #   --vectorized       also run NumPyro with chain_method="vectorized"
 #   AIRY=PATH          use this airy binary instead of build/apps/airy/airy
+#   --numpyro-init map NumPyro's chains start at airy's MAP (`airy optimize`, not timed on the
+#                      NumPyro side) instead of the tutorial's uniform(-2, 2) inits
 #   --threads N        cores for both sides (default min(chains, cores)); both sides are pinned
 #                      to the same N cores with taskset when N < cores
 set -euo pipefail
@@ -22,7 +24,7 @@ airy="${AIRY:-$root/build/apps/airy/airy}"   # AIRY=/path/to/airy overrides
 
 quick=0; skip_build=0; no_airy=0; vectorized=0
 chains=4; warmup=""; samples=""; threads=""; seed=1
-models="tutorial6 flagship"; precisions="f32 f64"
+models="tutorial6 flagship"; precisions="f32 f64"; numpyro_init=random
 while [ $# -gt 0 ]; do
   case "$1" in
     --quick) quick=1 ;;
@@ -36,11 +38,17 @@ while [ $# -gt 0 ]; do
     --seed) seed="$2"; shift ;;
     --models) models="$2"; shift ;;
     --precisions) precisions="$2"; shift ;;
-    -h|--help) sed -n '2,15p' "$0"; exit 0 ;;
+    --numpyro-init) numpyro_init="$2"; shift ;;
+    -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
     *) echo "run.sh: unknown option $1" >&2; exit 2 ;;
   esac
   shift
 done
+case "$numpyro_init" in
+  random) ;;
+  map) [ "$no_airy" = 1 ] && { echo "run.sh: --numpyro-init map needs airy (not --no-airy)" >&2; exit 2; } ;;
+  *) echo "run.sh: --numpyro-init must be random or map" >&2; exit 2 ;;
+esac
 if [ "$quick" = 1 ]; then warmup="${warmup:-200}"; samples="${samples:-200}"; fi
 warmup="${warmup:-2000}"; samples="${samples:-2000}"
 ncores="$(nproc)"
@@ -115,15 +123,23 @@ for model in $models; do
     "$py" "$here/airy_side.py" "$mdir/airy" "$(awk "BEGIN{print $t1 - $t0}")" "$warmup"
   fi
   # ------------------------------------------------------------ (c) NumPyro, f32 and f64
+  np_init=()
+  if [ "$numpyro_init" = map ]; then
+    "$airy" optimize "$cfg" --data "$mdir/data/data.fits" --out "$mdir/map" --seed "$seed" \
+      >"$mdir/map.log" 2>&1 || { cat "$mdir/map.log" >&2; exit 1; }
+    np_init=(--init-values "$mdir/map/optimize.csv")
+  fi
+  tag=""; [ "$numpyro_init" = map ] && tag="_mapinit"
   methods="parallel"; [ "$vectorized" = 1 ] && methods="parallel vectorized"
   for prec in $precisions; do
     for method in $methods; do
       echo "== $model: NumPyro $prec $method"
       "${pin[@]}" "$py" "$here/numpyro_side.py" "$cfg" "$mdir/data/data.fits" \
-        "$mdir/numpyro_${prec}_${method}" --precision "$prec" --chain-method "$method" \
+        "$mdir/numpyro_${prec}_${method}${tag}" --precision "$prec" --chain-method "$method" \
         --chains "$chains" --warmup "$warmup" --samples "$samples" --seed "$seed" \
-        --devices "$(( chains > threads ? chains : threads ))" 2>"$mdir/numpyro_${prec}_${method}.log" ||
-        { cat "$mdir/numpyro_${prec}_${method}.log" >&2; exit 1; }
+        --devices "$(( chains > threads ? chains : threads ))" "${np_init[@]}" \
+        2>"$mdir/numpyro_${prec}_${method}${tag}.log" ||
+        { cat "$mdir/numpyro_${prec}_${method}${tag}.log" >&2; exit 1; }
     done
   done
 done
@@ -132,5 +148,5 @@ done
 data_note="Data: simulated by \`airy simulate\` (the same FITS pixels go to both sides)."
 [ "$no_airy" = 1 ] && data_note="Data: simulated with dLux (bench/compare/simulate_dlux.py); airy not run."
 "$py" "$here/table.py" "$out" "" \
-  "Machine: $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')); $chains chains x ($warmup warmup + $samples draws); $threads thread(s)${pin:+ (both sides pinned with ${pin[*]})}; $(date -u +%Y-%m-%d)." \
+  "Machine: $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')); $chains chains x ($warmup warmup + $samples draws); $threads thread(s)${pin:+ (both sides pinned with ${pin[*]})}; NumPyro inits: $numpyro_init; $(date -u +%Y-%m-%d)." \
   "$data_note"

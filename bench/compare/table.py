@@ -85,6 +85,14 @@ def main():
     lines = []
     for r in rows:
         side = "airy" if r["side"] == "airy" else f"NumPyro ({r['chain_method']})"
+        if r["side"] != "airy" and r.get("init", "").startswith("values"):
+            side = f"NumPyro ({r['chain_method']}, MAP init)"
+        ratio = fmt(r["_ratio"], 2)
+        if r["side"] != "airy" and r["_ratio"] == r["_ratio"] and (
+                r["_max_rhat"] >= 1.01 or max(a["_max_rhat"] for a in rows
+                                              if a["_model"] == r["_model"]
+                                              and a["side"] == "airy") >= 1.01):
+            ratio += " (invalid: R-hat >= 1.01)"
         wd = f"{r.get('warmup', '?')}+{r['samples']}"
         lines.append([MODELS[r["_model"]], side, r["precision"], str(r["chains"]), wd,
                       fmt(r["wall_s"]),
@@ -92,7 +100,7 @@ def main():
                       str(r["gradient_evaluations"]), fmt(r["_min_ess"], 0),
                       fmt(r["_med_ess"], 0), fmt(r["_min_tail"], 0), fmt(r["_max_rhat"], 3),
                       str(r["divergences"]), fmt(r["_ess_s"], 2), fmt(r["_ess_s_total"], 2),
-                      fmt(r["_ratio"], 2), fmt(r["_truth_z"], 2), fmt(r["_vs_airy"], 2)])
+                      ratio, fmt(r["_truth_z"], 2), fmt(r["_vs_airy"], 2)])
     widths = [max(len(h), *(len(L[i]) for L in lines)) if lines else len(h)
               for i, h in enumerate(head)]
     print("  ".join(h.ljust(w) for h, w in zip(head, widths)))
@@ -109,7 +117,8 @@ def main():
               "(wall - compile). ESS and R-hat: ArviZ (rank-normalised split R-hat, bulk/tail "
               "ESS) on both sides. grad evals: leapfrog steps of warmup + sampling, all chains. "
               "The last two columns are in posterior standard deviations. airy/NumPyro: airy's "
-              "min ESS/s over this row's (> 1: airy is faster).")
+              "min ESS/s over this row's (> 1: airy is faster); a ratio is only a comparison when both "
+              "sides converged (max R-hat < 1.01), otherwise it is marked invalid.")
     for model in MODELS:
         f = os.path.join(out, model, "data", "forward_check.txt")
         if os.path.exists(f):
