@@ -59,15 +59,8 @@ if [ "$threads" -lt "$ncores" ] && command -v taskset >/dev/null; then
 fi
 
 # ---------------------------------------------------------------- (a) Python venv (PyPI only)
-stamp="$venv/.requirements.sha256"
-want="$(sha256sum "$here/requirements.txt" | cut -d' ' -f1)"
-if [ ! -x "$venv/bin/python" ] || [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
-  echo "== creating $venv (pinned: $here/requirements.txt)"
-  python3 -m venv "$venv"
-  "$venv/bin/pip" install -q --upgrade pip
-  "$venv/bin/pip" install -q -r "$here/requirements.txt"
-  echo "$want" > "$stamp"
-fi
+source "$root/bench/pinned_venv.sh"
+pinned_venv "$venv" "$here/requirements.txt"
 py="$venv/bin/python"
 export JAX_PLATFORMS=cpu PYTHONPATH="$here${PYTHONPATH:+:$PYTHONPATH}"
 

@@ -32,15 +32,8 @@ cmake --build "$build" -j"$(nproc)" --target airy_model_bench >/dev/null
   --benchmark_out_format=json --benchmark_out="$out/scaling.json"
 
 venv="$here/.venv-scaling"
-stamp="$venv/.requirements.sha256"
-want="$(sha256sum "$here/requirements.txt" | cut -d' ' -f1)"
-if [ ! -x "$venv/bin/python" ] || [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
-  echo "== creating $venv (pinned: $here/requirements.txt)"
-  python3 -m venv "$venv"
-  "$venv/bin/pip" install -q --upgrade pip
-  "$venv/bin/pip" install -q -r "$here/requirements.txt"
-  echo "$want" > "$stamp"
-fi
+source "$root/bench/pinned_venv.sh"
+pinned_venv "$venv" "$here/requirements.txt"
 "$venv/bin/python" "$here/plot.py" "$out/scaling.json" "$out/scaling.png" | tee "$out/scaling.md"
 if [ "$update_docs" = 1 ]; then
   mkdir -p "$root/docs/images"

@@ -12,31 +12,14 @@
 #include <numeric>
 
 #include "airy/model/builder.hpp"
+#include "model/render_pullback_bench.hpp"
 
 namespace {
 
 using airy::model::FlagshipOptions;
 
 void run(benchmark::State& state, const FlagshipOptions& o) {
-  using namespace airy;
-  const model::Telescope t = model::flagship_telescope(o);
-  const model::ParameterSet set = t.bind(
-      {"source.x_position", "source.y_position", "source.separation", "source.position_angle",
-       "source.log_flux", "source.contrast", "optics.aperture.coefficients"});
-  auto ws = t.make_workspace(set);
-  RealVector x = t.values(set), g(set.size());
-  RealImage image, image_bar = RealImage::Ones(o.psf_npixels, o.psf_npixels);
-  for (auto _ : state) {
-    t.render(set, std::span<const double>(x.data(), x.size()), *ws, image);
-    t.pullback(set, image_bar, *ws, std::span<double>(g.data(), g.size()));
-    benchmark::DoNotOptimize(g.data());
-  }
-  const double n = o.wf_npixels, m = o.psf_npixels, l = o.num_wavelengths, s = 2;
-  const double flops = 8 * l * s * (n * n * m + n * m * m);
-  const double it = static_cast<double>(state.iterations());
-  state.counters["evals/s"] = benchmark::Counter(it, benchmark::Counter::kIsRate);
-  state.counters["GFLOP/s"] = benchmark::Counter(flops * 1e-9 * it, benchmark::Counter::kIsRate);
-  state.counters["parameters"] = static_cast<double>(set.size());
+  airy::model::bench::time_render_pullback(state, o);
 }
 
 FlagshipOptions flagship() {

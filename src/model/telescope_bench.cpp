@@ -16,33 +16,14 @@
 #include <benchmark/benchmark.h>
 
 #include "airy/model/builder.hpp"
+#include "model/render_pullback_bench.hpp"
 
 namespace {
 
 void BM_FlagshipRenderPullback(benchmark::State& state) {
-  using namespace airy;
-  model::FlagshipOptions o;
-  o.coefficients = RealVector::Constant(7, 10e-9);
-  const model::Telescope t = model::flagship_telescope(o);
-  const model::ParameterSet set = t.bind(
-      {"source.x_position", "source.y_position", "source.separation", "source.position_angle",
-       "source.log_flux", "source.contrast", "optics.aperture.coefficients"});
-  auto ws = t.make_workspace(set);
-  RealVector x = t.values(set), g(set.size());
-  RealImage image, image_bar = RealImage::Ones(16, 16);
-  for (auto _ : state) {
-    t.render(set, std::span<const double>(x.data(), x.size()), *ws, image);
-    t.pullback(set, image_bar, *ws, std::span<double>(g.data(), g.size()));
-    benchmark::DoNotOptimize(g.data());
-  }
-  const double n = 128, m = 16, s = 2, l = 5;
-  const double flops = 8 * l * s * (n * n * m + n * m * m);
-  const double equiv = 8 * l * s * (2 * n * n * m + 2 * n * m * m);
-  const double it = static_cast<double>(state.iterations());
-  state.counters["evals/s"] = benchmark::Counter(it, benchmark::Counter::kIsRate);
-  state.counters["GFLOP/s"] = benchmark::Counter(flops * 1e-9 * it, benchmark::Counter::kIsRate);
-  state.counters["equiv GFLOP/s"] =
-      benchmark::Counter(equiv * 1e-9 * it, benchmark::Counter::kIsRate);
+  airy::model::FlagshipOptions o;
+  o.coefficients = airy::RealVector::Constant(7, 10e-9);
+  airy::model::bench::time_render_pullback(state, o);
 }
 BENCHMARK(BM_FlagshipRenderPullback)->Unit(benchmark::kMillisecond);
 
