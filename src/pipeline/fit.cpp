@@ -174,9 +174,9 @@ FitResult fit(const config::Config& c, const FitOptions& o) {
       const RealMatrix& laplace = ml.fisher.laplace_unconstrained;
       options.inv_metric = sc.metric == "dense_e" ? laplace : RealMatrix(laplace.diagonal());
       map_text += fmt::format(
-          "metric: {} adapted as usual (windows 75/25/50), started from the Laplace metric at "
+          "metric: {} adapted as usual (windows {}/{}/{}), started from the Laplace metric at "
           "the MAP\n",
-          sc.metric);
+          sc.metric, options.init_buffer, options.window, options.term_buffer);
     }
     if (fisher_metric) {
       options.inv_metric = ml.fisher.laplace_unconstrained;
