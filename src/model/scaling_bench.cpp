@@ -18,9 +18,7 @@ namespace {
 
 using airy::model::FlagshipOptions;
 
-void run(benchmark::State& state, const FlagshipOptions& o) {
-  airy::model::bench::time_render_pullback(state, o);
-}
+using airy::model::bench::time_render_pullback;
 
 FlagshipOptions flagship() {
   FlagshipOptions o;
@@ -32,21 +30,21 @@ FlagshipOptions flagship() {
 void BM_ScalePupil(benchmark::State& state) {
   FlagshipOptions o = flagship();
   o.wf_npixels = static_cast<int>(state.range(0));
-  run(state, o);
+  time_render_pullback(state, o);
 }
 BENCHMARK(BM_ScalePupil)->Arg(64)->Arg(128)->Arg(256)->Arg(512)->Unit(benchmark::kMillisecond);
 
 void BM_ScalePsf(benchmark::State& state) {
   FlagshipOptions o = flagship();
   o.psf_npixels = static_cast<int>(state.range(0));
-  run(state, o);
+  time_render_pullback(state, o);
 }
 BENCHMARK(BM_ScalePsf)->Arg(16)->Arg(32)->Arg(64)->Arg(128)->Unit(benchmark::kMillisecond);
 
 void BM_ScaleWavelengths(benchmark::State& state) {
   FlagshipOptions o = flagship();
   o.num_wavelengths = static_cast<int>(state.range(0));
-  run(state, o);
+  time_render_pullback(state, o);
 }
 BENCHMARK(BM_ScaleWavelengths)
     ->Arg(1)
@@ -63,7 +61,7 @@ void BM_ScaleZernikes(benchmark::State& state) {
   o.noll.resize(static_cast<std::size_t>(k));
   std::iota(o.noll.begin(), o.noll.end(), 4);
   o.coefficients = airy::RealVector::Constant(k, 10e-9);
-  run(state, o);
+  time_render_pullback(state, o);
 }
 BENCHMARK(BM_ScaleZernikes)
     ->Arg(1)
