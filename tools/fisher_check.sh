@@ -44,6 +44,8 @@ t1=$(date +%s.%N)
 t2=$(date +%s.%N)
 sed -e '/^metric_init *=/d' -e 's/^\[sampler\]/[sampler]\nmetric_init = "laplace"/' "$CONFIG" \
   > "$OUT/laplace_start.toml"
+grep -q '^metric_init = "laplace"' "$OUT/laplace_start.toml" ||
+  { echo "fisher_check: $CONFIG has no [sampler] table to set metric_init in" >&2; exit 1; }
 "$AIRY" fit "$OUT/laplace_start.toml" --data "$OUT/sim/data.fits" --out "$OUT/laplace" \
   --no-plots --init map --metric dense_e --warmup "$W_FISHER" "${common[@]}" >/dev/null
 t3=$(date +%s.%N)
