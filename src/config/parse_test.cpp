@@ -70,6 +70,10 @@ TEST(Config, WrongTypeAndRangeNameKeyAndValue) {
   expect_error("[source]\nwavelengths_nm = [500.0, -600.0]\n", {"wavelengths_nm", "> 0"});
   expect_error("[sampler]\ndelta = 1.5\n", {"sampler.delta", "1.5"});
   expect_error("[likelihood]\nkind = \"poison\"\n", {"likelihood.kind", "poison"});
+  expect_error("[sampler]\nmetric_init = \"fisher\"\n",
+               {"sampler.metric_init", "fisher", "\"identity\" or \"laplace\""});
+  expect_error("[sampler]\ninit = \"zero\"\n", {"sampler.init", "zero", "\"random\" or \"map\""});
+  expect_error("[sampler]\nmap_starts = 0\n", {"sampler.map_starts", "0", ">= 1"});
 }
 
 TEST(Config, PriorsAreValidated) {
