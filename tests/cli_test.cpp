@@ -113,7 +113,10 @@ TEST_F(Cli, DataFileErrorsNameTheFile) {
   RealImage negative = RealImage::Constant(16, 16, 10.0);
   negative(2, 2) = -4.0;
   io::write_fits(path("negative.fits"), negative, io::FitsHeader{});
-  const std::string poisson = edited("kind = \"poisson_gaussian\"", "kind = \"poisson\"");
+  // Poisson has no read noise: its `sigma` key goes too (a key a kind does not use is an error).
+  const std::string poisson = edited(
+      "kind = \"poisson_gaussian\" # normal approximation: variance = model + sigma^2\nsigma = 3.0",
+      "kind = \"poisson\"");
   expect_failure(run("fit " + poisson + " --data " + path("negative.fits") + " --out " + path("f")),
                  {"negative", "Poisson"});
   EXPECT_FALSE(fs::exists(path("f/chain_1.csv")));  // nothing that looks like a run

@@ -58,7 +58,7 @@ struct SamplingFlags {
     if (warmup >= 0) o.num_warmup = warmup;
     if (samples > 0) o.num_samples = samples;
     if (threads >= 0) o.num_threads = threads;
-    if (seed >= 0) o.seed = static_cast<unsigned>(seed);
+    if (seed >= 0) o.seed = static_cast<std::uint64_t>(seed);
     if (!out.empty()) o.out = out;
     o.quiet = quiet;
     return o;

@@ -61,7 +61,7 @@ Action add_optimize(CLI::App& app) {
     if (!*cmd) return -1;
     config::Config c = config::load_config(*config_path);
     if (!out->empty()) c.output_dir = *out;
-    if (*seed >= 0) c.sampler.seed = static_cast<unsigned>(*seed);
+    if (*seed >= 0) c.sampler.seed = static_cast<std::uint64_t>(*seed);
     const auto r = pipeline::optimize_run(c, *opts);
     std::cout << r.table
               << fmt::format(

@@ -104,7 +104,7 @@ FisherRunResult fisher_run(const config::Config& c, const std::string& out, bool
   return r;
 }
 
-MapLaplace map_laplace(const posterior::ImagePosterior& post, int num_starts, unsigned seed) {
+MapLaplace map_laplace(const posterior::ImagePosterior& post, int num_starts, std::uint64_t seed) {
   posterior::OptimizeOptions o;
   o.objective = posterior::FitObjective::kMap;
   o.num_starts = num_starts;

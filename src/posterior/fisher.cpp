@@ -82,20 +82,6 @@ FisherResult fisher_information(const ImagePosterior& posterior, std::span<const
   r.names = density.output_names();
   r.names.resize(static_cast<std::size_t>(n));
   r.units = posterior.output_units();
-  {
-    // A site without a unit of its own is in its path's unit ("arcsec", "deg", ...).
-    const auto params = posterior.telescope().parameters();
-    const model::ParameterSet& ps = posterior.parameter_set();
-    for (std::size_t i = 0; i < ps.paths().size(); ++i) {
-      for (const auto& info : params) {
-        if (info.path != ps.paths()[i]) continue;
-        for (int k = 0; k < ps.size(i); ++k) {
-          auto& u = r.units[static_cast<std::size_t>(ps.offset(i) + k)];
-          if (u.empty()) u = info.unit;
-        }
-      }
-    }
-  }
   r.values.assign(values.begin(), values.end());
   r.unconstrained.assign(static_cast<std::size_t>(density.dim()), 0.0);
   if (!density.unconstrain(values, r.unconstrained)) {
@@ -107,23 +93,31 @@ FisherResult fisher_information(const ImagePosterior& posterior, std::span<const
     throw InvalidArgument("fisher_information: values outside the priors' support: " + shown);
   }
 
-  // d mu / d v = (d mu / d p) diag(scale): the sites' own units.
-  const model::ParameterSet& set = posterior.parameter_set();
-  std::vector<double> p(static_cast<std::size_t>(n)), scale(static_cast<std::size_t>(n));
-  for (std::size_t i = 0; i < posterior.sites().size(); ++i) {
-    for (int k = 0; k < set.size(i); ++k) {
-      const auto j = static_cast<std::size_t>(set.offset(i) + k);
-      scale[j] = posterior.sites()[i].scale;
-      p[j] = scale[j] * values[j];
+  // F = sum_e J_e^T W_e J_e over the exposures, with J_e = d mu_e / d v: the exposure's
+  // Jacobian in its own coordinates (d mu_e / d p_e), times the scale, scattered into the
+  // columns of the sites' flat vector (shared sites collect every exposure's information).
+  const std::vector<double>& scale = posterior.scales();
+  r.fisher = RealMatrix::Zero(n, n);
+  for (int e = 0; e < posterior.num_exposures(); ++e) {
+    const model::ParameterSet& set = posterior.parameter_set(e);
+    const std::vector<int>& global = posterior.global_indices(e);
+    std::vector<double> p(global.size());
+    for (std::size_t k = 0; k < global.size(); ++k) {
+      const auto g = static_cast<std::size_t>(global[k]);
+      p[k] = scale[g] * values[g];
     }
+    RealImage mu;
+    const RealMatrix local = image_jacobian(posterior.telescope(e), set, p, &mu);
+    RealMatrix jac = RealMatrix::Zero(local.rows(), n);
+    for (std::size_t k = 0; k < global.size(); ++k) {
+      const auto g = static_cast<std::size_t>(global[k]);
+      jac.col(global[k]) += scale[g] * local.col(static_cast<Eigen::Index>(k));
+    }
+    const ImageLikelihood& like = posterior.likelihood(e);
+    const RealImage w = fisher_weights(like.kind(), mu, like.sigma());
+    const Eigen::Map<const RealVector> wv(w.data(), w.size());
+    r.fisher += jac.transpose() * wv.asDiagonal() * jac;
   }
-  RealImage mu;
-  RealMatrix jac = image_jacobian(posterior.telescope(), set, p, &mu);
-  for (int j = 0; j < n; ++j) jac.col(j) *= scale[static_cast<std::size_t>(j)];
-  const ImageLikelihood& like = posterior.likelihood();
-  const RealImage w = fisher_weights(like.kind(), mu, like.sigma());
-  const Eigen::Map<const RealVector> wv(w.data(), w.size());
-  r.fisher = jac.transpose() * wv.asDiagonal() * jac;
   r.fisher = 0.5 * (r.fisher + r.fisher.transpose()).eval();
   r.covariance = spd_inverse(r.fisher, r.names, "Fisher matrix");
   r.crb.resize(static_cast<std::size_t>(n));

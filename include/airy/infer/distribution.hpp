@@ -91,10 +91,10 @@ using DistributionPtr = std::shared_ptr<const Distribution>;
 ///   log_normal(loc, scale), exponential(rate), gamma(concentration [shape, alpha], rate [beta]),
 ///   inverse_gamma(concentration, rate), beta(concentration1 [alpha], concentration0 [beta]),
 ///   student_t(df [nu], loc, scale), cauchy(loc, scale), half_cauchy(scale), poisson(rate).
-/// Missing parameters take the defaults loc 0, scale 1, low 0, high 1, rate 1.
+/// Every parameter is required (no defaults: a forgotten scale must not become 1).
 /// @throws airy::InvalidArgument naming the distribution and field for an unknown name,
-///   an unknown parameter, or an invalid value (scale <= 0: "... scale = -1: must be finite
-///   and > 0"; uniform low >= high: "prior has no support").
+///   a missing or unknown parameter, or an invalid value (scale <= 0: "... scale = -1: must be
+///   finite and > 0"; uniform low >= high: "prior has no support").
 [[nodiscard]] DistributionPtr make_distribution(std::string_view name,
                                                 const std::map<std::string, double>& params);
 

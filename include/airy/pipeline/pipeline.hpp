@@ -11,6 +11,7 @@
 /// as complete.
 #pragma once
 
+#include <cstdint>
 #include <map>
 #include <optional>
 #include <string>
@@ -26,7 +27,7 @@ namespace airy::pipeline {
 /// Command-line overrides of the [sampler] and [output] tables (unset = keep the file's).
 struct Overrides {
   std::optional<int> num_chains, num_warmup, num_samples, num_threads;
-  std::optional<unsigned> seed;
+  std::optional<std::uint64_t> seed;
   std::optional<std::string> out;
   bool quiet = false;
 };
@@ -124,6 +125,7 @@ struct MapLaplace {
   posterior::OptimizeResult map;
   posterior::FisherResult fisher;  ///< at the MAP
 };
-MapLaplace map_laplace(const posterior::ImagePosterior& posterior, int num_starts, unsigned seed);
+MapLaplace map_laplace(const posterior::ImagePosterior& posterior, int num_starts,
+                       std::uint64_t seed);
 
 }  // namespace airy::pipeline
