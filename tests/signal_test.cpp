@@ -74,7 +74,7 @@ class Signals : public ::testing::Test {
 /// "interrupted" footer), posterior.nc holds the observed data, the summary the MAP so far.
 void signal_during_map(int signo, AiryProcess& fit, const fs::path& run) {
   ASSERT_TRUE(wait_until([&] { return run_info_says(run, "phase", "map"); }, 60.0)) << fit.output();
-  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  std::this_thread::sleep_for(std::chrono::seconds(1));  // a few L-BFGS starts in
   fit.signal(signo);
   EXPECT_EQ(fit.wait(60.0), 128 + signo) << fit.output();
   testing::expect_only_whole_files(run);

@@ -139,7 +139,11 @@ StopSignalScope::StopSignalScope(bool install) : installed_(install) {
   sa.sa_handler = airy_stop_handler;
   sigemptyset(&sa.sa_mask);
   sa.sa_flags = 0;  // no SA_RESTART: a blocking read returns EINTR and the caller polls
-  for (int i = 0; i < 3; ++i) sigaction(kSignals[i], &sa, &g_old[i]);
+  for (int i = 0; i < 3; ++i) {
+    // A signal the process was told to ignore (`nohup` ignores SIGHUP) stays ignored.
+    sigaction(kSignals[i], nullptr, &g_old[i]);
+    if (g_old[i].sa_handler != SIG_IGN) sigaction(kSignals[i], &sa, nullptr);
+  }
   g_active.store(true);
 }
 

@@ -31,19 +31,37 @@ void (*handler_of(int signo))(int) {
 }
 
 TEST(Stop, ScopesInstallAndRestoreTheHandlersOfAllThreeSignals) {
-  for (int s : {SIGINT, SIGTERM, SIGHUP}) ASSERT_EQ(handler_of(s), SIG_DFL);
+  // Whatever the test runner set (a shell under nohup ignores SIGHUP): start from defaults.
+  for (int s : {SIGINT, SIGTERM, SIGHUP}) std::signal(s, SIG_DFL);
+  void (*airy_handler)(int) = nullptr;
   {
     const StopSignalScope outer;
     EXPECT_TRUE(StopSignalScope::active());
-    for (int s : {SIGINT, SIGTERM, SIGHUP}) EXPECT_NE(handler_of(s), SIG_DFL) << s;
+    airy_handler = handler_of(SIGINT);
+    EXPECT_NE(airy_handler, SIG_DFL);
+    for (int s : {SIGTERM, SIGHUP}) EXPECT_EQ(handler_of(s), airy_handler) << s;
     {
       const StopSignalScope inner;
       const StopSignalScope disabled(false);
     }
     EXPECT_TRUE(StopSignalScope::active());  // the inner scope did not uninstall them
+    EXPECT_EQ(handler_of(SIGTERM), airy_handler);
   }
   EXPECT_FALSE(StopSignalScope::active());
   for (int s : {SIGINT, SIGTERM, SIGHUP}) EXPECT_EQ(handler_of(s), SIG_DFL) << s;
+}
+
+TEST(Stop, AnIgnoredSignalStaysIgnored) {
+  const auto old = std::signal(SIGHUP, SIG_IGN);  // as under `nohup`
+  {
+    const StopSignalScope scope;
+    EXPECT_EQ(handler_of(SIGHUP), SIG_IGN);
+    EXPECT_NE(handler_of(SIGTERM), SIG_IGN);
+    std::raise(SIGHUP);
+    EXPECT_FALSE(stop_requested());
+  }
+  EXPECT_EQ(handler_of(SIGHUP), SIG_IGN);
+  std::signal(SIGHUP, old);
 }
 
 TEST(Stop, AFirstSignalOnlySetsTheFlagAndNestedScopesKeepIt) {

@@ -38,9 +38,10 @@ void clear_stop() noexcept;
 /// "SIGINT", "SIGTERM", "SIGHUP", or "signal <n>" (n > 0); "" for 0.
 [[nodiscard]] std::string signal_name(int signo);
 
-/// Installs the SIGINT, SIGTERM and SIGHUP handlers for its lifetime. Scopes nest (the
-/// pipeline's around the sampler's): the outermost one installs the handlers, clears an
-/// earlier stop request, and restores the previous handlers when it ends.
+/// Installs the SIGINT, SIGTERM and SIGHUP handlers for its lifetime (a signal the process
+/// ignores, e.g. SIGHUP under `nohup`, stays ignored). Scopes nest (the pipeline's around the
+/// sampler's): the outermost one installs the handlers, clears an earlier stop request, and
+/// restores the previous handlers when it ends.
 class StopSignalScope {
  public:
   /// @param install false: a no-op scope (a library caller that handles signals itself).
