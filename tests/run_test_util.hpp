@@ -65,6 +65,9 @@ class AiryProcess {
     argv.insert(argv.end(), args.begin(), args.end());
     pid_ = ::fork();
     if (pid_ == 0) {
+      // As from a terminal, whatever the test runner ignores (a background job ignores
+      // SIGINT, nohup SIGHUP): ignored dispositions survive exec and airy keeps them.
+      for (int s : {SIGINT, SIGTERM, SIGHUP}) std::signal(s, SIG_DFL);
       const int fd = ::open(output_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
       ::dup2(fd, STDOUT_FILENO);
       ::dup2(fd, STDERR_FILENO);

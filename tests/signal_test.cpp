@@ -93,6 +93,16 @@ void signal_during_map(int signo, AiryProcess& fit, const fs::path& run) {
   const std::string summary = testing::slurp(run / "summary.txt");
   EXPECT_NE(summary.find("MAP: INTERRUPTED"), std::string::npos) << summary;
   EXPECT_NE(summary.find("best log density so far"), std::string::npos) << summary;
+  // `summary` and `plot` of such a run say what happened.
+  const testing::CliResult again = testing::run_airy("summary " + run.string());
+  EXPECT_EQ(again.code, 130);
+  EXPECT_NE(again.output.find("status: interrupted by " + signal_name(signo) + " during the MAP"),
+            std::string::npos)
+      << again.output;
+  const testing::CliResult plot = testing::run_airy("plot " + run.string());
+  EXPECT_EQ(plot.code, 2);
+  EXPECT_NE(plot.output.find("0 post-warmup draws, too few to plot"), std::string::npos)
+      << plot.output;
 }
 
 TEST_F(Signals, SigintDuringTheMap) {

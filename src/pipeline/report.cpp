@@ -97,6 +97,13 @@ FitResult summarize_run(const std::string& run_dir) {
 void plot_run(const std::string& run_dir) {
   const infer::Run run = io::read_cmdstan_csv_run(chain_files(run_dir));
   const fs::path dir(run_dir);
+  for (const auto& ch : run.chains) {
+    if (ch.num_draws() < 4) {
+      throw InvalidArgument(fmt::format(
+          "run directory '{}': chain {} has {} post-warmup draws, too few to plot ({})", run_dir,
+          ch.id, ch.num_draws(), status_text(read_run_info((dir / "run_info.toml").string()))));
+    }
+  }
   const config::Config c = config::load_config((dir / "config.toml").string());
   const RealImage data = io::read_fits((dir / "data.fits").string()).image;
   const model::Telescope telescope = config::build_telescope(c);
