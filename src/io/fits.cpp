@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "airy/core/atomic_file.hpp"
 #include "airy/core/error.hpp"
 
 namespace airy::io {
@@ -188,7 +189,13 @@ FitsRead read_current(const FitsFile& f, const std::string& path, const std::str
   out.image.resize(naxes[1], naxes[0]);
   long first[2] = {1, 1};
   int anynul = 0;
-  double nulval = std::nan("");
+  // Integer images: BLANK pixels become NaN (and are then reported as not finite). Floating
+  // images are read as stored (nulval 0 disables cfitsio's null check, which would turn every
+  // IEEE inf into the null value): an inf pixel reads back as inf.
+  int bitpix = 0;
+  fits_get_img_type(f.get(), &bitpix, &status);  // as stored, before BSCALE
+  f.check(status, "read BITPIX");
+  double nulval = bitpix < 0 ? 0.0 : std::nan("");
   fits_read_pix(f.get(), TDOUBLE, first, static_cast<LONGLONG>(out.image.size()), &nulval,
                 out.image.data(), &anynul, &status);  // applies BSCALE/BZERO
   f.check(status, "read pixels");
@@ -255,17 +262,19 @@ void write_fits(const std::string& path, const std::vector<FitsImage>& images) {
           fmt::format("write_fits: {}: image '{}' is empty", path, img.header.extname));
     }
   }
-  std::error_code ec;
-  std::filesystem::remove(path, ec);  // overwrite (the "!" prefix would also parse filters)
+  // A temporary file in the same directory, renamed onto `path` once cfitsio has closed it
+  // without error: a full disk never leaves a truncated FITS file under the final name.
+  AtomicFile file(path);
   fitsfile* raw = nullptr;
   int status = 0;
-  fits_create_diskfile(&raw, path.c_str(), &status);
+  fits_create_diskfile(&raw, file.temp_path().c_str(), &status);
   if (status != 0) {
     throw Error(fmt::format("{}: cannot create FITS file: {}", path, fits_message(status)));
   }
   FitsFile f(raw, path);
   for (const FitsImage& img : images) append_image(f, img);
   f.close();
+  file.commit();
 }
 
 FitsRead read_fits(const std::string& path, int hdu) {

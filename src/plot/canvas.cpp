@@ -8,11 +8,18 @@
 #include <cmath>
 #include <cstring>
 
+#include "airy/core/atomic_file.hpp"
 #include "airy/core/error.hpp"
 
 namespace airy::plot::detail {
 
 namespace {
+
+/// Cairo's write callback: appends to the std::string in `closure`.
+cairo_status_t append_bytes(void* closure, const unsigned char* data, unsigned int length) {
+  static_cast<std::string*>(closure)->append(reinterpret_cast<const char*>(data), length);
+  return CAIRO_STATUS_SUCCESS;
+}
 
 bool ends_with_ci(const std::string& s, const std::string& suffix) {
   if (s.size() < suffix.size()) return false;
@@ -40,7 +47,9 @@ Canvas::Canvas(const std::string& path, double width, double height, const Figur
         cairo_image_surface_create(CAIRO_FORMAT_ARGB32, static_cast<int>(std::ceil(width * s)),
                                    static_cast<int>(std::ceil(height * s)));
   } else {
-    surface_ = cairo_pdf_surface_create(path.c_str(), width, height);
+    // The PDF is collected in memory and written atomically by finish(): a failed or
+    // interrupted figure never leaves a partial file under `path`.
+    surface_ = cairo_pdf_surface_create_for_stream(append_bytes, &bytes_, width, height);
   }
   if (cairo_surface_status(surface_) != CAIRO_STATUS_SUCCESS) {
     const std::string why = cairo_status_to_string(cairo_surface_status(surface_));
@@ -69,7 +78,7 @@ void Canvas::finish() {
   if (st == CAIRO_STATUS_SUCCESS) {
     if (png_) {
       cairo_surface_flush(surface_);
-      st = cairo_surface_write_to_png(surface_, path_.c_str());
+      st = cairo_surface_write_to_png_stream(surface_, append_bytes, &bytes_);
     } else {
       cairo_show_page(cr_);
       cairo_surface_finish(surface_);
@@ -79,6 +88,8 @@ void Canvas::finish() {
   if (st != CAIRO_STATUS_SUCCESS) {
     throw Error(fmt::format("{}: cannot write plot: {}", path_, cairo_status_to_string(st)));
   }
+  write_file_atomically(path_, bytes_);  // throws naming path_ (e.g. a full disk)
+  bytes_.clear();
 }
 
 void Canvas::color(Rgb c, double alpha) const { cairo_set_source_rgba(cr_, c.r, c.g, c.b, alpha); }

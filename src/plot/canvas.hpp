@@ -21,7 +21,8 @@ class Canvas {
   Canvas(const Canvas&) = delete;
   Canvas& operator=(const Canvas&) = delete;
 
-  /// Writes the file; throws airy::Error naming the path on failure.
+  /// Writes the file atomically (temporary name, rename); throws airy::Error naming the path
+  /// on failure, leaving nothing under it.
   void finish();
 
   [[nodiscard]] cairo_t* cr() const { return cr_; }
@@ -51,6 +52,7 @@ class Canvas {
   cairo_surface_t* surface_ = nullptr;
   cairo_t* cr_ = nullptr;
   bool finished_ = false;
+  std::string bytes_;  ///< the encoded PNG/PDF, written to path_ atomically by finish()
 };
 
 /// A rectangle on the canvas (top-left x, y, width, height; y grows downwards) showing data
