@@ -6,6 +6,7 @@
 #   scripts/fuzz.sh                         CI: every target, RUNS inputs or SECONDS each
 #   scripts/fuzz.sh --runs 1000000 --seconds 0 csv     a long local run of one target
 #   scripts/fuzz.sh --build-only            configure and build only
+#   scripts/fuzz.sh --build-dir DIR ...     another build folder (default build-fuzz)
 #
 # New interesting inputs go to build-fuzz/corpus/<target>/ (not into the repository); crashes,
 # leaks, timeouts and out-of-memory inputs to build-fuzz/artifacts/<target>/. Reproduce one with
@@ -14,16 +15,19 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 runs=20000      # inputs per target (CI)
-seconds=50      # wall-clock cap per target (CI: each stays under a minute)
+seconds=30      # fuzzing time cap per target (CI: each target, start-up included, < 1 minute)
 build_only=0
+build_dir=build-fuzz
 targets=()
 while (($#)); do
   case "$1" in
     --runs) runs=$2; shift 2 ;;
     --seconds) seconds=$2; shift 2 ;;
     --build-only) build_only=1; shift ;;
+    --build-dir) build_dir=$2; shift 2 ;;
     config|fits|csv) targets+=("$1"); shift ;;
-    *) echo "usage: $0 [--runs N] [--seconds S] [--build-only] [config|fits|csv ...]" >&2; exit 2 ;;
+    *) echo "usage: $0 [--runs N] [--seconds S] [--build-only] [--build-dir DIR]" \
+            "[config|fits|csv ...]" >&2; exit 2 ;;
   esac
 done
 ((${#targets[@]})) || targets=(config fits csv)
@@ -32,7 +36,6 @@ for tool in clang clang++; do
   command -v "$tool" >/dev/null || { echo "fuzz: $tool not found (apt-get install clang)" >&2; exit 1; }
 done
 
-build_dir=build-fuzz
 cmake_args=(-DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g"
             -DAIRY_BUILD_FUZZERS=ON -DAIRY_BUILD_TESTS=OFF -DAIRY_BUILD_BENCHMARKS=OFF
             -DAIRY_BUILD_EXAMPLES=OFF -DAIRY_BUILD_CLI=OFF)
