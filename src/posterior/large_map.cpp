@@ -31,9 +31,8 @@ struct ScaledObjective {
   nlopt_opt opt = nullptr;
   std::vector<double> u;       ///< u at the current evaluation
   std::vector<double> grad_u;  ///< d log p / du there
-  std::vector<double> best_z;  ///< the best point so far
+  std::vector<double> best_z;  ///< the best point so far (the converged one at the end)
   double best = -std::numeric_limits<double>::infinity();
-  double best_scaled_gradient = std::numeric_limits<double>::infinity();
   int evaluations = 0;
   int improvements = 0;
   int outside = 0;  ///< evaluations with a non-finite log density
@@ -56,13 +55,18 @@ struct ScaledObjective {
     }
     if (f > best) {
       best = f;
-      best_scaled_gradient = gmax;
       std::copy(z, z + n, best_z.begin());
       ++improvements;
-      if (gmax <= gradient_tolerance) {
-        converged = true;
-        nlopt_force_stop(opt);
-      }
+    }
+    // Converged at a point with a small gradient whose log p is the best within the rounding
+    // noise of a sum of n terms (~ sqrt(n) eps |log p|): near the mode, log p cannot rank
+    // such points, the gradient can.
+    const double noise = 16.0 * std::numeric_limits<double>::epsilon() *
+                         std::sqrt(static_cast<double>(n)) * std::max(1.0, std::abs(best));
+    if (gmax <= gradient_tolerance && f >= best - noise && opt != nullptr) {
+      std::copy(z, z + n, best_z.begin());
+      converged = true;
+      nlopt_force_stop(opt);
     }
     return f;
   }
@@ -128,7 +132,7 @@ LargeMapResult maximize_scaled(const infer::LogDensity& density, std::span<const
   obj.grad_u.assign(n, 0.0);
   obj.best_z.assign(n, 0.0);
   std::vector<double> z(n, 0.0);
-  (void)obj.evaluate(z.data(), nullptr);
+  (void)obj.evaluate(z.data(), nullptr);  // the start (opt is not set: no stop here)
   if (obj.outside > 0) {
     throw InvalidArgument("maximize_scaled: the log density at u0 is not finite");
   }
@@ -137,7 +141,7 @@ LargeMapResult maximize_scaled(const infer::LogDensity& density, std::span<const
   r.lbfgs_memory = o.lbfgs_memory > 0 ? o.lbfgs_memory : auto_memory(n);
   const auto m = static_cast<std::size_t>(r.lbfgs_memory);
   r.lbfgs_bytes = 8 * ((4 + 2 * m) * n + 2 * std::max(n, m)) + 4 * n;
-  if (!obj.converged) {
+  {
     std::unique_ptr<nlopt_opt_s, decltype(&nlopt_destroy)> opt(
         nlopt_create(NLOPT_LD_LBFGS, static_cast<unsigned>(n)), &nlopt_destroy);
     if (!opt) throw Error("maximize_scaled: nlopt_create(NLOPT_LD_LBFGS) failed");
@@ -152,16 +156,13 @@ LargeMapResult maximize_scaled(const infer::LogDensity& density, std::span<const
     double f = 0.0;
     const nlopt_result code = nlopt_optimize(opt.get(), z.data(), &f);
     r.reason = obj.converged ? "gradient tolerance reached" : nlopt_result_to_string(code);
-  } else {
-    r.reason = "gradient tolerance reached at the start";
   }
 
   // Report the best point, re-evaluated (NLopt's final x may be a rejected trial point).
   const int evaluations = obj.evaluations;
-  const double best = obj.best;
-  (void)obj.evaluate(obj.best_z.data(), nullptr);
+  obj.opt = nullptr;
+  r.objective = obj.evaluate(obj.best_z.data(), nullptr);
   r.u = obj.u;
-  r.objective = best;
   double g2 = 0.0, gmax = 0.0;
   for (std::size_t i = 0; i < n; ++i) {
     g2 += obj.grad_u[i] * obj.grad_u[i];

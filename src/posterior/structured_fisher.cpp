@@ -15,9 +15,18 @@ namespace {
 
 /// Pixels per block: the block's rows (N + 1 per pixel) times n_g stay in cache, and the
 /// rank updates are large enough for Eigen's blocked kernels.
-constexpr Eigen::Index kBlock = 256;
+constexpr Eigen::Index kBlock = 1024;
 
-/// Checks the sizes and values of the inputs; returns (n_pix, n_g).
+/// Throws unless every entry of row p of exposure e's global Jacobian is finite (checked
+/// while the row is in cache, not in a pass of its own over the n_pix x n_g matrix).
+void check_jacobian_row(const FlatFieldExposure& x, std::size_t e, Eigen::Index p) {
+  if (!x.global_jacobian.row(p).allFinite()) {
+    throw InvalidArgument(fmt::format(
+        "flat_field_laplace: exposure {} pixel {}: global_jacobian has a non-finite entry", e, p));
+  }
+}
+
+/// Checks the sizes and per-pixel values of the inputs; returns (n_pix, n_g).
 std::pair<Eigen::Index, Eigen::Index> check_inputs(const std::vector<FlatFieldExposure>& exposures,
                                                    const RealVector& pi, const RealMatrix& pi_g) {
   constexpr const char* kWhere = "flat_field_laplace";
@@ -57,10 +66,6 @@ std::pair<Eigen::Index, Eigen::Index> check_inputs(const std::vector<FlatFieldEx
             kWhere, e, p, x.weight[p], x.flat_jacobian[p]));
       }
     }
-    if (!x.global_jacobian.allFinite()) {
-      throw InvalidArgument(
-          fmt::format("{}: exposure {}: global_jacobian has a non-finite entry", kWhere, e));
-    }
   }
   return {n, g};
 }
@@ -81,19 +86,17 @@ FlatFieldLaplace flat_field_laplace(const std::vector<FlatFieldExposure>& exposu
   const Eigen::Index rows_per_pixel = n_exp == 1 ? 1 : n_exp + 1;
   RealMatrix rows(kBlock * rows_per_pixel, g);
   RealMatrix gp(n_exp, g);  // G of one pixel: sqrt(w_e) j_e
-  RealVector q(n_exp);
+  RealVector q(n_exp), qh(n_exp);
+  Eigen::RowVectorXd t(g);
   for (Eigen::Index p0 = 0; p0 < n; p0 += kBlock) {
     const Eigen::Index m = std::min(kBlock, n - p0);
     for (Eigen::Index k = 0; k < m; ++k) {
       const Eigen::Index p = p0 + k;
-      for (Eigen::Index e = 0; e < n_exp; ++e) {
-        const FlatFieldExposure& x = exposures[static_cast<std::size_t>(e)];
-        const double sw = std::sqrt(x.weight[p]);
-        q[e] = sw * x.flat_jacobian[p];
-        gp.row(e) = sw * x.global_jacobian.row(p);
-      }
-      const double qq = q.squaredNorm();
       const double pi = flat_prior_precision[p];
+      double qq = 0.0;
+      for (const FlatFieldExposure& x : exposures) {
+        qq += x.weight[p] * x.flat_jacobian[p] * x.flat_jacobian[p];
+      }
       const double a = pi + qq;
       if (!(a > 0.0)) {
         throw InvalidArgument(fmt::format(
@@ -102,18 +105,30 @@ FlatFieldLaplace flat_field_laplace(const std::vector<FlatFieldExposure>& exposu
             p));
       }
       r.flat_information[p] = a;
-      auto block = rows.middleRows(k * rows_per_pixel, rows_per_pixel);
       if (g == 0) continue;
+      auto block = rows.middleRows(k * rows_per_pixel, rows_per_pixel);
+      for (std::size_t e = 0; e < exposures.size(); ++e) check_jacobian_row(exposures[e], e, p);
+      if (n_exp == 1) {
+        // One exposure: M_p = (w pi / a) j j^T (w - w^2 c^2 / a = w pi / a), one row.
+        const FlatFieldExposure& x = exposures.front();
+        block.row(0) = std::sqrt(x.weight[p] * pi / a) * x.global_jacobian.row(p);
+        continue;
+      }
+      for (Eigen::Index e = 0; e < n_exp; ++e) {
+        const FlatFieldExposure& x = exposures[static_cast<std::size_t>(e)];
+        const double sw = std::sqrt(x.weight[p]);
+        q[e] = sw * x.flat_jacobian[p];
+        gp.row(e) = sw * x.global_jacobian.row(p);
+      }
       if (qq > 0.0) {
-        const RealVector qh = q / std::sqrt(qq);
-        const Eigen::RowVectorXd t = qh.transpose() * gp;  // q^^T G
-        if (n_exp > 1) block.topRows(n_exp) = gp - qh * t;
-        block.row(rows_per_pixel - 1) = std::sqrt(pi / a) * t;
+        qh = q / std::sqrt(qq);
+        t.noalias() = qh.transpose() * gp;  // q^^T G
+        block.topRows(n_exp).noalias() = gp - qh * t;
+        block.row(n_exp) = std::sqrt(pi / a) * t;
       } else {
         // f_p does not touch this pixel's counts: the globals get the pixel's full information.
-        if (n_exp > 1) block.topRows(n_exp) = gp;
-        block.row(rows_per_pixel - 1) =
-            n_exp == 1 ? Eigen::RowVectorXd(gp.row(0)) : Eigen::RowVectorXd::Zero(g);
+        block.topRows(n_exp) = gp;
+        block.row(n_exp).setZero();
       }
     }
     if (g > 0) {
@@ -146,7 +161,7 @@ FlatFieldLaplace flat_field_laplace(const std::vector<FlatFieldExposure>& exposu
   r.global_sd = r.global_covariance.diagonal().cwiseSqrt();
 
   // var(f_p) = 1/a_p + |L^-1 b_p|^2 / a_p^2  (b^T S^-1 b = |L^-1 b|^2), a block at a time.
-  RealMatrix b(g, kBlock);  // columns b_p of a block
+  Eigen::MatrixXd b(g, kBlock);  // columns b_p of a block (column-major: b_p contiguous)
   for (Eigen::Index p0 = 0; p0 < n; p0 += kBlock) {
     const Eigen::Index m = std::min(kBlock, n - p0);
     b.leftCols(m).setZero();
@@ -173,7 +188,9 @@ RealMatrix flat_field_dense_precision(const std::vector<FlatFieldExposure>& expo
   RealMatrix p = RealMatrix::Zero(n + g, n + g);
   p.diagonal().head(n) = flat_prior_precision;
   p.bottomRightCorner(g, g) = global_prior_precision;
-  for (const FlatFieldExposure& x : exposures) {
+  for (std::size_t e = 0; e < exposures.size(); ++e) {
+    const FlatFieldExposure& x = exposures[e];
+    for (Eigen::Index q = 0; q < n; ++q) check_jacobian_row(x, e, q);
     // The full Jacobian of this exposure: [diag(c), J_g]; F = J^T diag(w) J.
     RealMatrix jac = RealMatrix::Zero(n, n + g);
     jac.diagonal() = x.flat_jacobian;

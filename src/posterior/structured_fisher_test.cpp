@@ -152,6 +152,10 @@ TEST(FlatFieldLaplace, BadInputIsNamed) {
   expect_message([&] { (void)flat_field_laplace(bad.exposures, bad.pi, bad.pi_g); },
                  "global_jacobian is 256x2");
   bad = pr;
+  bad.exposures[0].global_jacobian(200, 1) = std::nan("");
+  expect_message([&] { (void)flat_field_laplace(bad.exposures, bad.pi, bad.pi_g); },
+                 "exposure 0 pixel 200: global_jacobian has a non-finite entry");
+  bad = pr;
   bad.pi[9] = std::nan("");
   expect_message([&] { (void)flat_field_laplace(bad.exposures, bad.pi, bad.pi_g); },
                  "flat_prior_precision[9] = nan");

@@ -6,10 +6,13 @@
 /// The log density log p(u) (any infer::LogDensity, e.g. a SiteModel in its unconstrained
 /// space) is maximised over z with u = u0 + s * z (elementwise), s_i > 0 the scale of
 /// coordinate i (from the priors' curvature, or the Fisher + prior curvature diagonal), so
-/// that the problem L-BFGS sees has a Hessian near the identity (d/dz = s * d/du). Stops when
-/// the scaled gradient max_i |s_i d log p / du_i| <= gradient_tolerance (the distance to the
-/// mode in units of each coordinate's scale, when the scale is the posterior sd), or on
-/// NLopt's own ftol_rel / evaluation / time limits. Memory: O(m n) for m stored corrections,
+/// that the problem L-BFGS sees has a Hessian near the identity (d/dz = s * d/du). Stops at
+/// the first evaluated point where the scaled gradient max_i |s_i d log p / du_i| <=
+/// gradient_tolerance (about the distance to the mode in units of each coordinate's scale,
+/// when the scale is the posterior sd) and log p is the best so far within the rounding noise
+/// of a sum of n terms, 16 eps sqrt(n) |log p|; or on NLopt's own stops (its L-BFGS ends
+/// with SUCCESS at max |s g| <= 1e-8, or FAILURE when the line search fails at roundoff),
+/// evaluation or time limits. Memory: O(m n) for m stored corrections,
 /// nothing O(n^2); time per iteration O(m n) plus one log-density gradient.
 #pragma once
 
@@ -40,7 +43,8 @@ struct LargeMapOptions {
 
 /// The outcome of maximize_scaled().
 struct LargeMapResult {
-  std::vector<double> u;             ///< the best point found (unconstrained coordinates)
+  /// The converged point, else the one with the highest log p (unconstrained coordinates).
+  std::vector<double> u;
   double objective = 0.0;            ///< log p(u)
   double gradient_norm = 0.0;        ///< |d log p / du| (Euclidean) at u
   double scaled_gradient_max = 0.0;  ///< max_i |s_i d log p / du_i| at u
