@@ -26,32 +26,24 @@ class ElementwiseInterval final : public Bijector {
   double forward(std::span<const double> u, std::span<double> x) const override {
     double lj = 0.0;
     for (std::size_t i = 0; i < u.size(); ++i) {
-      const double lo = lo_[static_cast<Eigen::Index>(i)], hi = hi_[static_cast<Eigen::Index>(i)];
-      double xi = lo + (hi - lo) * detail::inv_logit(u[i]);
-      // Strictly inside (lo, hi) in floating point, as interval_bijector.
-      if (!(xi > lo)) xi = std::nextafter(lo, hi);
-      if (!(xi < hi)) xi = std::nextafter(hi, lo);
-      x[i] = xi;
-      lj += std::log(hi - lo) - detail::log1p_exp(u[i]) - detail::log1p_exp(-u[i]);
+      const auto k = static_cast<Eigen::Index>(i);
+      lj += detail::interval_forward(u[i], lo_[k], hi_[k], x[i]);
     }
     return lj;
   }
   bool inverse(std::span<const double> x, std::span<double> u) const override {
     bool ok = true;
     for (std::size_t i = 0; i < x.size(); ++i) {
-      const double lo = lo_[static_cast<Eigen::Index>(i)], hi = hi_[static_cast<Eigen::Index>(i)];
-      ok = ok && x[i] > lo && x[i] < hi;
-      const double s = (x[i] - lo) / (hi - lo);
-      u[i] = std::log(s) - std::log1p(-s);
+      const auto k = static_cast<Eigen::Index>(i);
+      ok = detail::interval_inverse(x[i], lo_[k], hi_[k], u[i]) && ok;
     }
     return ok;
   }
   void pullback(std::span<const double> u, std::span<const double>, std::span<const double> gx,
                 std::span<double> gu) const override {
     for (std::size_t i = 0; i < u.size(); ++i) {
-      const double w = hi_[static_cast<Eigen::Index>(i)] - lo_[static_cast<Eigen::Index>(i)];
-      const double s = detail::inv_logit(u[i]);
-      gu[i] += gx[i] * w * s * (1.0 - s) + 1.0 - 2.0 * s;
+      const auto k = static_cast<Eigen::Index>(i);
+      gu[i] += detail::interval_pullback(u[i], lo_[k], hi_[k], gx[i]);
     }
   }
 
