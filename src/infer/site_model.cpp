@@ -67,6 +67,7 @@ SiteModel::SiteModel(std::vector<Site> sites, LogLikelihood loglik,
             "SiteModel: site '{}': prior {} is discrete: HMC needs continuous parameters", s.name,
             s.prior->describe()));
       }
+      if (!s.bijector) s.bijector = s.prior->site_bijector();
       if (!s.bijector) s.bijector = default_bijector(s.prior->support());
     } else if (!s.bijector) {
       s.bijector = identity_bijector();

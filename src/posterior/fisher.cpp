@@ -12,31 +12,78 @@
 
 namespace airy::posterior {
 
+namespace {
+
+/// w(mu) of one pixel with read variance s2 (photons^2); see the header.
+double pixel_weight(LikelihoodKind kind, double m, double s2) {
+  switch (kind) {
+    case LikelihoodKind::kPoisson:
+      return m > 0.0 ? 1.0 / m : 0.0;
+    case LikelihoodKind::kGaussian:
+      return 1.0 / s2;
+    case LikelihoodKind::kPoissonGaussian:
+    case LikelihoodKind::kPoissonGaussianExact: {
+      // N(mu, v), v = max(mu, 0) + s^2 (the likelihood's own clamp): the mean contributes
+      // 1/v, the variance's dependence on mu (dv/dmu = 1 for mu > 0) 1/(2 v^2).
+      const double v = std::max(m, 0.0) + s2;
+      return 1.0 / v + (m > 0.0 ? 1.0 / (2.0 * v * v) : 0.0);
+    }
+  }
+  return 0.0;
+}
+
+}  // namespace
+
 RealImage fisher_weights(LikelihoodKind kind, const RealImage& mu, double sigma) {
   RealImage w(mu.rows(), mu.cols());
   const double s2 = sigma * sigma;
+  for (Eigen::Index i = 0; i < mu.size(); ++i) w.data()[i] = pixel_weight(kind, mu.data()[i], s2);
+  return w;
+}
+
+namespace {
+
+void check_model_shape(const char* where, const ImageLikelihood& like, const RealImage& mu) {
+  if (mu.rows() != like.data().rows() || mu.cols() != like.data().cols()) {
+    throw InvalidArgument(
+        fmt::format("{}: model image is {}x{} (ny x nx) but the data image is {}x{}", where,
+                    mu.rows(), mu.cols(), like.data().rows(), like.data().cols()));
+  }
+}
+
+}  // namespace
+
+RealImage fisher_weights(const ImageLikelihood& like, const RealImage& mu) {
+  check_model_shape("fisher_weights", like, mu);
+  RealImage w(mu.rows(), mu.cols());
   for (Eigen::Index i = 0; i < mu.size(); ++i) {
-    const double m = mu.data()[i];
-    double wi = 0.0;
-    switch (kind) {
-      case LikelihoodKind::kPoisson:
-        wi = m > 0.0 ? 1.0 / m : 0.0;
-        break;
-      case LikelihoodKind::kGaussian:
-        wi = 1.0 / s2;
-        break;
-      case LikelihoodKind::kPoissonGaussian:
-      case LikelihoodKind::kPoissonGaussianExact: {
-        // N(mu, v), v = max(mu, 0) + s^2 (the likelihood's own clamp): the mean contributes
-        // 1/v, the variance's dependence on mu (dv/dmu = 1 for mu > 0) 1/(2 v^2).
-        const double v = std::max(m, 0.0) + s2;
-        wi = 1.0 / v + (m > 0.0 ? 1.0 / (2.0 * v * v) : 0.0);
-        break;
-      }
-    }
-    w.data()[i] = wi;
+    w.data()[i] = like.mask().data()[i] != 0
+                      ? 0.0
+                      : pixel_weight(like.kind(), mu.data()[i], like.pixel_variance(i));
   }
   return w;
+}
+
+ReadNoiseFisher read_noise_fisher(const ImageLikelihood& like, const RealImage& mu, double sigma) {
+  check_model_shape("read_noise_fisher", like, mu);
+  if (like.noise_parameter_names().empty()) {
+    throw InvalidArgument(fmt::format(
+        "read_noise_fisher: likelihood {}{} has no read-noise parameter sigma",
+        likelihood_name(like.kind()), like.variance().size() != 0 ? " with a variance map" : ""));
+  }
+  check_positive("read_noise_fisher", "sigma", sigma);
+  ReadNoiseFisher r;
+  r.cross = RealImage::Zero(mu.rows(), mu.cols());
+  const double s2 = sigma * sigma;
+  for (Eigen::Index i = 0; i < mu.size(); ++i) {
+    if (like.mask().data()[i] != 0) continue;
+    const double m = mu.data()[i];
+    const bool photon = like.kind() != LikelihoodKind::kGaussian && m > 0.0;
+    const double v = (photon ? m : 0.0) + s2;
+    r.sigma_sigma += 2.0 * s2 / (v * v);
+    if (photon) r.cross.data()[i] = sigma / (v * v);
+  }
+  return r;
 }
 
 RealMatrix correlation_from_covariance(const RealMatrix& c) {
@@ -114,7 +161,7 @@ FisherResult fisher_information(const ImagePosterior& posterior, std::span<const
       jac.col(global[k]) += scale[g] * local.col(static_cast<Eigen::Index>(k));
     }
     const ImageLikelihood& like = posterior.likelihood(e);
-    const RealImage w = fisher_weights(like.kind(), mu, like.sigma());
+    const RealImage w = fisher_weights(like, mu);
     const Eigen::Map<const RealVector> wv(w.data(), w.size());
     r.fisher += jac.transpose() * wv.asDiagonal() * jac;
   }

@@ -43,6 +43,8 @@ struct Support {
   [[nodiscard]] bool continuous() const { return kind != Kind::integer; }
 };
 
+class Bijector;
+
 /// A named distribution parameter as printed and as accepted by make_distribution().
 using Param = std::pair<std::string, double>;
 
@@ -71,6 +73,11 @@ class Distribution {
   [[nodiscard]] virtual std::vector<double> grad_params(std::span<const double> x) const = 0;
   /// One draw into out (size event_size()).
   virtual void sample(Rng& rng, std::span<double> out) const = 0;
+
+  /// A bijector of its own for a site with this prior, where support() cannot describe the
+  /// support (per-element bounds of an IndependentVector); null (the default): the site uses
+  /// default_bijector(support()).
+  [[nodiscard]] virtual std::shared_ptr<const Bijector> site_bijector() const { return nullptr; }
 
   /// "normal(loc=0, scale=2e-08)".
   [[nodiscard]] std::string describe() const;

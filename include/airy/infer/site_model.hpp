@@ -31,8 +31,8 @@ struct Site {
   /// Prior: a scalar distribution applied to each coordinate, or a distribution with
   /// event_size() == size over the whole block. Null: flat (improper) prior.
   DistributionPtr prior;
-  /// Map from unconstrained space. Null: default_bijector(prior->support()) (identity for a
-  /// flat prior).
+  /// Map from unconstrained space. Null: prior->site_bijector() if it has one, else
+  /// default_bijector(prior->support()) (identity for a flat prior).
   BijectorPtr bijector;
 
   /// A scalar site named `name`.
