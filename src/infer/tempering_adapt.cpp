@@ -1,0 +1,91 @@
+// SPDX-License-Identifier: BSD-3-Clause
+#include "tempering_adapt.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include "airy/infer/tempering_schedule.hpp"
+
+namespace airy::infer::detail {
+
+namespace {
+
+/// min_i sqrt(s_i / v_i) over the coordinates with s_i > 0.
+double worst_scale(const RealVector& s, const RealVector& v) {
+  double out = std::numeric_limits<double>::infinity();
+  for (Eigen::Index i = 0; i < s.size(); ++i) {
+    if (s[i] > 0 && std::isfinite(s[i])) out = std::min(out, std::sqrt(s[i] / v[i]));
+  }
+  return out;
+}
+
+}  // namespace
+
+void adapt_kernels(ChainKernels& kernels, const std::vector<Moments>& moments,
+                   std::span<const double> accept, const PtOptions& o) {
+  for (std::size_t k = 1; k < kernels.stepsize.size(); ++k) {
+    double& eps = kernels.stepsize[k];
+    const double a = accept[k];
+    if (std::isfinite(a)) {
+      const double miss = std::max(1.0 - std::min(a, 1.0), 1e-3);
+      eps *= std::clamp(std::sqrt((1.0 - o.delta) / miss), 0.1, 4.0);
+    }
+    const Moments& m = moments[k];
+    RealVector& v = kernels.inv_metric[k];
+    if (o.metric != Metric::diag_e || m.n < 3 || v.size() == 0) continue;
+    const RealVector s = m.variance();
+    const double w = static_cast<double>(m.n) / (static_cast<double>(m.n) + 5.0);
+    RealVector next = v;
+    for (Eigen::Index i = 0; i < v.size(); ++i) {
+      if (std::isfinite(s[i]) && s[i] > 0) next[i] = w * s[i] + (1.0 - w) * v[i];
+    }
+    const double before = worst_scale(s, v);
+    const double after = worst_scale(s, next);
+    if (std::isfinite(before) && std::isfinite(after) && before > 0) eps *= after / before;
+    v = next;
+  }
+}
+
+void move_kernels(ChainKernels& kernels, std::span<const double> old_betas,
+                  std::span<const double> new_betas) {
+  const std::size_t n = old_betas.size();
+  if (n < 2) return;
+  auto interpolate = [&](const std::vector<double>& y_old) {
+    std::vector<double> out(n, y_old[0]);
+    if (n == 2) {
+      out[1] = y_old[1];
+      return out;
+    }
+    const MonotoneInterpolant f(std::vector<double>(old_betas.begin() + 1, old_betas.end()),
+                                std::vector<double>(y_old.begin() + 1, y_old.end()));
+    for (std::size_t k = 1; k < n; ++k) out[k] = f(new_betas[k]);
+    return out;
+  };
+  std::vector<double> log_eps(n, 0.0);
+  for (std::size_t k = 1; k < n; ++k) log_eps[k] = std::log(kernels.stepsize[k]);
+  const std::vector<double> eps = interpolate(log_eps);
+  for (std::size_t k = 1; k < n; ++k) kernels.stepsize[k] = std::exp(eps[k]);
+  const Eigen::Index dim = kernels.inv_metric[1].size();
+  for (Eigen::Index i = 0; i < dim; ++i) {
+    std::vector<double> log_v(n, 0.0);
+    for (std::size_t k = 1; k < n; ++k) log_v[k] = std::log(kernels.inv_metric[k][i]);
+    const std::vector<double> v = interpolate(log_v);
+    for (std::size_t k = 1; k < n; ++k) kernels.inv_metric[k][i] = std::exp(v[k]);
+  }
+}
+
+bool refit_gaussian(TemperingPath& path, const Moments& top) {
+  if (top.n < 2) return false;
+  const RealVector sd = top.variance().array().sqrt();
+  if (!sd.allFinite() || !top.mean.allFinite() || !(sd.array() > 0).all()) return false;
+  path.set_gaussian(top.mean, sd);
+  return true;
+}
+
+RealMatrix as_matrix(const ChainKernels& kernels, int k, int dim) {
+  const RealVector& v = kernels.inv_metric[static_cast<std::size_t>(k)];
+  if (v.size() == 0) return RealMatrix::Ones(dim, 1);
+  return v;
+}
+
+}  // namespace airy::infer::detail
