@@ -8,6 +8,7 @@
 
 #include "airy/core/error.hpp"
 #include "airy/infer/distributions.hpp"
+#include "airy/infer/sampler.hpp"
 #include "airy/infer/site_model.hpp"
 #include "tempering_evidence.hpp"
 #include "tempering_path.hpp"
@@ -237,6 +238,15 @@ TEST(Pt, StopsOnRequestWithAnIncompleteChain) {
   EXPECT_EQ(r.rounds.back().scans, 1);
   EXPECT_EQ(res.run.chains[0].draws.rows(), 1);
   EXPECT_THAT(r.warnings.front(), HasSubstr("stopped early in round 4"));
+  // Ctrl-C: the process-wide flag the SIGINT handler sets stops PT the same way.
+  auto o2 = quick_pt();
+  o2.on_round = [](int, const PtRound& row) {
+    if (row.round == 2) interrupt_flag().store(true);
+  };
+  const PtResult res2 = sample_pt(model, o2);
+  interrupt_flag().store(false);
+  EXPECT_FALSE(res2.reports[0].complete);
+  EXPECT_EQ(res2.reports[0].rounds.size(), 3U);
 }
 
 class CountingSink final : public DrawSink {

@@ -56,7 +56,9 @@ class RoundTripCounter {
     restarts_ = 0;
     round_trips_ = 0;
   }
+  /// Tempered restarts counted since the last reset_counts().
   [[nodiscard]] std::int64_t restarts() const { return restarts_; }
+  /// Round trips counted since the last reset_counts().
   [[nodiscard]] std::int64_t round_trips() const { return round_trips_; }
 
  private:
