@@ -3,23 +3,11 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 
 #include "airy/infer/tempering_schedule.hpp"
 
 namespace airy::infer::detail {
-
-namespace {
-
-/// min_i sqrt(s_i / v_i) over the coordinates with s_i > 0.
-double worst_scale(const RealVector& s, const RealVector& v) {
-  double out = std::numeric_limits<double>::infinity();
-  for (Eigen::Index i = 0; i < s.size(); ++i) {
-    if (s[i] > 0 && std::isfinite(s[i])) out = std::min(out, std::sqrt(s[i] / v[i]));
-  }
-  return out;
-}
-
-}  // namespace
 
 void adapt_kernels(ChainKernels& kernels, const std::vector<Moments>& moments,
                    std::span<const double> accept, const PtOptions& o) {
@@ -28,21 +16,21 @@ void adapt_kernels(ChainKernels& kernels, const std::vector<Moments>& moments,
     const double a = accept[k];
     if (std::isfinite(a)) {
       const double miss = std::max(1.0 - std::min(a, 1.0), 1e-3);
-      eps *= std::clamp(std::sqrt((1.0 - o.delta) / miss), 0.1, 4.0);
+      eps *= std::clamp(std::cbrt((1.0 - o.delta) / miss), 0.2, 3.0);
     }
     const Moments& m = moments[k];
     RealVector& v = kernels.inv_metric[k];
     if (o.metric != Metric::diag_e || m.n < 3 || v.size() == 0) continue;
     const RealVector s = m.variance();
     const double w = static_cast<double>(m.n) / (static_cast<double>(m.n) + 5.0);
-    RealVector next = v;
+    double ratio = std::numeric_limits<double>::infinity();
     for (Eigen::Index i = 0; i < v.size(); ++i) {
-      if (std::isfinite(s[i]) && s[i] > 0) next[i] = w * s[i] + (1.0 - w) * v[i];
+      if (!(std::isfinite(s[i]) && s[i] > 0)) continue;
+      const double next = w * s[i] + (1.0 - w) * v[i];
+      ratio = std::min(ratio, v[i] / next);
+      v[i] = next;
     }
-    const double before = worst_scale(s, v);
-    const double after = worst_scale(s, next);
-    if (std::isfinite(before) && std::isfinite(after) && before > 0) eps *= after / before;
-    v = next;
+    if (std::isfinite(ratio)) eps *= std::sqrt(ratio);
   }
 }
 

@@ -15,13 +15,15 @@
 namespace airy::infer::detail {
 
 /// Re-estimates every chain k >= 1's step size and diagonal metric from its round:
-/// 1. eps_k *= clamp(((1 - delta)/(1 - a_k))^(1/2), 0.1, 4), a_k the mean accept_stat:
-///    NUTS's rejection grows like eps^2 (energy error sd ∝ eps^2), so this aims at delta;
+/// 1. eps_k *= clamp(((1 - delta)/(1 - a_k))^(1/3), 0.2, 3), a_k the mean accept_stat. The
+///    rejection of NUTS grows like eps^p with p = 2 for small steps and faster near the
+///    stability limit; assuming p = 3 converges for every p < 6 (an exponent of 1/2 makes the
+///    step oscillate where p > 4);
 /// 2. v_k = w S_k + (1 - w) v_k with w = n/(n + 5), S_k the chain's sample variance
 ///    (shrinkage towards the previous metric, as Stan shrinks towards 1e-3);
-/// 3. eps_k *= min_i sqrt(S_i/v_new_i) / min_i sqrt(S_i/v_old_i): a stable step keeps
-///    eps sqrt(v_i)/sd_i bounded in the worst direction, so a metric that shrinks by 100 lets
-///    the step grow by 10 at once instead of over several rounds.
+/// 3. eps_k *= min_i sqrt(v_old,i / v_new,i): no direction's step eps sqrt(v_i) grows when
+///    the metric changes, so a metric that widens (a chain whose round visited several modes)
+///    cannot push the step past the stability limit; step 1 regains what this gives away.
 /// Chains without data keep their settings.
 void adapt_kernels(ChainKernels& kernels, const std::vector<Moments>& moments,
                    std::span<const double> accept, const PtOptions& options);

@@ -10,6 +10,7 @@
 #include "airy/infer/distributions.hpp"
 #include "airy/infer/sampler.hpp"
 #include "airy/infer/site_model.hpp"
+#include "tempering_adapt.hpp"
 #include "tempering_evidence.hpp"
 #include "tempering_path.hpp"
 #include "tempering_test_targets.hpp"
@@ -148,6 +149,53 @@ TEST(Evidence, SteppingStoneAndTiOnAHandMadeRecord) {
   const PtEvidence f = detail::estimate_evidence(ell, betas);
   EXPECT_NEAR(f.forward, -2.4 + std::log(15.0 / 16.0), 1e-12);
   EXPECT_TRUE(std::isnan(f.ti));
+}
+
+TEST(PtAdapt, MomentsMergeLikeOnePass) {
+  detail::Moments all;
+  detail::Moments a;
+  detail::Moments b;
+  all.reset(2);
+  a.reset(2);
+  b.reset(2);
+  Rng rng(3, 3);
+  for (int i = 0; i < 50; ++i) {
+    const RealVector x{{rng.normal(1.0, 2.0), rng.normal(-3.0, 0.5)}};
+    all.add(x);
+    (i < 20 ? a : b).add(x);
+  }
+  a.merge(b);
+  EXPECT_EQ(a.n, 50);
+  EXPECT_NEAR((a.mean - all.mean).norm(), 0.0, 1e-13);
+  EXPECT_NEAR((a.variance() - all.variance()).norm(), 0.0, 1e-12);
+}
+
+TEST(PtAdapt, StepSizeAndMetricRules) {
+  PtOptions o;  // delta 0.8, diag_e
+  detail::ChainKernels k;
+  k.stepsize = {NAN, 0.5, 0.5, 0.5};
+  k.inv_metric.assign(4, RealVector::Ones(2));
+  std::vector<detail::Moments> m(4);
+  for (auto& x : m) x.reset(2);
+  // Chain 3: 1000 states with variance (4, 1) -> v = w (4, 1) + (1 - w) (1, 1).
+  Rng rng(4, 4);
+  for (int i = 0; i < 1000; ++i) m[3].add(RealVector{{rng.normal(0, 2), rng.normal(0, 1)}});
+  const std::vector<double> accept = {NAN, 0.8, 0.95, 0.8};
+  detail::adapt_kernels(k, m, accept, o);
+  EXPECT_DOUBLE_EQ(k.stepsize[1], 0.5);                            // on target, no data: kept
+  EXPECT_NEAR(k.stepsize[2], 0.5 * std::cbrt(0.2 / 0.05), 1e-12);  // too many acceptances
+  const RealVector s = m[3].variance();
+  const double w = 1000.0 / 1005.0;
+  EXPECT_NEAR(k.inv_metric[3][0], w * s[0] + (1 - w), 1e-12);
+  // The widened direction limits the step: eps sqrt(v_0) is what it was.
+  EXPECT_NEAR(k.stepsize[3], 0.5 / std::sqrt(k.inv_metric[3][0]), 1e-12);
+  // Carried to a new schedule by monotone interpolation of the logs in beta.
+  const std::vector<double> old_betas = {0.0, 0.2, 0.5, 1.0};
+  k.stepsize = {NAN, 1.0, 0.5, 0.25};
+  detail::move_kernels(k, old_betas, std::vector<double>{0.0, 0.1, 0.5, 1.0});
+  EXPECT_DOUBLE_EQ(k.stepsize[1], 1.0);  // below beta_1: held
+  EXPECT_NEAR(k.stepsize[2], 0.5, 1e-12);
+  EXPECT_NEAR(k.stepsize[3], 0.25, 1e-12);
 }
 
 PtOptions quick_pt(int threads = 1) {
