@@ -98,6 +98,9 @@ NB_MODULE(_core, m) {
 #error "AIRY_VERSION_STRING must be defined by CMake (the project version)"
 #endif
   m.attr("__version__") = AIRY_VERSION_STRING;
+  // JAX's jit caches keep airy.jax closures (and so bound objects) alive until exit, which
+  // nanobind would report as leaks; the flag is per NB_DOMAIN, so only airy's types are muted.
+  nb::set_leak_warnings(false);
 #if AIRY_WITH_FFTW
   m.attr("fft_backend") = "fftw";
 #else

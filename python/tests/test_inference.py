@@ -34,7 +34,7 @@ def z_scores(idata, var, truth_mean, truth_sd):
 
 def test_python_log_density_matches_the_analytic_posterior():
     target = airy.LogDensity(gaussian, 2, names=["theta[1]", "theta[2]"])
-    idata = airy.sample(target, num_warmup=500, num_samples=1500, num_chains=4, seed=11,
+    idata = airy.sample(target, num_warmup=300, num_samples=1000, num_chains=2, seed=11,
                         progress_bar=False)
     assert set(idata.groups()) >= {"posterior", "sample_stats"}
     z_mean, z_sd = z_scores(idata, "theta", MU, np.sqrt(np.diag(COV)))
@@ -45,21 +45,21 @@ def test_python_log_density_matches_the_analytic_posterior():
 def test_jax_log_density_matches_the_analytic_posterior():
     jnp = pytest.importorskip("jax.numpy")
     target = airy.LogDensity.from_jax(lambda t: -0.5 * jnp.sum(((t - 3.0) / 0.5) ** 2), 3)
-    idata = airy.sample(target, num_warmup=300, num_samples=1000, num_chains=2, seed=2, progress_bar=False)
+    idata = airy.sample(target, num_warmup=200, num_samples=600, num_chains=1, seed=2, progress_bar=False)
     z_mean, z_sd = z_scores(idata, "theta", np.full(3, 3.0), np.full(3, 0.5))
     assert np.all(np.abs(z_mean) < 4.5) and np.all(np.abs(z_sd) < 4.5), (z_mean, z_sd)
 
 
 def test_inference_data_groups_dims_and_coords(small_config, small_data):
-    idata = airy.sample(small_config, small_data, num_warmup=100, num_samples=60, progress_bar=False)
+    idata = airy.sample(small_config, small_data, num_warmup=40, num_samples=30, progress_bar=False)
     assert set(idata.groups()) >= {"posterior", "sample_stats", "observed_data", "log_likelihood"}
     post = idata.posterior
     assert post["coefficients"].dims == ("chain", "draw", "noll")
     assert list(post["noll"].values) == [4, 5, 6]
-    assert post["separation"].shape == (2, 60)
+    assert post["separation"].shape == (2, 30)
     ss = idata.sample_stats
     for name in ("lp", "acceptance_rate", "step_size", "tree_depth", "n_steps", "diverging", "energy"):
-        assert ss[name].shape == (2, 60), name
+        assert ss[name].shape == (2, 30), name
     assert ss["diverging"].dtype == bool
     assert idata.observed_data["image"].dims == ("y", "x")
     np.testing.assert_array_equal(idata.observed_data["image"].values, small_data)
@@ -146,16 +146,16 @@ def test_blackjax_drives_an_airy_posterior_to_the_same_answer(small_config, smal
     logdensity = aj.log_density_function(post)
     u0 = jnp.asarray(post.unconstrain(post.current_values()))
     warmup = blackjax.window_adaptation(blackjax.nuts, logdensity)
-    (state, params), _ = warmup.run(jax.random.PRNGKey(0), u0, num_steps=300)
+    (state, params), _ = warmup.run(jax.random.PRNGKey(0), u0, num_steps=120)
     kernel = blackjax.nuts(logdensity, **params).step
 
     def step(s, key):
         s, _ = kernel(key, s)
         return s, s.position
 
-    _, us = jax.lax.scan(step, state, jax.random.split(jax.random.PRNGKey(1), 1500))
+    _, us = jax.lax.scan(step, state, jax.random.split(jax.random.PRNGKey(1), 500))
     draws = np.array([post.constrain(np.asarray(u)) for u in us])
-    ref = airy.sample(post, num_warmup=300, num_samples=750, num_chains=2, seed=4, progress_bar=False)
+    ref = airy.sample(post, num_warmup=150, num_samples=300, num_chains=2, seed=4, progress_bar=False)
     for k, name in enumerate(["x_position", "separation", "log_flux"]):
         a = ref.posterior[name]
         ess_b = float(az.ess(draws[None, :, k]))
