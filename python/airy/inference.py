@@ -141,6 +141,15 @@ class LogDensity:
         return self.core.log_density_gradient(as_array(theta, "theta", shape=(self.dim,)))
 
 
+def density_core(target):
+    """The C++ log density of a Posterior or LogDensity; TypeError naming ``target`` else."""
+    if isinstance(target, Posterior):
+        return target.density
+    if isinstance(target, LogDensity):
+        return target.core
+    raise TypeError(f"target: expected an airy Posterior, Config or LogDensity, got {type(target).__name__}")
+
+
 def _options(num_warmup, num_samples, num_chains, seed, **kw):
     o = _core.SamplerOptions()
     o.num_warmup = as_int(num_warmup, "num_warmup", minimum=0)
@@ -180,12 +189,7 @@ def sample(target, data=None, *, num_warmup=None, num_samples=None, num_chains=N
         target = cfg.posterior(data)
     elif data is not None:
         raise _core.InvalidArgument("sample: data: only a Config takes data (a Posterior already has it)")
-    if isinstance(target, Posterior):
-        density = target.density
-    elif isinstance(target, LogDensity):
-        density = target.core
-    else:
-        raise TypeError(f"target: expected a Posterior, Config or LogDensity, got {type(target).__name__}")
+    density = density_core(target)
 
     o = cfg.sampler_options() if cfg is not None else _core.SamplerOptions()
     base = dict(num_warmup=o.num_warmup, num_samples=o.num_samples, num_chains=o.num_chains, seed=o.seed)

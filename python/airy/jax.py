@@ -102,15 +102,9 @@ def log_density_function(target):
     """``logp(theta_unc) -> scalar`` of an airy Posterior or LogDensity on the unconstrained
     space (log-Jacobians included), with its exact gradient from the same C++ call; vmap
     batches chains in one call (BlackJAX's multi-chain runs)."""
-    from .inference import LogDensity, Posterior
+    from .inference import density_core
 
-    if isinstance(target, Posterior):
-        core = target.density
-    elif isinstance(target, LogDensity):
-        core = target.core
-    else:
-        raise TypeError(f"target: expected an airy Posterior or LogDensity, got {type(target).__name__}")
-    handle = _core.DensityFunction(core)
+    handle = _core.DensityFunction(density_core(target))
     _register()
     dim = handle.dim
     attrs = {"handle": np.int64(handle.id)}

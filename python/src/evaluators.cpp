@@ -124,36 +124,42 @@ Registry& registry() {
   static Registry* r = new Registry();  // never destroyed: handlers may run at exit
   return *r;
 }
+
+template <class T>
+std::int64_t add(std::map<std::int64_t, std::shared_ptr<const T>> Registry::*table,
+                 std::shared_ptr<const T> p) {
+  auto& reg = registry();
+  const std::int64_t id = reg.next.fetch_add(1);
+  std::unique_lock lock(reg.mutex);
+  (reg.*table)[id] = std::move(p);
+  return id;
+}
+
+template <class T>
+std::shared_ptr<const T> lookup(std::map<std::int64_t, std::shared_ptr<const T>> Registry::*table,
+                                std::int64_t id) {
+  auto& reg = registry();
+  std::shared_lock lock(reg.mutex);
+  const auto it = (reg.*table).find(id);
+  return it == (reg.*table).end() ? nullptr : it->second;
+}
+
 }  // namespace
 
 std::int64_t register_renderer(std::shared_ptr<const Renderer> r) {
-  auto& reg = registry();
-  const std::int64_t id = reg.next.fetch_add(1);
-  std::unique_lock lock(reg.mutex);
-  reg.renderers[id] = std::move(r);
-  return id;
+  return add(&Registry::renderers, std::move(r));
 }
 
 std::int64_t register_density(std::shared_ptr<const DensityEvaluator> d) {
-  auto& reg = registry();
-  const std::int64_t id = reg.next.fetch_add(1);
-  std::unique_lock lock(reg.mutex);
-  reg.densities[id] = std::move(d);
-  return id;
+  return add(&Registry::densities, std::move(d));
 }
 
 std::shared_ptr<const Renderer> find_renderer(std::int64_t id) {
-  auto& reg = registry();
-  std::shared_lock lock(reg.mutex);
-  const auto it = reg.renderers.find(id);
-  return it == reg.renderers.end() ? nullptr : it->second;
+  return lookup(&Registry::renderers, id);
 }
 
 std::shared_ptr<const DensityEvaluator> find_density(std::int64_t id) {
-  auto& reg = registry();
-  std::shared_lock lock(reg.mutex);
-  const auto it = reg.densities.find(id);
-  return it == reg.densities.end() ? nullptr : it->second;
+  return lookup(&Registry::densities, id);
 }
 
 void release_handle(std::int64_t id) {
