@@ -102,7 +102,8 @@ TEST_F(Cli, NumericOptionsSayTheirBound) {
   bad(fit + "--warmup -1", "--warmup: must be an integer >= 0, got -1");
   bad(fit + "--threads 1.5", "--threads: must be an integer");
   bad(fit + "--seed -1", "--seed: must be an integer >= 0, got -1");
-  bad(fit + "--seed 4294967296", "--seed: must be an integer <= 4294967295, got 4294967296");
+  bad(fit + "--seed 9223372036854775808",
+      "--seed: must be an integer <= 9223372036854775807, got 9223372036854775808");
   bad(fit + "--chains 99999999999999999999999", "out of range");
   bad("optimize " + path("run.toml") + " --data x.fits --starts 0",
       "--starts: must be an integer >= 1, got 0");
