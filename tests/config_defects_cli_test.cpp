@@ -58,6 +58,7 @@ class ConfigDefects : public ::testing::Test {
     const std::string config = write("defect.toml", text);
     for (const std::string command : {"simulate", "fit"}) {
       const fs::path out = dir_ / ("out_" + command);
+      fs::remove_all(out);
       std::string args = command + " " + config + " --out " + out.string();
       if (command == "fit") args += " --data " + data + " --chains 1 --warmup 10 --samples 10";
       const testing::CliResult r = testing::run_airy(args);
@@ -97,7 +98,7 @@ TEST_F(ConfigDefects, EveryDefectStopsSimulateAndFitNamingTheKeyAndValue) {
       {"missing flat field",
        output,
        output + layer + "\"no_such_flat.fits\"\n",
-       {"detector.layers[0].file = \"no_such_flat.fits\""}},
+       {"detector.layers[0].file", "no_such_flat.fits", "does not exist"}},
       {"flat field of the wrong shape",
        output,
        output + layer + "\"" + (dir_ / "flat_wrong_shape.fits").string() + "\"\n",
@@ -119,9 +120,9 @@ TEST_F(ConfigDefects, EveryDefectStopsSimulateAndFitNamingTheKeyAndValue) {
        "low = -0.1\nhigh = 0.5",
        {"source.separation", "domain"}},
       {"angle unit on a length", "unit = \"nm\"", "unit = \"deg\"", {"unit = 'deg'"}},
-      {"pupil that transmits nothing",
-       "width = 0.1 ",
-       "width = 2.0 ",
+      {"pupil that transmits nothing (a circle off the grid)",
+       "radius = 0.5 ",
+       "centre_x = 3.0\nradius = 0.5 ",
        {"optics.aperture.shapes", "transmits nothing"}},
       {"log_flux of 400", "log_flux = 3.5", "log_flux = 400.0", {"source.log_flux", "400"}},
       {"log_flux of -400", "log_flux = 3.5", "log_flux = -400.0", {"source.log_flux", "-400"}},
