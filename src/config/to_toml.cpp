@@ -113,6 +113,13 @@ std::string to_toml(const Config& c) {
      << "\nsave_warmup = " << (m.save_warmup ? "true" : "false") << "\nthin = " << m.thin
      << "\ninit = " << quoted(m.init) << "\nmap_starts = " << m.map_starts
      << "\nmetric_init = " << quoted(m.metric_init) << "\n";
+  std::vector<std::string> shown, formats;
+  for (const auto& name : c.plot.parameters) shown.push_back(quoted(name));
+  for (const auto& f : c.plot.formats) formats.push_back(quoted(f));
+  os << "\n[plot]\nwidth = " << num(c.plot.width) << "\nparameters = ["
+     << fmt::format("{}", fmt::join(shown, ", ")) << "]\nformat = ["
+     << fmt::format("{}", fmt::join(formats, ", ")) << "]\nstretch = " << quoted(c.plot.stretch)
+     << "\ndpi = " << num(c.plot.dpi) << "\n";
   os << "\n[output]\ndir = " << quoted(c.output_dir) << "\n";
   return os.str();
 }

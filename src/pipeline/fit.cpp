@@ -238,7 +238,7 @@ FitResult fit(const config::Config& c, const FitOptions& o) {
     rh.history.push_back("data - posterior-mean model");
     io::write_fits(path_in(out, "residual.fits"), RealImage(data - model), rh);
     if (o.plots) {
-      draw_fit_images(c, data, model, out);
+      draw_fit_images(c, data, model, out, static_cast<int>(names.size()));
       draw_posterior_plots(c, run, units, truth, out);
     }
   } else {

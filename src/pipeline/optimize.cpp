@@ -80,6 +80,8 @@ OptimizeRunResult optimize_run(const config::Config& c, const OptimizeRunOptions
   io::FitsHeader rh = image_header(c, "RESIDUAL", "photons");
   rh.history.push_back("data - best-fit model");
   io::write_fits(path_in(out, "best_fit_residual.fits"), RealImage(data - model), rh);
+  draw_fit_images(c, data, model, out, static_cast<int>(best.values.size()), "best_fit",
+                  objective == posterior::FitObjective::kMap ? "MAP model" : "best-fit model (ML)");
   return r;
 }
 

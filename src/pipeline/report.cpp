@@ -74,17 +74,18 @@ FitResult summarize_run(const std::string& run_dir) {
   return result;
 }
 
-void plot_run(const std::string& run_dir) {
+void plot_run(const std::string& run_dir, const PlotOverrides& overrides) {
   const infer::Run run = io::read_cmdstan_csv_run(chain_files(run_dir));
   const fs::path dir(run_dir);
-  const config::Config c = config::load_config((dir / "config.toml").string());
+  config::Config c = config::load_config((dir / "config.toml").string());
+  apply_plot_overrides(c.plot, overrides);
   const RealImage data = io::read_fits((dir / "data.fits").string()).image;
   const model::Telescope telescope = config::build_telescope(c);
   const auto post = config::build_posterior(c, telescope, data);
   const infer::Summary summary = infer::summarize(run);
   std::vector<double> mean;
   for (const auto& row : summary.rows) mean.push_back(row.mean);
-  draw_fit_images(c, data, post.telescope_at(mean).model(), run_dir);
+  draw_fit_images(c, data, post.telescope_at(mean).model(), run_dir, static_cast<int>(mean.size()));
   draw_posterior_plots(c, run, post.output_units(), truth_of(run_dir), run_dir);
 }
 
