@@ -6,7 +6,9 @@ set(AIRY_MODULE_TARGETS "")
 set(AIRY_MODULES "")
 
 # Private (non-public-header) dependencies of each module.
-set(AIRY_PRIVATE_DEPS_optics PkgConfig::FFTW3)
+if(AIRY_WITH_FFTW)
+  set(AIRY_PRIVATE_DEPS_optics PkgConfig::FFTW3)
+endif()
 set(AIRY_PRIVATE_DEPS_io PkgConfig::CFITSIO PkgConfig::NETCDF PkgConfig::TOMLPP)
 set(AIRY_PRIVATE_DEPS_plot PkgConfig::CAIRO)
 set(AIRY_PRIVATE_DEPS_config PkgConfig::TOMLPP)

@@ -8,4 +8,4 @@ out="${1:-airy-demo}"
 bash "$root/scripts/deps.sh"
 cmake -S "$root" -B "$root/build" -DCMAKE_BUILD_TYPE=Release >/dev/null
 cmake --build "$root/build" -j "$(nproc)" --target airy_cli
-"$root/build/apps/airy/airy" demo --out "$out"
+"$root/build/apps/airy/airy" demo --out "$out" --overwrite

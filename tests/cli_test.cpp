@@ -3,7 +3,6 @@
 /// @brief The airy binary on bad input: each error names the key or file and the value, the
 /// process exits non-zero, and no output is mistaken for a complete run.
 #include <gtest/gtest.h>
-#include <sys/wait.h>
 
 #include <cstdio>
 #include <filesystem>
@@ -15,26 +14,16 @@
 #include "airy/io/fits.hpp"
 
 #ifdef AIRY_CLI_PATH
+#include "run_test_util.hpp"
+
 namespace airy {
 namespace {
 
 namespace fs = std::filesystem;
 
-struct Result {
-  int code = -1;
-  std::string output;
-};
+using Result = testing::CliResult;
 
-Result run(const std::string& args) {
-  const std::string cmd = std::string(AIRY_CLI_PATH) + " " + args + " 2>&1";
-  Result r;
-  FILE* pipe = popen(cmd.c_str(), "r");
-  char buffer[4096];
-  while (std::fgets(buffer, sizeof buffer, pipe)) r.output += buffer;
-  const int status = pclose(pipe);
-  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return r;
-}
+Result run(const std::string& args) { return testing::run_airy(args); }
 
 class Cli : public ::testing::Test {
  protected:
@@ -72,14 +61,51 @@ void expect_failure(const Result& r, std::initializer_list<std::string> fragment
 
 TEST_F(Cli, HelpAndVersion) {
   EXPECT_EQ(run("--help").code, 0);
-  for (const char* sub : {"demo", "simulate", "fit", "summary", "plot"}) {
+  for (const char* sub : {"demo", "simulate", "fit", "summary", "plot", "fisher", "optimize"}) {
     const Result r = run(std::string(sub) + " --help");
     EXPECT_EQ(r.code, 0) << sub;
     EXPECT_NE(r.output.find("Usage"), std::string::npos) << r.output;
+    if (std::string(sub) != "summary" && std::string(sub) != "plot") {
+      EXPECT_NE(r.output.find("--overwrite"), std::string::npos) << sub;
+    }
   }
   EXPECT_NE(run("fit --help").output.find("--warmup"), std::string::npos);
   EXPECT_EQ(run("--version").code, 0);
-  EXPECT_NE(run("").code, 0);  // a subcommand is required
+}
+
+// Usage errors exit 2 with CLI11's message (docs/cli.md, "Exit codes").
+TEST_F(Cli, UsageErrorsExitTwoWithTheMessage) {
+  auto usage = [&](const std::string& args, const std::string& message) {
+    const Result r = run(args);
+    EXPECT_EQ(r.code, 2) << args << "\n" << r.output;
+    EXPECT_NE(r.output.find(message), std::string::npos) << args << "\n" << r.output;
+  };
+  usage("", "A subcommand is required");
+  usage("frobnicate", "A subcommand is required");  // CLI11 reports the missing one first
+  usage("fit " + path("run.toml"), "--data is required");
+  usage("fit " + path("run.toml") + " --data x.fits --bogus", "--bogus");
+  usage("simulate " + path("nowhere.toml"), "nowhere.toml");
+}
+
+// Every numeric option names its real bound: no 300-digit numbers, no silent wrap-around.
+TEST_F(Cli, NumericOptionsSayTheirBound) {
+  const std::string fit = "fit " + path("run.toml") + " --data x.fits ";
+  auto bad = [&](const std::string& args, const std::string& message) {
+    const Result r = run(args);
+    EXPECT_EQ(r.code, 2) << args;
+    EXPECT_NE(r.output.find(message), std::string::npos) << args << "\n" << r.output;
+    EXPECT_EQ(r.output.find("1797693"), std::string::npos) << r.output;
+  };
+  bad(fit + "--chains 0", "--chains: must be an integer >= 1, got 0");
+  bad(fit + "--chains 4294967298", "--chains: must be an integer <= 2147483647, got 4294967298");
+  bad(fit + "--samples -3", "--samples: must be an integer >= 1, got -3");
+  bad(fit + "--warmup -1", "--warmup: must be an integer >= 0, got -1");
+  bad(fit + "--threads 1.5", "--threads: must be an integer");
+  bad(fit + "--seed -1", "--seed: must be an integer >= 0, got -1");
+  bad(fit + "--seed 4294967296", "--seed: must be an integer <= 4294967295, got 4294967296");
+  bad(fit + "--chains 99999999999999999999999", "out of range");
+  bad("optimize " + path("run.toml") + " --data x.fits --starts 0",
+      "--starts: must be an integer >= 1, got 0");
 }
 
 TEST_F(Cli, ConfigErrorsNameKeyAndSuggest) {
@@ -110,10 +136,26 @@ TEST_F(Cli, DataFileErrorsNameTheFile) {
   io::write_fits(path("nan.fits"), nan_image, io::FitsHeader{});
   expect_failure(run("fit " + cfg + " --data " + path("nan.fits") + " --out " + path("f")),
                  {"nan.fits", "nan"});
+  // An infinite pixel is reported as the value that is there, not as nan.
+  for (const double v :
+       {std::numeric_limits<double>::infinity(), -std::numeric_limits<double>::infinity()}) {
+    RealImage inf_image = RealImage::Constant(16, 16, 10.0);
+    inf_image(3, 5) = v;
+    io::write_fits(path("inf.fits"), inf_image, io::FitsHeader{});
+    const Result r = run("fit " + cfg + " --data " + path("inf.fits") + " --out " + path("f"));
+    EXPECT_EQ(r.code, 2) << r.output;
+    EXPECT_NE(r.output.find(v > 0 ? "pixel (x=5, y=3) = inf is not finite"
+                                  : "pixel (x=5, y=3) = -inf is not finite"),
+              std::string::npos)
+        << r.output;
+  }
   RealImage negative = RealImage::Constant(16, 16, 10.0);
   negative(2, 2) = -4.0;
   io::write_fits(path("negative.fits"), negative, io::FitsHeader{});
-  const std::string poisson = edited("kind = \"poisson_gaussian\"", "kind = \"poisson\"");
+  // Poisson has no read noise: its `sigma` key goes too (a key a kind does not use is an error).
+  const std::string poisson = edited(
+      "kind = \"poisson_gaussian\" # normal approximation: variance = model + sigma^2\nsigma = 3.0",
+      "kind = \"poisson\"");
   expect_failure(run("fit " + poisson + " --data " + path("negative.fits") + " --out " + path("f")),
                  {"negative", "Poisson"});
   EXPECT_FALSE(fs::exists(path("f/chain_1.csv")));  // nothing that looks like a run

@@ -123,7 +123,7 @@ def psf(cfg, amp, opd, pos_rad, lam):
     return np.abs(F) ** 2
 
 
-def model(cfg):
+def model(cfg, dither_arcsec=(0.0, 0.0)):
     n, D = cfg["pupil"]["npixels"], cfg["pupil"]["diameter_m"]
     T = transmission(cfg)
     amp = T / math.sqrt(np.sum(T * T))
@@ -146,10 +146,16 @@ def model(cfg):
         w = w / w.sum(1, keepdims=True)
         stars.append(((p + sep) * ARCSEC, F * c / (1 + c), lams, w[0]))
         stars.append(((p - sep) * ARCSEC, F / (1 + c), lams, w[1]))
+    elif s["type"] == "PointSources":
+        w = np.array(s["weights"], float)
+        for pos, flux in zip(s["positions_arcsec"], s["fluxes"]):
+            stars.append((np.array(pos) * ARCSEC, flux, np.array(s["wavelengths_m"]), w / w.sum()))
     else:
         w = np.array(s["weights"], float)
         stars.append((np.array(s["position_arcsec"]) * ARCSEC, s["flux"],
                       np.array(s["wavelengths_m"]), w / w.sum()))
+    # dLux Dither: the dither (rad) is added to every star's position.
+    stars = [(pos + np.array(dither_arcsec) * ARCSEC, f, l, w) for pos, f, l, w in stars]
     img = 0.0
     for pos, flux, lams, w in stars:
         for lam, wl in zip(lams, w):
@@ -169,6 +175,8 @@ def model(cfg):
             img = convolve_same(img, K)
         elif L["type"] == "AddConstant":
             img = img + L["value"]
+        elif L["type"] == "ApplyPixelResponse":
+            img = img * np.asarray(L["data"], dtype=np.float64)
         else:
             raise ValueError(L["type"])
     return img
@@ -199,6 +207,17 @@ def main():
             err = abs(loss - cfg["loss_value"]) / abs(cfg["loss_value"])
             worst = max(worst, err)
             print("%-32s |numpy loss - dLux loss| / |loss| = %.3g" % (os.path.basename(fn), err))
+            continue
+        if "dither" in cfg:  # dither fixture: one image per offset, optional pixel response
+            base = tomllib.load(open(os.path.join(os.path.dirname(fn), cfg["config"]), "rb"))
+            flat = np.array(cfg["dither"]["pixel_response_map"]) if cfg["dither"][
+                "pixel_response"] else 1.0
+            for k, d in enumerate(cfg["dither"]["offsets_arcsec"]):
+                ref = np.array(cfg["dither"]["images"][k])
+                err = np.max(np.abs(model(base, d) * flat - ref)) / np.max(np.abs(ref))
+                worst = max(worst, err)
+            print("%-32s max|numpy - dLux| / max = %.3g (%d dithers)"
+                  % (os.path.basename(fn), err, len(cfg["dither"]["images"])))
             continue
         ref = np.array(cfg["image"]["data"])
         img = model(cfg)

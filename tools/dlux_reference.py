@@ -51,6 +51,17 @@ def point_source(x=0.0, y=0.0, flux=1.0, wavelengths_m=(585e-9,), weights=None):
             "wavelengths_m": list(wavelengths_m), "weights": list(weights)}
 
 
+def point_sources(positions_arcsec, fluxes, wavelengths_m=(560e-9, 610e-9), weights=None):
+    if weights is None:
+        weights = [1.0] * len(wavelengths_m)
+    return {"type": "PointSources", "positions_arcsec": [list(p) for p in positions_arcsec],
+            "fluxes": list(fluxes), "wavelengths_m": list(wavelengths_m), "weights": list(weights)}
+
+
+THREE_STARS = point_sources([(0.05, -0.04), (-0.06, 0.02), (0.01, 0.07)], [900.0, 500.0, 250.0],
+                            weights=[1.0, 2.0])
+
+
 def config(name, description, *, npix=128, diameter=1.0, shapes=CIRCLE_1M, ap_oversample=5,
            noll=FLAGSHIP_NOLL, coeffs=FLAGSHIP_COEFFS, basis_diameter=None, psf_npix=16,
            psf_scale=0.03, oversample=1, source=None, detector=None):
@@ -135,6 +146,15 @@ CONFIGS = [
            "3 wavelengths with weights 1:2:1, Noll 4-10.",
            source=point_source(x=0.02, y=-0.01, flux=1000.0,
                                wavelengths_m=[550e-9, 585e-9, 620e-9], weights=[1.0, 2.0, 1.0])),
+    config("single_wavelength_band", "AlphaCen with n_wavels = 1 over the default 530-640 nm "
+           "band: dLuxToliman's linspace gives the band's start (530 nm), not its centre.",
+           source=alpha_cen(n_wavels=1)),
+    config("pixel_response", "Flagship then LayeredDetector [ApplyPixelResponse(map)] with a "
+           "smooth positive 16x16 map 1 + 0.2 sin(0.7 x + 0.3) cos(0.5 y) + 0.05 (x - y)/16.",
+           detector=[{"type": "ApplyPixelResponse", "map": "smooth16"}]),
+    config("point_sources", "dLux PointSources: 3 stars (0.05, -0.04), (-0.06, 0.02), "
+           "(0.01, 0.07) arcsec, fluxes 900/500/250, 2 wavelengths 560/610 nm weights 1:2, "
+           "Noll 4-10, 20 px PSF.", psf_npix=20, source=THREE_STARS),
     config("soft_circle", "Differentiable soft-edged circle: dlu.soft_circle(pixel_coords(128, 1), "
            "0.5, clip_dist 0.01) (aperture oversample 1), Noll 4-10.",
            shapes=[{"type": "soft_circle", "radius_m": 0.5, "clip_dist_m": 0.01, "invert": False}],
@@ -198,6 +218,10 @@ def build_source(s, overrides=None):
         return dl.PointSource(wavelengths=jnp.array(s["wavelengths_m"]),
                               position=dlu.arcsec2rad(jnp.array(s["position_arcsec"])),
                               flux=s["flux"], weights=jnp.array(s["weights"]))
+    if s["type"] == "PointSources":
+        return dl.PointSources(wavelengths=jnp.array(s["wavelengths_m"]),
+                               position=dlu.arcsec2rad(jnp.array(s["positions_arcsec"])),
+                               flux=jnp.array(s["fluxes"]), weights=jnp.array(s["weights"]))
     raise ValueError(s["type"])
 
 
@@ -213,9 +237,23 @@ def build_detector(layers):
                                              oversample=L["oversample"]))
         elif L["type"] == "AddConstant":
             out.append(dl.layers.AddConstant(L["value"]))
+        elif L["type"] == "ApplyPixelResponse":
+            out.append(dl.layers.ApplyPixelResponse(jnp.array(pixel_map(L["map"]))))
         else:
             raise ValueError(L["type"])
     return dl.LayeredDetector(out)
+
+
+def pixel_map(name):
+    """Deterministic positive pixel-response maps named in the configs."""
+    if name == "smooth16":
+        y, x = onp.mgrid[0:16, 0:16].astype(onp.float64)
+        return 1.0 + 0.2 * onp.sin(0.7 * x + 0.3) * onp.cos(0.5 * y) + 0.05 * (x - y) / 16.0
+    if name.startswith("smooth_"):
+        n = int(name.split("_")[1])
+        y, x = onp.mgrid[0:n, 0:n].astype(onp.float64)
+        return 1.0 + 0.15 * onp.sin(0.9 * x + 0.2) * onp.cos(0.6 * y + 0.1) + 0.03 * (x - y) / n
+    raise ValueError(name)
 
 
 def build_telescope(cfg):
@@ -286,6 +324,11 @@ def source_lines(s, src_obj):
         L.append("star_positions_rad = %s" % arr2(src_obj.xy_positions))
         L.append("star_fluxes = %s  # [F*c/(1+c), F/(1+c)], F = 10^log_flux"
                  % arr1(src_obj.raw_fluxes))
+    elif s["type"] == "PointSources":
+        L.append("positions_arcsec = %s  # [[x, y] per star]" % arr2(s["positions_arcsec"]))
+        L.append("fluxes = %s  # photons per star" % arr1(s["fluxes"]))
+        L.append("wavelengths_m = %s" % arr1(s["wavelengths_m"]))
+        L.append("weights = %s  # normalised to sum 1 by the model (Spectrum)" % arr1(s["weights"]))
     else:
         L.append("position_arcsec = %s  # [x, y]" % arr1(s["position_arcsec"]))
         L.append("position_rad = %s  # dlu.arcsec2rad(position_arcsec)"
@@ -359,6 +402,9 @@ def write_config(cfg, outdir):
         for k, v in lay.items():
             L.append('%s = %s' % (k, '"%s"' % v if isinstance(v, str) else
                                   (str(v) if isinstance(v, int) else f(v))))
+        if lay["type"] == "ApplyPixelResponse":
+            L.append("data = %s  # the map (row = y, col = x), multiplied into the image"
+                     % arr2(pixel_map(lay["map"])))
         if lay["type"] == "ApplyJitter":
             L.append("kernel = %s  # the layer's normalised kernel (ApplyJitter.kernel), "
                      "convolved with mode 'same'" % arr2(obj.kernel))
@@ -380,6 +426,47 @@ def write_config(cfg, outdir):
     with open(path, "w") as fh:
         fh.write("\n".join(L) + "\n")
     return path, image
+
+
+# ----------------------------------------------------------------------------- dither
+DITHERS = [
+    ("dither_point_sources", "point_sources", [(0.0, 0.0), (0.03, 0.0), (-0.015, 0.045)], False),
+    ("dither_pixel_response", "point_sources", [(0.0, 0.0), (0.06, -0.03), (-0.09, 0.03)], True),
+]
+
+
+def write_dither(name, cfg, dithers_arcsec, flat, outdir):
+    """dl.Dither(dithers, optics, source, detector): one image per dither, the dither (rad) added
+    to source.position (every star). Stored as a stack images[k][row][col]."""
+    cfg = dict(cfg)
+    if flat:
+        cfg["detector"] = [{"type": "ApplyPixelResponse", "map": "smooth_%d" % (
+            cfg["optics"]["psf_npixels"] * cfg["optics"]["oversample"])}]
+    tel, T, B, src, det = build_telescope(cfg)
+    d = dlu.arcsec2rad(jnp.array(dithers_arcsec))
+    inst = dl.Dither(d, tel.optics, src, det) if det is not None else dl.Dither(d, tel.optics, src)
+    images = onp.asarray(inst.model(), dtype=onp.float64)
+    assert images.shape[0] == len(dithers_arcsec)
+    base = os.path.join(outdir, cfg["name"] + ".toml")
+    L = header(name, "dl.Dither of the %s configuration%s by %s arcsec" % (
+        cfg["name"], " with ApplyPixelResponse(%s)" % cfg["detector"][0]["map"] if flat else "",
+        dithers_arcsec))
+    L += ['config = "%s.toml"  # optics and source: every input as in that file' % cfg["name"],
+          "",
+          "[dither]",
+          "offsets_arcsec = %s  # (k, 2): added to source.position (rad) of every star"
+          % arr2(dithers_arcsec),
+          "pixel_response = %s" % ("true" if flat else "false")]
+    if flat:
+        L.append("pixel_response_map = %s" % arr2(pixel_map(cfg["detector"][0]["map"])))
+    L += ["images = ["]
+    for img in images:
+        L.append(arr2(img) + ",")
+    L.append("]")
+    path = os.path.join(outdir, name + ".toml")
+    with open(path, "w") as fh:
+        fh.write("\n".join(L) + "\n")
+    return path, images
 
 
 # ----------------------------------------------------------------------------- gradient
@@ -487,6 +574,10 @@ def main():
         print("wrote %-60s sum %.9g max %.9g" % (os.path.relpath(path, ROOT), img.sum(), img.max()))
     grads = [("grad_flagship", "flagship"), ("grad_detector_jitter", "detector_downsample_jitter")]
     by_name = {c["name"]: c for c in CONFIGS}
+    for name, cname, dithers, flat in DITHERS:
+        if not only or name in only:
+            path, imgs = write_dither(name, by_name[cname], dithers, flat, outdir)
+            print("wrote", os.path.relpath(path, ROOT), "images", imgs.shape)
     for outname, cname in grads:
         if not only or outname in only:
             path, rel = write_grad(by_name[cname], outdir, outname)

@@ -33,20 +33,20 @@ std_extra=()
 [[ -n "${WARMUP:-}" ]] && std_extra+=(--warmup "$WARMUP")
 mkdir -p "$OUT"
 
-"$AIRY" simulate "$CONFIG" --out "$OUT/sim" >/dev/null
-"$AIRY" fisher "$CONFIG" --out "$OUT/fisher_info" --no-plots
+"$AIRY" simulate "$CONFIG" --out "$OUT/sim" --overwrite >/dev/null
+"$AIRY" fisher "$CONFIG" --out "$OUT/fisher_info" --no-plots --overwrite
 t0=$(date +%s.%N)
-"$AIRY" fit "$CONFIG" --data "$OUT/sim/data.fits" --out "$OUT/standard" --no-plots \
+"$AIRY" fit "$CONFIG" --data "$OUT/sim/data.fits" --out "$OUT/standard" --no-plots --overwrite \
   "${common[@]}" "${std_extra[@]}" >/dev/null
 t1=$(date +%s.%N)
-"$AIRY" fit "$CONFIG" --data "$OUT/sim/data.fits" --out "$OUT/fisher" --no-plots \
+"$AIRY" fit "$CONFIG" --data "$OUT/sim/data.fits" --out "$OUT/fisher" --no-plots --overwrite \
   --init map --metric fisher --warmup "$W_FISHER" "${common[@]}" >/dev/null
 t2=$(date +%s.%N)
 sed -e '/^metric_init *=/d' -e 's/^\[sampler\]/[sampler]\nmetric_init = "laplace"/' "$CONFIG" \
   > "$OUT/laplace_start.toml"
 grep -q '^metric_init = "laplace"' "$OUT/laplace_start.toml" ||
   { echo "fisher_check: $CONFIG has no [sampler] table to set metric_init in" >&2; exit 1; }
-"$AIRY" fit "$OUT/laplace_start.toml" --data "$OUT/sim/data.fits" --out "$OUT/laplace" \
+"$AIRY" fit "$OUT/laplace_start.toml" --data "$OUT/sim/data.fits" --out "$OUT/laplace" --overwrite \
   --no-plots --init map --metric dense_e --warmup "$W_FISHER" "${common[@]}" >/dev/null
 t3=$(date +%s.%N)
 

@@ -5,38 +5,86 @@
 
 #include <fmt/format.h>
 
+#include <charconv>
+#include <csignal>
+#include <cstdint>
 #include <iostream>
+#include <limits>
 #include <memory>
 
 #include "airy/config/config.hpp"
 #include "airy/pipeline/pipeline.hpp"
 
 namespace airy::cli {
+
+int interrupted_exit_code(int signo) { return 128 + (signo > 0 ? signo : SIGINT); }
+
+CLI::Validator integer_in(long long lo, unsigned long long hi) {
+  auto check = [lo, hi](std::string& text) -> std::string {
+    const char* first = text.data();
+    const char* last = first + text.size();
+    const bool negative = !text.empty() && text[0] == '-';
+    long long value = 0;
+    unsigned long long positive = 0;
+    const auto r =
+        negative ? std::from_chars(first, last, value) : std::from_chars(first, last, positive);
+    const std::string range =
+        hi == std::numeric_limits<unsigned long long>::max() || hi >= (1ULL << 62)
+            ? fmt::format(">= {}", lo)
+            : fmt::format("in [{}, {}]", lo, hi);
+    if (r.ec == std::errc::result_out_of_range) {
+      return fmt::format("must be an integer {}, got {} (out of range)", range, text);
+    }
+    if (r.ec != std::errc() || r.ptr != last || text.empty()) {
+      return fmt::format("must be an integer {}, got '{}'", range, text);
+    }
+    const bool too_low =
+        negative ? value < lo : (lo > 0 && positive < static_cast<unsigned long long>(lo));
+    if (too_low) return fmt::format("must be an integer >= {}, got {}", lo, text);
+    if (!negative && positive > hi)
+      return fmt::format("must be an integer <= {}, got {}", hi, text);
+    return "";
+  };
+  return CLI::Validator(check, hi >= (1ULL << 62) ? fmt::format("INT>={}", lo)
+                                                  : fmt::format("INT in [{}, {}]", lo, hi));
+}
+
+void add_overwrite_flag(CLI::App* cmd, bool& overwrite) {
+  cmd->add_flag("--overwrite", overwrite,
+                "write into a non-empty output directory, removing airy's files there first "
+                "(other files are kept)");
+}
+
 namespace {
 
-/// Exit code of a run stopped by SIGINT (128 + 2, as shells report it).
-constexpr int kInterrupted = 130;
+constexpr auto kIntMax = static_cast<unsigned long long>(std::numeric_limits<int>::max());
+// Seeds are written back into config.toml, whose integers are int64: 0 .. 2^63 - 1.
+constexpr auto kSeedMax = static_cast<unsigned long long>(std::numeric_limits<std::int64_t>::max());
 
 /// The sampler and output options every sampling command accepts.
 struct SamplingFlags {
   int chains = 0, warmup = -1, samples = 0, threads = -1;
-  long long seed = -1;
+  std::uint64_t seed = 0;
+  CLI::Option* seed_option = nullptr;
   std::string out;
   std::string init, metric;
   bool quiet = false;
+  bool overwrite = false;
 
   void add_to(CLI::App* cmd) {
     cmd->add_option("--chains", chains, "number of chains (config: sampler.num_chains)")
-        ->check(CLI::PositiveNumber);
+        ->check(integer_in(1, kIntMax));
     cmd->add_option("--warmup", warmup, "warmup iterations per chain (sampler.num_warmup)")
-        ->check(CLI::NonNegativeNumber);
+        ->check(integer_in(0, kIntMax));
     cmd->add_option("--samples", samples, "draws per chain (sampler.num_samples)")
-        ->check(CLI::PositiveNumber);
-    cmd->add_option("--seed", seed, "random seed (sampler.seed)")->check(CLI::NonNegativeNumber);
+        ->check(integer_in(1, kIntMax));
+    seed_option = cmd->add_option("--seed", seed, "random seed (sampler.seed)")
+                      ->check(integer_in(0, kSeedMax));
     cmd->add_option("--threads", threads, "threads; 0 = one per chain up to the cores")
-        ->check(CLI::NonNegativeNumber);
+        ->check(integer_in(0, kIntMax));
     cmd->add_option("--out", out, "output directory (output.dir)");
     cmd->add_flag("--quiet,-q", quiet, "no progress bars");
+    add_overwrite_flag(cmd, overwrite);
     cmd->add_option("--init", init, "initial values: random or map (sampler.init)")
         ->check(CLI::IsMember({"random", "map"}));
     cmd->add_option("--metric", metric,
@@ -58,7 +106,7 @@ struct SamplingFlags {
     if (warmup >= 0) o.num_warmup = warmup;
     if (samples > 0) o.num_samples = samples;
     if (threads >= 0) o.num_threads = threads;
-    if (seed >= 0) o.seed = static_cast<unsigned>(seed);
+    if (seed_option != nullptr && seed_option->count() > 0) o.seed = seed;
     if (!out.empty()) o.out = out;
     o.quiet = quiet;
     return o;
@@ -67,7 +115,7 @@ struct SamplingFlags {
 
 int report_fit(const pipeline::FitResult& r) {
   std::cout << r.summary_text << std::flush;
-  return r.complete ? 0 : kInterrupted;
+  return r.complete ? 0 : interrupted_exit_code(r.stop_signal);
 }
 
 }  // namespace
@@ -84,7 +132,7 @@ Action add_demo(CLI::App& app, const std::string& command_line) {
     config::Config c = config::parse_config(config::flagship_toml(), "<embedded binary_star.toml>");
     flags->apply(c);
     std::cout << fmt::format("airy demo: simulating the flagship into {}/\n", c.output_dir);
-    const auto sim = pipeline::simulate(c, c.output_dir);
+    const auto sim = pipeline::simulate(c, c.output_dir, flags->overwrite);
     std::cout << fmt::format(
         "airy demo: sampling {} chains x ({} warmup + {} draws), 13 parameters\n",
         c.sampler.num_chains, c.sampler.num_warmup, c.sampler.num_samples);
@@ -92,7 +140,7 @@ Action add_demo(CLI::App& app, const std::string& command_line) {
     o.data_path = sim.data_path;
     o.quiet = flags->quiet;
     o.command_line = command_line;
-    const auto r = pipeline::fit(c, o);
+    const auto r = pipeline::fit(c, o);  // adds to the simulation's directory
     const int code = report_fit(r);
     std::cout << fmt::format(
         "airy demo: wall {:.1f} s, {} gradient evaluations, min bulk-ESS {:.0f} = {:.1f} per "
@@ -103,23 +151,25 @@ Action add_demo(CLI::App& app, const std::string& command_line) {
   };
 }
 
-Action add_simulate(CLI::App& app, const std::string& command_line) {
+Action add_simulate(CLI::App& app) {
   auto* cmd = app.add_subcommand(
       "simulate", "render the configured telescope, add noise, write FITS images and a preview");
   auto config_path = std::make_shared<std::string>();
   auto out = std::make_shared<std::string>();
+  auto overwrite = std::make_shared<bool>(false);
   cmd->add_option("config", *config_path, "TOML configuration (docs/config.md)")
       ->required()
       ->check(CLI::ExistingFile);
   cmd->add_option("--out", *out, "output directory (output.dir)");
-  (void)command_line;
-  return [cmd, config_path, out]() {
+  add_overwrite_flag(cmd, *overwrite);
+  return [cmd, config_path, out, overwrite]() {
     if (!*cmd) return -1;
     config::Config c = config::load_config(*config_path);
     if (!out->empty()) c.output_dir = *out;
-    const auto r = pipeline::simulate(c, c.output_dir);
-    std::cout << fmt::format("airy simulate: wrote {}, psf.fits, truth.toml, simulate.png\n",
-                             r.data_path);
+    const auto r = pipeline::simulate(c, c.output_dir, *overwrite);
+    std::string files;
+    for (const auto& f : r.written) files += (files.empty() ? "" : ", ") + f;
+    std::cout << fmt::format("airy simulate: wrote {} in {}/\n", files, c.output_dir);
     return 0;
   };
 }
@@ -135,7 +185,10 @@ Action add_fit(CLI::App& app, const std::string& command_line) {
       ->required()
       ->check(CLI::ExistingFile);
   cmd->add_option("--data", *data, "FITS image of the data (photons)")->required();
-  cmd->add_option("--truth", *truth, "truth.toml of known values (default: beside the data)");
+  cmd->add_option("--truth", *truth,
+                  "truth.toml of known values (default: the truth.toml beside the data, when "
+                  "`airy simulate` wrote it for that data file)")
+      ->check(CLI::ExistingFile);
   cmd->add_flag("--no-plots", *no_plots, "skip the figures");
   auto flags = std::make_shared<SamplingFlags>();
   flags->add_to(cmd);
@@ -148,6 +201,7 @@ Action add_fit(CLI::App& app, const std::string& command_line) {
     o.truth_path = *truth;
     o.quiet = flags->quiet;
     o.plots = !*no_plots;
+    o.overwrite = flags->overwrite;
     o.command_line = command_line;
     return report_fit(pipeline::fit(c, o));
   };
@@ -161,7 +215,7 @@ Action add_summary(CLI::App& app) {
     if (!*cmd) return -1;
     const auto r = pipeline::summarize_run(*dir);
     std::cout << r.summary_text << std::flush;
-    return r.complete ? 0 : kInterrupted;
+    return r.complete ? 0 : interrupted_exit_code(0);
   };
 }
 

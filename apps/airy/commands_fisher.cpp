@@ -3,7 +3,9 @@
 /// @brief `airy fisher` (Cramér-Rao bounds) and `airy optimize` (MAP / ML with L-BFGS).
 #include <fmt/format.h>
 
+#include <cstdint>
 #include <iostream>
+#include <limits>
 #include <memory>
 
 #include "airy/config/config.hpp"
@@ -20,16 +22,18 @@ Action add_fisher(CLI::App& app) {
   auto config_path = std::make_shared<std::string>();
   auto out = std::make_shared<std::string>();
   auto no_plots = std::make_shared<bool>(false);
+  auto overwrite = std::make_shared<bool>(false);
   cmd->add_option("config", *config_path, "TOML configuration (docs/config.md)")
       ->required()
       ->check(CLI::ExistingFile);
-  cmd->add_option("--out", *out, "output directory (output.dir)");
+  cmd->add_option("--out", *out, "output directory (default: <output.dir>-fisher)");
   cmd->add_flag("--no-plots", *no_plots, "skip the correlation plot");
-  return [cmd, config_path, out, no_plots]() {
+  add_overwrite_flag(cmd, *overwrite);
+  return [cmd, config_path, out, no_plots, overwrite]() {
     if (!*cmd) return -1;
     config::Config c = config::load_config(*config_path);
-    if (!out->empty()) c.output_dir = *out;
-    const auto r = pipeline::fisher_run(c, c.output_dir, !*no_plots);
+    c.output_dir = out->empty() ? pipeline::command_output_dir(c, "fisher") : *out;
+    const auto r = pipeline::fisher_run(c, c.output_dir, !*no_plots, *overwrite);
     std::cout << r.table
               << fmt::format("airy fisher: wrote crb.csv, fisher.csv, correlation.csv{} in {}/\n",
                              *no_plots ? "" : ", correlation.png", c.output_dir);
@@ -45,30 +49,37 @@ Action add_optimize(CLI::App& app) {
   auto config_path = std::make_shared<std::string>();
   auto opts = std::make_shared<pipeline::OptimizeRunOptions>();
   auto out = std::make_shared<std::string>();
-  auto seed = std::make_shared<long long>(-1);
+  auto seed = std::make_shared<std::uint64_t>(0);
   cmd->add_option("config", *config_path, "TOML configuration (docs/config.md)")
       ->required()
       ->check(CLI::ExistingFile);
   cmd->add_option("--data", opts->data_path, "FITS image of the data (photons)")->required();
-  cmd->add_option("--out", *out, "output directory (output.dir)");
+  cmd->add_option("--out", *out, "output directory (default: <output.dir>-optimize)");
   cmd->add_option("--starts", opts->num_starts, "L-BFGS starts drawn from the priors")
-      ->check(CLI::PositiveNumber);
+      ->check(integer_in(1, static_cast<unsigned long long>(std::numeric_limits<int>::max())));
   cmd->add_option("--objective", opts->objective, "map (log posterior) or ml (log likelihood)")
       ->check(CLI::IsMember({"map", "ml"}));
-  cmd->add_option("--seed", *seed, "seed of the starts (sampler.seed)")
-      ->check(CLI::NonNegativeNumber);
-  return [cmd, config_path, opts, out, seed]() {
+  auto* seed_option =
+      cmd->add_option("--seed", *seed, "seed of the starts (sampler.seed)")
+          ->check(integer_in(
+              0, static_cast<unsigned long long>(std::numeric_limits<std::int64_t>::max())));
+  add_overwrite_flag(cmd, opts->overwrite);
+  return [cmd, config_path, opts, out, seed, seed_option]() {
     if (!*cmd) return -1;
     config::Config c = config::load_config(*config_path);
-    if (!out->empty()) c.output_dir = *out;
-    if (*seed >= 0) c.sampler.seed = static_cast<unsigned>(*seed);
+    pipeline::Overrides o;
+    o.out = out->empty() ? pipeline::command_output_dir(c, "optimize") : *out;
+    if (seed_option->count() > 0) o.seed = *seed;
+    pipeline::apply_overrides(c, o);
     const auto r = pipeline::optimize_run(c, *opts);
-    std::cout << r.table
-              << fmt::format(
-                     "airy optimize: wrote optimize.csv, optimize_starts.csv, best_fit.fits, "
-                     "best_fit_residual.fits in {}/\n",
-                     c.output_dir);
-    return 0;
+    std::cout << r.table;
+    if (r.result.best >= 0) {
+      std::cout << fmt::format(
+          "airy optimize: wrote optimize.csv, optimize_starts.csv, best_fit.fits, "
+          "best_fit_residual.fits in {}/\n",
+          c.output_dir);
+    }
+    return r.result.interrupted ? interrupted_exit_code(r.stop_signal) : 0;
   };
 }
 

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "airy/core/error.hpp"
+#include "airy/core/stop.hpp"
 #include "airy/pipeline/pipeline.hpp"
 #include "commands.hpp"
 
@@ -16,11 +17,14 @@ int main(int argc, char** argv) {
   std::string command_line;
   for (int i = 0; i < argc; ++i) command_line += (i ? " " : "") + std::string(argv[i]);
 
+  // SIGINT, SIGTERM and SIGHUP for the whole process: the first stops the running phase (MAP,
+  // sampling) and the command writes its files from what exists; a second exits at once.
+  const airy::StopSignalScope signals;
   CLI::App app{"airy: differentiable telescope models and NUTS inference (docs/cli.md)", "airy"};
   app.set_version_flag("--version", airy::pipeline::version());
   app.require_subcommand(1);
   std::vector<airy::cli::Action> actions = {airy::cli::add_demo(app, command_line),
-                                            airy::cli::add_simulate(app, command_line),
+                                            airy::cli::add_simulate(app),
                                             airy::cli::add_fit(app, command_line),
                                             airy::cli::add_summary(app),
                                             airy::cli::add_plot(app),
@@ -29,7 +33,8 @@ int main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    return app.exit(e);
+    // --help and --version exit 0; every usage error exits 2 with CLI11's message.
+    return app.exit(e) == 0 ? 0 : airy::cli::kExitUsage;
   }
   try {
     for (auto& action : actions) {
@@ -38,10 +43,10 @@ int main(int argc, char** argv) {
     }
   } catch (const airy::InvalidArgument& e) {
     std::cerr << "airy: error: " << e.what() << "\n";
-    return 2;
+    return airy::cli::kExitUsage;
   } catch (const std::exception& e) {
     std::cerr << "airy: error: " << e.what() << "\n";
-    return 1;
+    return airy::cli::kExitFailure;
   }
   return 0;
 }

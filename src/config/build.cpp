@@ -7,8 +7,10 @@
 
 #include "airy/config/build.hpp"
 #include "airy/core/error.hpp"
+#include "airy/core/units.hpp"
 #include "airy/detector/detector_layers.hpp"
 #include "airy/infer/distribution.hpp"
+#include "airy/io/fits.hpp"
 #include "airy/model/builder.hpp"
 #include "airy/optics/coordinates.hpp"
 #include "airy/optics/optic_layers.hpp"
@@ -59,8 +61,20 @@ RealImage transmission(const OpticsConfig& o) {
   return optics::aperture_transmission(shapes, o.npix, o.diameter, oversample);
 }
 
-std::shared_ptr<const optics::OpticalSystem> build_system(const OpticsConfig& o) {
+/// The optical system; `extra` layers (an exposure's diversity) follow the aperture.
+std::shared_ptr<const optics::OpticalSystem> build_system(
+    const Config& config, std::vector<optics::NamedLayer> extra = {}) {
+  const OpticsConfig& o = config.optics;
   RealImage t = transmission(o);
+  if (!(t.maxCoeff() > 0.0)) {
+    // A pupil that transmits nothing gives a zero image (or NaN once normalised): a model
+    // that cannot produce light must stop here, not as a run of rejected draws.
+    throw InvalidArgument(fmt::format(
+        "{}: optics.aperture.shapes: the pupil transmits nothing (the product of the {} shape(s) "
+        "is 0 on every one of the {}x{} pupil pixels of the {} m grid): check radius, width, "
+        "centre_x/centre_y and invert",
+        config.source_name, o.shapes.size(), o.npix, o.npix, o.diameter));
+  }
   std::vector<optics::NamedLayer> layers;
   if (o.noll.empty()) {
     layers.push_back(
@@ -73,6 +87,7 @@ std::shared_ptr<const optics::OpticalSystem> build_system(const OpticsConfig& o)
                          optics::zernike_basis(o.noll, coords, o.diameter), std::move(t),
                          Eigen::Map<const RealVector>(c.data(), c.size()), o.normalise)});
   }
+  for (auto& layer : extra) layers.push_back(std::move(layer));
   if (o.type == "cartesian") {
     return std::make_shared<optics::CartesianOpticalSystem>(o.npix, o.diameter, std::move(layers),
                                                             o.focal_length, o.psf_npix,
@@ -107,12 +122,91 @@ std::shared_ptr<const sources::Source> build_source(const SourceConfig& s) {
   return std::make_shared<sources::PointSources>(spectrum, positions, fluxes);
 }
 
-}  // namespace
+/// value_in_path_units / value_in_prior_unit: the explicit unit_scale, else the conversion from
+/// the prior's unit to the path's unit (same dimension, e.g. nm -> m, mas -> arcsec).
+double prior_scale(const PriorConfig& p, const std::vector<model::ParameterInfo>& infos) {
+  if (p.unit_scale) return *p.unit_scale;
+  if (p.unit.empty()) return 1.0;
+  for (const auto& info : infos) {
+    if (info.path == p.path) return units::conversion_factor(p.unit, info.unit);
+  }
+  return 1.0;  // unknown path: the posterior names it with the nearest known path
+}
 
-model::Telescope build_telescope(const Config& config) {
+/// The flat field of a pixel_response layer: ones without a file, else the FITS image, which
+/// must match the image grid at that stage of the detector and be finite and > 0.
+RealImage pixel_response_map(const Config& config, const DetectorLayerConfig& l, int index,
+                             int rows) {
+  if (l.file.empty()) return RealImage::Ones(rows, rows);
+  const std::string key =
+      fmt::format("{}: detector.layers[{}].file = \"{}\"", config.source_name, index, l.file);
+  RealImage map;
+  try {
+    map = io::read_fits(l.file).image;
+  } catch (const Error& e) {
+    throw InvalidArgument(fmt::format("{}: {}", key, e.what()));
+  }
+  if (map.rows() != rows || map.cols() != rows) {
+    throw InvalidArgument(fmt::format(
+        "{}: the map is {}x{} pixels (ny x nx) but the image at this detector layer is {}x{}", key,
+        map.rows(), map.cols(), rows, rows));
+  }
+  for (Eigen::Index y = 0; y < map.rows(); ++y) {
+    for (Eigen::Index x = 0; x < map.cols(); ++x) {
+      if (!(map(y, x) > 0.0) || !std::isfinite(map(y, x))) {
+        throw InvalidArgument(
+            fmt::format("{}: pixel (x={}, y={}) = {}: a pixel response must be finite and > 0", key,
+                        x, y, map(y, x)));
+      }
+    }
+  }
+  return map;
+}
+
+/// The configured model must render a finite image with some light in it; name the keys that
+/// can break that.
+void check_renders_light(const Config& config, const model::Telescope& telescope) {
+  const RealImage image = telescope.model();
+  const auto& src = config.source;
+  const std::string flux_keys = src.type == "points"
+                                    ? "source.log_fluxes"
+                                    : fmt::format("source.log_flux = {}", src.log_flux);
+  if (!image.allFinite()) {
+    throw InvalidArgument(fmt::format(
+        "{}: the configured model renders a non-finite image (check {} and the detector "
+        "layers' values)",
+        config.source_name, flux_keys));
+  }
+  if (!(image.maxCoeff() > 0.0)) {
+    throw InvalidArgument(fmt::format(
+        "{}: the configured model renders no light (every pixel <= 0): check {}, the source "
+        "positions against the {}-pixel field of view, and the detector layers",
+        config.source_name, flux_keys, telescope.image_cols()));
+  }
+}
+
+/// The telescope of the configuration, or of one of its exposures: the same detector layers,
+/// the exposure's band, diversity layer, dither and flux scale.
+model::Telescope build_one(const Config& config, const ExposureConfig* exposure) {
+  std::vector<optics::NamedLayer> extra;
+  if (exposure != nullptr && !exposure->diversity_noll.empty()) {
+    const OpticsConfig& o = config.optics;
+    const optics::Coords coords = optics::pixel_coords(o.npix, o.diameter);
+    const std::vector<RealImage> basis =
+        optics::zernike_basis(exposure->diversity_noll, coords, o.diameter);
+    RealImage opd = RealImage::Zero(o.npix, o.npix);
+    for (std::size_t j = 0; j < basis.size(); ++j)
+      opd += exposure->diversity_coefficients[j] * basis[j];
+    extra.push_back({"diversity", std::make_shared<optics::Optic>(std::nullopt, opd, false)});
+  }
   model::TelescopeBuilder builder;
-  const auto system = build_system(config.optics);
-  builder.optics(system).source(build_source(config.source));
+  const auto system = build_system(config, std::move(extra));
+  const SourceConfig& source =
+      exposure != nullptr && exposure->spectrum ? *exposure->spectrum : config.source;
+  builder.optics(system).source(build_source(source));
+  if (exposure != nullptr) {
+    builder.exposure({exposure->dither_x, exposure->dither_y, exposure->flux_scale});
+  }
   int rows = system->output_npixels();
   int index = 0;
   for (const auto& l : config.detector) {
@@ -128,7 +222,7 @@ model::Telescope build_telescope(const Config& config) {
     } else if (l.type == "jitter") {
       layer = std::make_shared<detector::GaussianJitter>(l.sigma);
     } else if (l.type == "pixel_response") {
-      layer = std::make_shared<detector::PixelResponse>(RealImage::Ones(rows, rows));
+      layer = std::make_shared<detector::PixelResponse>(pixel_response_map(config, l, index, rows));
     } else if (l.type == "background") {
       layer = std::make_shared<detector::Background>(l.value);
     } else if (l.type == "saturation") {
@@ -137,37 +231,142 @@ model::Telescope build_telescope(const Config& config) {
     builder.detector_layer(l.type, layer);
     ++index;
   }
-  return builder.build();
+  model::Telescope telescope = builder.build();
+  check_renders_light(config, telescope);
+  return telescope;
 }
+
+}  // namespace
+
+model::Telescope build_telescope(const Config& config) {
+  check_memory(config, 1);
+  return build_one(config, config.exposures.empty() ? nullptr : &config.exposures[0]);
+}
+
+std::vector<model::Telescope> build_exposure_telescopes(const Config& config) {
+  check_memory(config, 1);
+  std::vector<model::Telescope> out;
+  if (config.exposures.empty()) {
+    out.push_back(build_one(config, nullptr));
+    return out;
+  }
+  for (const auto& e : config.exposures) {
+    try {
+      out.push_back(build_one(config, &e));
+    } catch (const InvalidArgument& err) {
+      throw InvalidArgument(fmt::format(
+          "exposure {}: {}", e.name.empty() ? std::to_string(out.size()) : e.name, err.what()));
+    }
+  }
+  return out;
+}
+
+namespace {
+
+/// A prior's path split into the telescope path and the exposure(s) it belongs to:
+/// "exposures.<i>.<path>" -> (path, {i}); "exposures.*.<path>" -> (path, {0..N-1});
+/// anything else -> (path, {-1}) (shared by every exposure).
+std::pair<std::string, std::vector<int>> split_exposure_path(const Config& config,
+                                                             const std::string& path) {
+  const std::string prefix = "exposures.";
+  if (path.rfind(prefix, 0) != 0) return {path, {-1}};
+  const auto dot = path.find('.', prefix.size());
+  const std::string index = path.substr(
+      prefix.size(), dot == std::string::npos ? std::string::npos : dot - prefix.size());
+  if (dot == std::string::npos || dot + 1 >= path.size()) {
+    throw InvalidArgument(
+        "expected \"exposures.<index>.<telescope path>\" or "
+        "\"exposures.*.<telescope path>\"");
+  }
+  const int n = static_cast<int>(config.exposures.size());
+  if (n == 0) {
+    throw InvalidArgument("a per-exposure path needs [[exposures]] tables (there are none)");
+  }
+  const std::string rest = path.substr(dot + 1);
+  if (index == "*") {
+    std::vector<int> all(static_cast<std::size_t>(n));
+    for (int e = 0; e < n; ++e) all[static_cast<std::size_t>(e)] = e;
+    return {rest, all};
+  }
+  for (int e = 0; e < n; ++e) {
+    if (index == std::to_string(e) || index == config.exposures[static_cast<std::size_t>(e)].name) {
+      return {rest, {e}};
+    }
+  }
+  throw InvalidArgument(
+      fmt::format("exposure '{}' does not exist (indices 0..{}, or '*')", index, n - 1));
+}
+
+}  // namespace
 
 posterior::ImagePosterior build_posterior(const Config& config, const model::Telescope& telescope,
                                           RealImage data) {
+  std::vector<RealImage> one;
+  one.push_back(std::move(data));
+  return build_posterior(config, std::vector<model::Telescope>{telescope}, std::move(one));
+}
+
+posterior::ImagePosterior build_posterior(const Config& config,
+                                          const std::vector<model::Telescope>& telescopes,
+                                          std::vector<RealImage> data) {
+  if (telescopes.empty() || data.size() != telescopes.size()) {
+    throw InvalidArgument(fmt::format("{}: {} data image(s) for {} exposure(s)", config.source_name,
+                                      data.size(), telescopes.size()));
+  }
+  const std::vector<model::ParameterInfo> infos = telescopes[0].parameters();
   std::vector<posterior::ParameterSite> sites;
+  int output_dim = 0;
   for (const auto& p : config.priors) {
-    posterior::ParameterSite site;
-    site.path = p.path;
-    site.scale = p.scale;
-    site.unit = p.unit;
     try {
-      site.prior = infer::make_distribution(p.dist, p.params);
+      const auto [path, exposures] = split_exposure_path(config, p.path);
+      PriorConfig bare = p;
+      bare.path = path;
+      const infer::DistributionPtr prior = infer::make_distribution(p.dist, p.params);
+      const double scale = prior_scale(bare, infos);
+      for (const int e : exposures) {
+        // The path must exist in the telescope(s) it belongs to (all of them when shared).
+        for (std::size_t t = 0; t < telescopes.size(); ++t) {
+          if (e < 0 || static_cast<std::size_t>(e) == t) (void)telescopes[t].bind({path});
+        }
+        posterior::ParameterSite site;
+        site.path = path;
+        site.unit = p.unit;
+        site.prior = prior;
+        site.scale = scale;
+        site.exposure = e;
+        sites.push_back(std::move(site));
+        for (const auto& info : infos) {
+          if (info.path == path) output_dim += info.size;
+        }
+      }
     } catch (const InvalidArgument& e) {
       throw InvalidArgument(
           fmt::format("{}: priors.\"{}\": {}", config.source_name, p.path, e.what()));
     }
-    sites.push_back(std::move(site));
   }
   if (sites.empty()) {
     throw InvalidArgument(
         fmt::format("{}: no [priors.\"<path>\"] tables: nothing to sample (known paths: {})",
                     config.source_name, [&] {
                       std::vector<std::string> paths;
-                      for (const auto& info : telescope.parameters()) paths.push_back(info.path);
+                      for (const auto& info : infos) paths.push_back(info.path);
                       return fmt::format("{}", fmt::join(paths, ", "));
                     }()));
   }
-  posterior::ImageLikelihood likelihood(posterior::parse_likelihood(config.likelihood.kind),
-                                        std::move(data), config.likelihood.sigma);
-  return posterior::ImagePosterior(telescope, std::move(sites), std::move(likelihood));
+  check_memory(config, config.sampler.num_chains, output_dim);
+  const posterior::LikelihoodKind kind = posterior::parse_likelihood(config.likelihood.kind);
+  std::vector<posterior::Exposure> exposures;
+  for (std::size_t e = 0; e < telescopes.size(); ++e) {
+    const std::string name = e < config.exposures.size() ? config.exposures[e].name : std::string();
+    exposures.push_back(
+        {name, telescopes[e],
+         posterior::ImageLikelihood(kind, std::move(data[e]), config.likelihood.sigma)});
+  }
+  try {
+    return posterior::ImagePosterior(std::move(exposures), std::move(sites));
+  } catch (const InvalidArgument& e) {
+    throw InvalidArgument(fmt::format("{}: {}", config.source_name, e.what()));
+  }
 }
 
 }  // namespace airy::config

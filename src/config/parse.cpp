@@ -5,7 +5,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <filesystem>
 #include <fstream>
+#include <limits>
 #include <set>
 #include <sstream>
 
@@ -26,40 +28,146 @@ void require_nonnegative(const Section& s, std::string_view key, double value) {
   if (!(value >= 0.0) || !std::isfinite(value)) s.fail(key, "must be >= 0");
 }
 
+void require_finite(const Section& s, std::string_view key, double value) {
+  if (!std::isfinite(value)) s.fail(key, "must be finite");
+}
+
+/// A count of pixels across an image: n^2 entries must index with 32-bit integers.
+constexpr int kMaxPixelsAcross = 46340;  // floor(sqrt(2^31 - 1))
+/// 10^x photons is finite and non-zero in double precision for |x| <= 300 (DBL_MAX ~ 1.8e308).
+constexpr double kMaxAbsLogFlux = 300.0;
+/// Chains (and threads) per run: each holds a workspace and a draws table.
+constexpr int kMaxChains = 4096;
+
+void require_log_flux(const Section& s, std::string_view key, double value) {
+  if (!std::isfinite(value) || std::abs(value) > kMaxAbsLogFlux) {
+    s.fail(key, fmt::format("must be in [-{0}, {0}]: 10^value photons must be finite and non-zero",
+                            kMaxAbsLogFlux));
+  }
+}
+
+/// The keys each shape type uses besides type, centre_x, centre_y, rotation and invert.
+const detail::TypeKeys& shape_keys() {
+  static const detail::TypeKeys keys = {{"circle", {"radius"}},
+                                        {"annulus", {"radius", "inner_radius"}},
+                                        {"square", {"width"}},
+                                        {"rectangle", {"width", "height"}},
+                                        {"polygon", {"radius", "sides"}},
+                                        {"hexagon", {"radius"}},
+                                        {"spider", {"width", "angles"}}};
+  return keys;
+}
+
+std::vector<std::string> type_names(const detail::TypeKeys& keys) {
+  std::vector<std::string> names;
+  for (const auto& [type, k] : keys) names.push_back(type);
+  return names;
+}
+
+/// Reads `type` and checks it is one of `keys`' types (with a "did you mean").
+std::string read_type(const Section& s, const detail::TypeKeys& keys, std::string_view what) {
+  const std::string type = s.string("type", "");
+  const std::vector<std::string> names = type_names(keys);
+  if (std::find(names.begin(), names.end(), type) == names.end()) {
+    const std::string hint = detail::nearest(type, names);
+    s.fail("type", fmt::format("unknown {}{} (expected one of {})", what,
+                               hint.empty() ? "" : fmt::format(" (did you mean '{}'?)", hint),
+                               fmt::join(names, ", ")));
+  }
+  return type;
+}
+
+bool uses(const detail::TypeKeys& keys, const std::string& type, std::string_view key) {
+  for (const auto& [t, k] : keys) {
+    if (t == type) return std::find(k.begin(), k.end(), key) != k.end();
+  }
+  return false;
+}
+
 ShapeConfig parse_shape(const Section& s) {
   ShapeConfig shape;
-  shape.type = s.string("type", "");
-  static const std::vector<std::string> kTypes = {"circle",  "annulus", "square", "rectangle",
-                                                  "polygon", "hexagon", "spider"};
-  if (std::find(kTypes.begin(), kTypes.end(), shape.type) == kTypes.end()) {
-    const std::string hint = detail::nearest(shape.type, kTypes);
-    s.fail("type", fmt::format("unknown shape{} (expected one of {})",
-                               hint.empty() ? "" : fmt::format(" (did you mean '{}'?)", hint),
-                               fmt::join(kTypes, ", ")));
-  }
-  shape.radius = s.number("radius", 0.0);
-  shape.inner_radius = s.number("inner_radius", 0.0);
-  shape.width = s.number("width", 0.0);
-  shape.height = s.number("height", 0.0);
-  shape.sides = s.integer("sides", shape.type == "hexagon" ? 6 : 0);
-  shape.angles = s.numbers("angles", {});
-  shape.centre_x = s.number("centre_x", 0.0);
-  shape.centre_y = s.number("centre_y", 0.0);
-  shape.rotation = s.number("rotation", 0.0);
-  shape.invert = s.boolean("invert", false);
+  shape.type = read_type(s, shape_keys(), "shape");
   const auto& t = shape.type;
-  if (t == "circle" || t == "annulus" || t == "polygon" || t == "hexagon") {
+  const auto& keys = shape_keys();
+  if (uses(keys, t, "radius")) {
+    shape.radius = s.required_number("radius", "(m)");
     require_positive(s, "radius", shape.radius);
   }
-  if (t == "annulus") {
+  if (uses(keys, t, "inner_radius")) {
+    shape.inner_radius = s.required_number("inner_radius", "(m)");
     require_positive(s, "inner_radius", shape.inner_radius);
     if (shape.inner_radius >= shape.radius) s.fail("inner_radius", "must be < radius");
   }
-  if (t == "square" || t == "rectangle" || t == "spider") require_positive(s, "width", shape.width);
-  if (t == "rectangle") require_positive(s, "height", shape.height);
-  if (t == "polygon" && shape.sides < 3) s.fail("sides", "a polygon needs at least 3 sides");
-  if (t == "spider" && shape.angles.empty()) s.fail("angles", "a spider needs at least one arm");
+  if (uses(keys, t, "width")) {
+    shape.width = s.required_number("width", "(m)");
+    require_positive(s, "width", shape.width);
+  }
+  if (uses(keys, t, "height")) {
+    shape.height = s.required_number("height", "(m)");
+    require_positive(s, "height", shape.height);
+  }
+  shape.sides = t == "hexagon" ? 6 : 0;
+  if (uses(keys, t, "sides")) {
+    if (!s.has("sides")) s.fail("sides", "required for a polygon (>= 3)");
+    shape.sides = s.integer("sides", 0, 3, 100000);
+  }
+  if (uses(keys, t, "angles")) {
+    shape.angles = s.numbers("angles", {});
+    if (shape.angles.empty()) s.fail("angles", "a spider needs at least one arm (deg)");
+    for (double a : shape.angles) require_finite(s, "angles", a);
+  }
+  shape.centre_x = s.number("centre_x", 0.0);
+  require_finite(s, "centre_x", shape.centre_x);
+  shape.centre_y = s.number("centre_y", 0.0);
+  require_finite(s, "centre_y", shape.centre_y);
+  shape.rotation = s.number("rotation", 0.0);
+  require_finite(s, "rotation", shape.rotation);
+  shape.invert = s.boolean("invert", false);
+  s.check_all_used(fmt::format("by shape type \"{}\"", t), keys);
   return shape;
+}
+
+void parse_aperture(const Section& a, OpticsConfig& o) {
+  o.soft_edge = a.string("soft_edge", o.soft_edge);
+  if (o.soft_edge != "oversample" && o.soft_edge != "analytic" && o.soft_edge != "hard") {
+    a.fail("soft_edge", "expected \"oversample\", \"analytic\" or \"hard\"");
+  }
+  if (o.soft_edge == "oversample") o.edge_oversample = a.integer("edge_oversample", 5, 1, 64);
+  if (o.soft_edge == "analytic") {
+    o.edge_width = a.number("edge_width", o.edge_width);
+    require_nonnegative(a, "edge_width", o.edge_width);
+  }
+  o.normalise = a.boolean("normalise", o.normalise);
+  for (const auto& shape :
+       a.tables("shapes", {"type", "radius", "inner_radius", "width", "height", "sides", "angles",
+                           "centre_x", "centre_y", "rotation", "invert"})) {
+    o.shapes.push_back(parse_shape(shape));
+  }
+  a.check_all_used(fmt::format("with soft_edge = \"{}\"", o.soft_edge),
+                   {{"soft_edge = \"oversample\"", {"edge_oversample"}},
+                    {"soft_edge = \"analytic\"", {"edge_width"}}});
+}
+
+void parse_aberrations(const Section& ab, OpticsConfig& o) {
+  o.noll = ab.integers("noll", {}, 1, 100000);
+  std::set<int> unique(o.noll.begin(), o.noll.end());
+  if (unique.size() != o.noll.size()) ab.fail("noll", "indices must be distinct");
+  if (ab.has("coefficients")) {
+    o.coefficients = ab.numbers("coefficients", {});
+    if (o.coefficients.size() != o.noll.size()) {
+      ab.fail("coefficients",
+              fmt::format("has {} entries but noll has {}", o.coefficients.size(), o.noll.size()));
+    }
+    for (double v : o.coefficients) {
+      if (!std::isfinite(v)) ab.fail("coefficients", "every coefficient must be finite");
+    }
+  } else {
+    o.coefficients_rms = ab.number("coefficients_rms", 0.0);
+    require_nonnegative(ab, "coefficients_rms", o.coefficients_rms);
+    o.coefficients_seed = ab.seed("coefficients_seed", 0);
+  }
+  ab.check_all_used("when coefficients are given explicitly",
+                    {{"no coefficients", {"coefficients_rms", "coefficients_seed"}}});
 }
 
 void parse_optics(const Section& root, Config& c) {
@@ -71,35 +179,25 @@ void parse_optics(const Section& root, Config& c) {
   if (o.type != "angular" && o.type != "cartesian") {
     s->fail("type", "expected \"angular\" or \"cartesian\"");
   }
-  o.npix = s->integer("npix", o.npix);
-  if (o.npix < 2) s->fail("npix", "must be >= 2");
+  o.npix = s->integer("npix", o.npix, 2, kMaxPixelsAcross);
   o.diameter = s->number("diameter", o.diameter);
   require_positive(*s, "diameter", o.diameter);
-  o.psf_npix = s->integer("psf_npix", o.psf_npix);
-  if (o.psf_npix < 1) s->fail("psf_npix", "must be >= 1");
+  o.psf_npix = s->integer("psf_npix", o.psf_npix, 1, kMaxPixelsAcross);
   o.psf_pixel_scale = s->number("psf_pixel_scale", o.psf_pixel_scale);
   require_positive(*s, "psf_pixel_scale", o.psf_pixel_scale);
-  o.oversample = s->integer("oversample", o.oversample);
-  if (o.oversample < 1) s->fail("oversample", "must be >= 1");
-  o.focal_length = s->number("focal_length", o.focal_length);
-  if (o.type == "cartesian") require_positive(*s, "focal_length", o.focal_length);
-
+  o.oversample = s->integer("oversample", o.oversample, 1, kMaxPixelsAcross);
+  if (static_cast<long long>(o.psf_npix) * o.oversample > kMaxPixelsAcross) {
+    s->fail("oversample",
+            fmt::format("psf_npix x oversample = {} exceeds {} pixels across",
+                        static_cast<long long>(o.psf_npix) * o.oversample, kMaxPixelsAcross));
+  }
+  if (o.type == "cartesian") {
+    o.focal_length = s->required_number("focal_length", "for type = \"cartesian\" (m)");
+    require_positive(*s, "focal_length", o.focal_length);
+  }
   if (auto a = s->table("aperture",
                         {"soft_edge", "edge_oversample", "edge_width", "normalise", "shapes"})) {
-    o.soft_edge = a->string("soft_edge", o.soft_edge);
-    if (o.soft_edge != "oversample" && o.soft_edge != "analytic" && o.soft_edge != "hard") {
-      a->fail("soft_edge", "expected \"oversample\", \"analytic\" or \"hard\"");
-    }
-    o.edge_oversample = a->integer("edge_oversample", o.edge_oversample);
-    if (o.edge_oversample < 1) a->fail("edge_oversample", "must be >= 1");
-    o.edge_width = a->number("edge_width", o.edge_width);
-    require_nonnegative(*a, "edge_width", o.edge_width);
-    o.normalise = a->boolean("normalise", o.normalise);
-    for (const auto& shape :
-         a->tables("shapes", {"type", "radius", "inner_radius", "width", "height", "sides",
-                              "angles", "centre_x", "centre_y", "rotation", "invert"})) {
-      o.shapes.push_back(parse_shape(shape));
-    }
+    parse_aperture(*a, o);
   }
   if (o.shapes.empty()) {
     ShapeConfig circle;
@@ -107,26 +205,51 @@ void parse_optics(const Section& root, Config& c) {
     circle.radius = o.diameter / 2;
     o.shapes.push_back(circle);
   }
-
   if (auto ab = s->table("aberrations",
                          {"noll", "coefficients", "coefficients_rms", "coefficients_seed"})) {
-    o.noll = ab->integers("noll", {});
-    for (int j : o.noll) {
-      if (j < 1) ab->fail("noll", fmt::format("Noll index {} is < 1", j));
+    parse_aberrations(*ab, o);
+  }
+  s->check_all_used(fmt::format("by type = \"{}\"", o.type), {{"cartesian", {"focal_length"}}});
+}
+
+/// The keys each source type uses besides type and the spectrum keys.
+const detail::TypeKeys& source_keys() {
+  static const detail::TypeKeys keys = {
+      {"binary",
+       {"x_position", "y_position", "separation", "position_angle", "log_flux", "contrast"}},
+      {"point", {"x_position", "y_position", "log_flux"}},
+      {"points", {"positions_x", "positions_y", "log_fluxes"}}};
+  return keys;
+}
+
+void parse_spectrum(const Section& s, SourceConfig& src) {
+  if (s.has("wavelengths_nm")) {
+    src.wavelengths_nm = s.numbers("wavelengths_nm", {});
+    if (src.wavelengths_nm.empty()) s.fail("wavelengths_nm", "needs at least one wavelength");
+    for (double w : src.wavelengths_nm) {
+      if (!(w > 0.0) || !std::isfinite(w)) s.fail("wavelengths_nm", "every wavelength must be > 0");
     }
-    std::set<int> unique(o.noll.begin(), o.noll.end());
-    if (unique.size() != o.noll.size()) ab->fail("noll", "indices must be distinct");
-    o.coefficients = ab->numbers("coefficients", {});
-    o.coefficients_rms = ab->number("coefficients_rms", 0.0);
-    require_nonnegative(*ab, "coefficients_rms", o.coefficients_rms);
-    o.coefficients_seed = static_cast<unsigned>(ab->integer("coefficients_seed", 0));
-    if (!o.coefficients.empty() && o.coefficients.size() != o.noll.size()) {
-      ab->fail("coefficients",
-               fmt::format("has {} entries but noll has {}", o.coefficients.size(), o.noll.size()));
+  } else {
+    src.band_nm = s.numbers("band_nm", src.band_nm);
+    if (src.band_nm.size() != 2 || !(src.band_nm[0] > 0.0) || !(src.band_nm[1] >= src.band_nm[0]) ||
+        !std::isfinite(src.band_nm[1])) {
+      s.fail("band_nm", "expected [min, max] with 0 < min <= max (nm)");
     }
-    for (double v : o.coefficients) {
-      if (!std::isfinite(v)) ab->fail("coefficients", "every coefficient must be finite");
+    src.n_wavelengths = s.integer("n_wavelengths", src.n_wavelengths, 1, 10000);
+  }
+  src.weights = s.numbers("weights", {});
+  const std::size_t nl = src.wavelengths_nm.empty() ? static_cast<std::size_t>(src.n_wavelengths)
+                                                    : src.wavelengths_nm.size();
+  if (!src.weights.empty()) {
+    if (src.weights.size() != nl) {
+      s.fail("weights", fmt::format("has {} entries for {} wavelengths", src.weights.size(), nl));
     }
+    double total = 0.0;
+    for (double w : src.weights) {
+      if (!(w >= 0.0) || !std::isfinite(w)) s.fail("weights", "weights must be >= 0");
+      total += w;
+    }
+    if (!(total > 0.0)) s.fail("weights", "weights must not all be zero");
   }
 }
 
@@ -136,53 +259,53 @@ void parse_source(const Section& root, Config& c) {
                                  "wavelengths_nm", "band_nm", "n_wavelengths", "weights"});
   if (!s) return;
   SourceConfig& src = c.source;
-  src.type = s->string("type", src.type);
-  if (src.type != "binary" && src.type != "point" && src.type != "points") {
-    s->fail("type", "expected \"binary\", \"point\" or \"points\"");
+  src.type = s->has("type") ? read_type(*s, source_keys(), "source") : src.type;
+  if (src.type == "binary" || src.type == "point") {
+    src.x_position = s->number("x_position", src.x_position);
+    require_finite(*s, "x_position", src.x_position);
+    src.y_position = s->number("y_position", src.y_position);
+    require_finite(*s, "y_position", src.y_position);
+    src.log_flux = s->number("log_flux", src.log_flux);
+    require_log_flux(*s, "log_flux", src.log_flux);
   }
-  src.x_position = s->number("x_position", src.x_position);
-  src.y_position = s->number("y_position", src.y_position);
-  src.separation = s->number("separation", src.separation);
-  require_nonnegative(*s, "separation", src.separation);
-  src.position_angle = s->number("position_angle", src.position_angle);
-  src.log_flux = s->number("log_flux", src.log_flux);
-  if (!std::isfinite(src.log_flux)) s->fail("log_flux", "must be finite");
-  src.contrast = s->number("contrast", src.contrast);
-  require_positive(*s, "contrast", src.contrast);
-  src.positions_x = s->numbers("positions_x", {});
-  src.positions_y = s->numbers("positions_y", {});
-  src.log_fluxes = s->numbers("log_fluxes", {});
+  if (src.type == "binary") {
+    src.separation = s->number("separation", src.separation);
+    require_nonnegative(*s, "separation", src.separation);
+    src.position_angle = s->number("position_angle", src.position_angle);
+    require_finite(*s, "position_angle", src.position_angle);
+    src.contrast = s->number("contrast", src.contrast);
+    require_positive(*s, "contrast", src.contrast);
+  }
   if (src.type == "points") {
+    src.positions_x = s->numbers("positions_x", {});
+    src.positions_y = s->numbers("positions_y", {});
+    src.log_fluxes = s->numbers("log_fluxes", {});
     if (src.positions_x.empty()) s->fail("positions_x", "type \"points\" needs positions");
     if (src.positions_y.size() != src.positions_x.size() ||
         src.log_fluxes.size() != src.positions_x.size()) {
       s->fail("positions_y", "positions_x, positions_y and log_fluxes need equal lengths");
     }
+    for (double v : src.positions_x) require_finite(*s, "positions_x", v);
+    for (double v : src.positions_y) require_finite(*s, "positions_y", v);
+    for (double v : src.log_fluxes) require_log_flux(*s, "log_fluxes", v);
   }
-  src.wavelengths_nm = s->numbers("wavelengths_nm", {});
-  for (double w : src.wavelengths_nm) {
-    if (!(w > 0.0) || !std::isfinite(w)) s->fail("wavelengths_nm", "every wavelength must be > 0");
-  }
-  src.band_nm = s->numbers("band_nm", src.band_nm);
-  if (src.band_nm.size() != 2 || !(src.band_nm[0] > 0.0) || !(src.band_nm[1] >= src.band_nm[0])) {
-    s->fail("band_nm", "expected [min, max] with 0 < min <= max (nm)");
-  }
-  src.n_wavelengths = s->integer("n_wavelengths", src.n_wavelengths);
-  if (src.n_wavelengths < 1) s->fail("n_wavelengths", "must be >= 1");
-  src.weights = s->numbers("weights", {});
-  const std::size_t nl = src.wavelengths_nm.empty() ? static_cast<std::size_t>(src.n_wavelengths)
-                                                    : src.wavelengths_nm.size();
-  if (!src.weights.empty()) {
-    if (src.weights.size() != nl) {
-      s->fail("weights", fmt::format("has {} entries for {} wavelengths", src.weights.size(), nl));
-    }
-    double total = 0.0;
-    for (double w : src.weights) {
-      if (!(w >= 0.0) || !std::isfinite(w)) s->fail("weights", "weights must be >= 0");
-      total += w;
-    }
-    if (!(total > 0.0)) s->fail("weights", "weights must not all be zero");
-  }
+  parse_spectrum(*s, src);
+  detail::TypeKeys users = source_keys();
+  users.push_back({"a band (no wavelengths_nm)", {"band_nm", "n_wavelengths"}});
+  s->check_all_used(src.wavelengths_nm.empty()
+                        ? fmt::format("by type = \"{}\"", src.type)
+                        : fmt::format("by type = \"{}\" with explicit wavelengths_nm", src.type),
+                    users);
+}
+
+/// The keys each detector layer type uses besides type.
+const detail::TypeKeys& detector_keys() {
+  static const detail::TypeKeys keys = {{"downsample", {"factor"}},
+                                        {"jitter", {"sigma"}},
+                                        {"pixel_response", {"file"}},
+                                        {"background", {"value"}},
+                                        {"saturation", {"value"}}};
+  return keys;
 }
 
 void parse_detector(const Section& root, Config& c) {
@@ -190,22 +313,28 @@ void parse_detector(const Section& root, Config& c) {
   if (!s) return;
   for (const auto& l : s->tables("layers", {"type", "factor", "sigma", "value", "file"})) {
     DetectorLayerConfig layer;
-    layer.type = l.string("type", "");
-    static const std::vector<std::string> kTypes = {"downsample", "jitter", "pixel_response",
-                                                    "background", "saturation"};
-    if (std::find(kTypes.begin(), kTypes.end(), layer.type) == kTypes.end()) {
-      l.fail("type",
-             fmt::format("unknown detector layer (expected one of {})", fmt::join(kTypes, ", ")));
+    layer.type = read_type(l, detector_keys(), "detector layer");
+    const auto& t = layer.type;
+    if (t == "downsample") {
+      if (!l.has("factor")) l.fail("factor", "required for a downsample layer (integer >= 1)");
+      layer.factor = l.integer("factor", 1, 1, kMaxPixelsAcross);
+    } else if (t == "jitter") {
+      layer.sigma = l.required_number("sigma", "for a jitter layer (image pixels, > 0)");
+      require_positive(l, "sigma", layer.sigma);
+    } else if (t == "pixel_response") {
+      layer.file = l.string("file", "");
+      if (l.has("file") && layer.file.empty()) l.fail("file", "must name a FITS file");
+    } else if (t == "background") {
+      layer.value = l.required_number("value", "for a background layer (photons per pixel)");
+      require_finite(l, "value", layer.value);
+    } else if (t == "saturation") {
+      layer.value = l.required_number("value", "for a saturation layer (photons)");
+      require_positive(l, "value", layer.value);
     }
-    layer.factor = l.integer("factor", 1);
-    if (layer.factor < 1) l.fail("factor", "must be >= 1");
-    layer.sigma = l.number("sigma", 0.0);
-    require_nonnegative(l, "sigma", layer.sigma);
-    layer.value = l.number("value", 0.0);
-    layer.file = l.string("file", "");
-    if (layer.type == "saturation") require_positive(l, "value", layer.value);
+    l.check_all_used(fmt::format("by detector layer type \"{}\"", t), detector_keys());
     c.detector.push_back(layer);
   }
+  s->check_all_used("");
 }
 
 void parse_noise_and_likelihood(const Section& root, Config& c) {
@@ -213,7 +342,7 @@ void parse_noise_and_likelihood(const Section& root, Config& c) {
     c.noise.photon = s->boolean("photon", c.noise.photon);
     c.noise.read_sigma = s->number("read_sigma", c.noise.read_sigma);
     require_nonnegative(*s, "read_sigma", c.noise.read_sigma);
-    c.noise.seed = static_cast<unsigned>(s->integer("seed", 0));
+    c.noise.seed = s->seed("seed", 0);
   }
   if (auto s = root.table("likelihood", {"kind", "sigma"})) {
     c.likelihood.kind = s->string("kind", c.likelihood.kind);
@@ -222,19 +351,78 @@ void parse_noise_and_likelihood(const Section& root, Config& c) {
     if (std::find(kKinds.begin(), kKinds.end(), c.likelihood.kind) == kKinds.end()) {
       s->fail("kind", fmt::format("expected one of {}", fmt::join(kKinds, ", ")));
     }
-    c.likelihood.sigma = s->number("sigma", c.likelihood.sigma);
-    if (c.likelihood.kind != "poisson") require_positive(*s, "sigma", c.likelihood.sigma);
+    if (c.likelihood.kind != "poisson") {
+      c.likelihood.sigma = s->number("sigma", c.likelihood.sigma);
+      require_positive(*s, "sigma", c.likelihood.sigma);
+    }
+    s->check_all_used("by kind = \"poisson\" (no read noise)",
+                      {{"gaussian", {"sigma"}},
+                       {"poisson_gaussian", {"sigma"}},
+                       {"poisson_gaussian_exact", {"sigma"}}});
   }
 }
 
-/// Sampling units and their factor to the path's native unit (metres of OPD, arcsec).
-double unit_scale(const Section& s, const std::string& unit) {
-  if (unit.empty() || unit == "m" || unit == "arcsec" || unit == "deg") return 1.0;
-  if (unit == "nm") return 1e-9;
-  if (unit == "um") return 1e-6;
-  if (unit == "mm") return 1e-3;
-  if (unit == "mas") return 1e-3;
-  s.fail("unit", "expected one of nm, um, mm, m (lengths), mas, arcsec (angles), deg");
+/// [[exposures]]: data, HDU, dither, flux scale, an optional band of its own and a diversity
+/// OPD. Runs after parse_source (an exposure's band starts from the source's).
+void parse_exposures(const Section& root, Config& c) {
+  int index = 0;
+  for (const auto& s : root.tables(
+           "exposures", {"name", "data", "hdu", "dither", "flux_scale", "wavelengths_nm", "band_nm",
+                         "n_wavelengths", "weights", "diversity_noll", "diversity_coefficients"})) {
+    ExposureConfig e;
+    e.name = s.string("name", "");
+    for (const auto& other : c.exposures) {
+      if (!e.name.empty() && other.name == e.name) s.fail("name", "two exposures share this name");
+    }
+    e.data = s.string("data", "");
+    if (s.has("hdu")) {
+      const toml::node* h = s.raw().get("hdu");
+      s.mark_used("hdu");
+      if (h->is_integer()) {
+        const std::int64_t v = h->as_integer()->get();
+        if (v < 0 || v > 100000) s.fail("hdu", "an HDU number must be in [0, 100000]");
+        e.hdu = std::to_string(v);
+      } else if (h->is_string() && !h->as_string()->get().empty()) {
+        e.hdu = h->as_string()->get();
+      } else {
+        s.fail("hdu", "expected an HDU number (0 = primary) or an EXTNAME such as \"SCI\"");
+      }
+    }
+    const std::vector<double> dither = s.numbers("dither", {0.0, 0.0});
+    if (dither.size() != 2 || !std::isfinite(dither[0]) || !std::isfinite(dither[1])) {
+      s.fail("dither", "expected [x, y] in arcsec");
+    }
+    e.dither_x = dither[0];
+    e.dither_y = dither[1];
+    e.flux_scale = s.number("flux_scale", 1.0);
+    require_positive(s, "flux_scale", e.flux_scale);
+    if (s.has("wavelengths_nm") || s.has("band_nm") || s.has("n_wavelengths") || s.has("weights")) {
+      SourceConfig band = c.source;
+      band.wavelengths_nm.clear();
+      band.weights.clear();
+      parse_spectrum(s, band);
+      e.spectrum = band;
+    }
+    if (s.has("diversity_noll") || s.has("diversity_coefficients")) {
+      e.diversity_noll = s.integers("diversity_noll", {}, 1, 100000);
+      e.diversity_coefficients = s.numbers("diversity_coefficients", {});
+      if (e.diversity_noll.empty())
+        s.fail("diversity_noll", "required with diversity_coefficients");
+      if (e.diversity_coefficients.size() != e.diversity_noll.size()) {
+        s.fail("diversity_coefficients",
+               fmt::format("has {} entries but diversity_noll has {} (m of OPD RMS per mode)",
+                           e.diversity_coefficients.size(), e.diversity_noll.size()));
+      }
+      for (double v : e.diversity_coefficients) {
+        if (!std::isfinite(v)) s.fail("diversity_coefficients", "must be finite");
+      }
+    }
+    s.check_all_used(
+        fmt::format("by exposure {}", index),
+        {{"an exposure's own band (no wavelengths_nm)", {"band_nm", "n_wavelengths"}}});
+    c.exposures.push_back(std::move(e));
+    ++index;
+  }
 }
 
 /// Priors keep the order in which they appear in the file (toml++ sorts tables by key).
@@ -269,6 +457,11 @@ void parse_priors(const Section& root, Config& c) {
                         value.source().begin.line, value.source().begin.column, name, k));
       }
       prior.params[k] = *value.value<double>();
+      if (!std::isfinite(prior.params[k])) {
+        throw InvalidArgument(fmt::format("{}:{}:{}: {}.{} = {}: must be finite", c.source_name,
+                                          value.source().begin.line, value.source().begin.column,
+                                          name, k, prior.params[k]));
+      }
     }
     const toml::table& t = *node->as_table();
     if (!t.contains("dist") || !t.get("dist")->is_string()) {
@@ -284,18 +477,17 @@ void parse_priors(const Section& root, Config& c) {
       prior.unit = t.get("unit")->as_string()->get();
     }
     if (auto v = t.get("unit_scale"); v) {
-      if (!(v->is_floating_point() || v->is_integer()) || !(*v->value<double>() > 0.0)) {
+      if (!(v->is_floating_point() || v->is_integer()) || !(*v->value<double>() > 0.0) ||
+          !std::isfinite(*v->value<double>())) {
         throw InvalidArgument(
             fmt::format("{}: {}.unit_scale must be a number > 0", c.source_name, name));
       }
-      prior.scale = *v->value<double>();
-    } else {
-      const Section unit_section(t, name, c.source_name);
-      prior.scale = unit_scale(unit_section, prior.unit);
+      prior.unit_scale = *v->value<double>();
     }
     if (auto v = t.get("truth"); v) {
-      if (!(v->is_floating_point() || v->is_integer())) {
-        throw InvalidArgument(fmt::format("{}: {}.truth must be a number", c.source_name, name));
+      if (!(v->is_floating_point() || v->is_integer()) || !std::isfinite(*v->value<double>())) {
+        throw InvalidArgument(
+            fmt::format("{}: {}.truth must be a finite number", c.source_name, name));
       }
       prior.truth = *v->value<double>();
     }
@@ -320,15 +512,12 @@ void parse_sampler_and_output(const Section& root, Config& c) {
                                       "num_threads", "metric", "delta", "max_depth", "save_warmup",
                                       "thin", "init", "map_starts", "metric_init"})) {
     SamplerConfig& m = c.sampler;
-    m.num_chains = s->integer("num_chains", m.num_chains);
-    if (m.num_chains < 1) s->fail("num_chains", "must be >= 1");
-    m.num_warmup = s->integer("num_warmup", m.num_warmup);
-    if (m.num_warmup < 0) s->fail("num_warmup", "must be >= 0");
-    m.num_samples = s->integer("num_samples", m.num_samples);
-    if (m.num_samples < 1) s->fail("num_samples", "must be >= 1");
-    m.seed = static_cast<unsigned>(s->integer("seed", static_cast<int>(m.seed)));
-    m.num_threads = s->integer("num_threads", m.num_threads);
-    if (m.num_threads < 0) s->fail("num_threads", "must be >= 0 (0 = automatic)");
+    constexpr int kMaxInt = std::numeric_limits<int>::max();
+    m.num_chains = s->integer("num_chains", m.num_chains, 1, kMaxChains);
+    m.num_warmup = s->integer("num_warmup", m.num_warmup, 0, kMaxInt);
+    m.num_samples = s->integer("num_samples", m.num_samples, 1, kMaxInt);
+    m.seed = s->seed("seed", m.seed);
+    m.num_threads = s->integer("num_threads", m.num_threads, 0, kMaxChains);
     m.metric = s->string("metric", m.metric);
     if (m.metric != "diag_e" && m.metric != "dense_e" && m.metric != "unit_e" &&
         m.metric != "fisher") {
@@ -336,21 +525,31 @@ void parse_sampler_and_output(const Section& root, Config& c) {
     }
     m.init = s->string("init", m.init);
     if (m.init != "random" && m.init != "map") s->fail("init", "expected \"random\" or \"map\"");
-    m.metric_init = s->string("metric_init", m.metric_init);
-    if (m.metric_init != "identity" && m.metric_init != "laplace") {
-      s->fail("metric_init", "expected \"identity\" or \"laplace\"");
+    const bool adapts_metric = m.metric == "diag_e" || m.metric == "dense_e";
+    if (adapts_metric) {
+      m.metric_init = s->string("metric_init", m.metric_init);
+      if (m.metric_init != "identity" && m.metric_init != "laplace") {
+        s->fail("metric_init", "expected \"identity\" or \"laplace\"");
+      }
     }
-    m.map_starts = s->integer("map_starts", m.map_starts);
-    if (m.map_starts < 1) s->fail("map_starts", "must be >= 1");
+    const bool uses_map =
+        m.init == "map" || m.metric == "fisher" || (adapts_metric && m.metric_init == "laplace");
+    if (uses_map) m.map_starts = s->integer("map_starts", m.map_starts, 1, 1000000);
     m.delta = s->number("delta", m.delta);
     if (!(m.delta > 0.0 && m.delta < 1.0)) s->fail("delta", "must lie in (0, 1)");
-    m.max_depth = s->integer("max_depth", m.max_depth);
-    if (m.max_depth < 1) s->fail("max_depth", "must be >= 1");
+    // 2^max_depth leapfrog steps per iteration: beyond 30 the count overflows 32 bits.
+    m.max_depth = s->integer("max_depth", m.max_depth, 1, 30);
     m.save_warmup = s->boolean("save_warmup", m.save_warmup);
-    m.thin = s->integer("thin", m.thin);
-    if (m.thin < 1) s->fail("thin", "must be >= 1");
+    m.thin = s->integer("thin", m.thin, 1, kMaxInt);
+    s->check_all_used(
+        fmt::format("with metric = \"{}\", init = \"{}\"", m.metric, m.init),
+        {{"metric = \"diag_e\" or \"dense_e\"", {"metric_init"}},
+         {"init = \"map\", metric = \"fisher\" or metric_init = \"laplace\"", {"map_starts"}}});
   }
-  if (auto s = root.table("output", {"dir"})) c.output_dir = s->string("dir", c.output_dir);
+  if (auto s = root.table("output", {"dir"})) {
+    c.output_dir = s->string("dir", c.output_dir);
+    if (c.output_dir.empty()) s->fail("dir", "must name a directory");
+  }
 }
 
 /// [plot]: figure width (inches), parameter subset, output formats, image stretch, dpi.
@@ -362,6 +561,7 @@ void parse_plot(const Section& root, Config& c) {
   auto strings = [&](std::string_view key, bool single_ok, std::vector<std::string> fallback) {
     const toml::node* n = s->raw().get(key);
     if (n == nullptr) return fallback;
+    s->mark_used(key);  // read here rather than through a typed getter
     if (single_ok && n->is_string()) return std::vector<std::string>{n->as_string()->get()};
     if (!n->is_array())
       s->fail(key, single_ok ? "expected a string or an array of strings"
@@ -396,6 +596,7 @@ void parse_plot(const Section& root, Config& c) {
   }
   p.dpi = s->number("dpi", p.dpi);
   if (!(p.dpi > 0.0 && p.dpi <= 1200.0)) s->fail("dpi", "must be in (0, 1200]");
+  s->check_all_used("");
 }
 
 }  // namespace
@@ -413,10 +614,11 @@ Config parse_config(std::string_view toml_text, std::string_view source_name) {
   c.source_name = std::string(source_name);
   const Section root(root_table, "", std::string(source_name),
                      {"optics", "source", "detector", "noise", "likelihood", "priors", "sampler",
-                      "output", "plot"});
+                      "output", "exposures", "plot"});
   parse_optics(root, c);
   parse_source(root, c);
   parse_detector(root, c);
+  parse_exposures(root, c);
   parse_noise_and_likelihood(root, c);
   parse_priors(root, c);
   parse_sampler_and_output(root, c);
@@ -429,7 +631,16 @@ Config load_config(const std::string& path) {
   if (!in) throw InvalidArgument(fmt::format("config file '{}': cannot be read", path));
   std::stringstream buffer;
   buffer << in.rdbuf();
-  return parse_config(buffer.str(), path);
+  Config c = parse_config(buffer.str(), path);
+  // Files named in a config are relative to the config's own directory (not to wherever airy
+  // runs), and are stored absolute so that the config.toml a run writes still finds them.
+  const std::filesystem::path dir = std::filesystem::absolute(path).parent_path();
+  for (auto& layer : c.detector) {
+    if (!layer.file.empty() && std::filesystem::path(layer.file).is_relative()) {
+      layer.file = (dir / layer.file).lexically_normal().string();
+    }
+  }
+  return c;
 }
 
 }  // namespace airy::config

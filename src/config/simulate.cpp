@@ -20,12 +20,15 @@ SpectrumValues spectrum_values(const SourceConfig& source) {
   if (!source.wavelengths_nm.empty()) {
     for (double nm : source.wavelengths_nm) s.wavelengths_m.push_back(nm * 1e-9);
   } else {
-    // dLuxToliman AlphaCen: linspace(band_min, band_max, n) nm.
+    // dLuxToliman AlphaCen: np.linspace(band_min, band_max, n) nm, i.e. lo + i (hi - lo)/(n - 1);
+    // n = 1 gives the band's start (numpy's linspace), not its centre.
     const int n = source.n_wavelengths;
     const double lo = source.band_nm[0], hi = source.band_nm[1];
+    // numpy: step = (stop - start) / (n - 1); y = i * step + start; y[-1] = stop.
+    const double step = n == 1 ? 0.0 : (hi - lo) / (n - 1);
     for (int i = 0; i < n; ++i) {
-      const double t = n == 1 ? 0.5 : static_cast<double>(i) / (n - 1);
-      s.wavelengths_m.push_back((lo * (1.0 - t) + hi * t) * 1e-9);
+      const double nm = (n > 1 && i == n - 1) ? hi : i * step + lo;
+      s.wavelengths_m.push_back(nm * 1e-9);
     }
   }
   const std::size_t n = s.wavelengths_m.size();

@@ -39,9 +39,10 @@ std::string to_toml(const Config& c) {
      << "\npsf_npix = " << o.psf_npix << "\npsf_pixel_scale = " << num(o.psf_pixel_scale)
      << "\noversample = " << o.oversample << "\n";
   if (o.type == "cartesian") os << "focal_length = " << num(o.focal_length) << "\n";
-  os << "\n[optics.aperture]\nsoft_edge = " << quoted(o.soft_edge)
-     << "\nedge_oversample = " << o.edge_oversample << "\nedge_width = " << num(o.edge_width)
-     << "\nnormalise = " << (o.normalise ? "true" : "false") << "\n";
+  os << "\n[optics.aperture]\nsoft_edge = " << quoted(o.soft_edge) << "\n";
+  if (o.soft_edge == "oversample") os << "edge_oversample = " << o.edge_oversample << "\n";
+  if (o.soft_edge == "analytic") os << "edge_width = " << num(o.edge_width) << "\n";
+  os << "normalise = " << (o.normalise ? "true" : "false") << "\n";
   for (const auto& s : o.shapes) {
     os << "\n[[optics.aperture.shapes]]\ntype = " << quoted(s.type) << "\n";
     if (s.radius != 0.0) os << "radius = " << num(s.radius) << "\n";
@@ -94,15 +95,39 @@ std::string to_toml(const Config& c) {
       if (!l.file.empty()) os << "file = " << quoted(l.file) << "\n";
     }
   }
+  for (const auto& e : c.exposures) {
+    os << "\n[[exposures]]\n";
+    if (!e.name.empty()) os << "name = " << quoted(e.name) << "\n";
+    if (!e.data.empty()) os << "data = " << quoted(e.data) << "\n";
+    if (!e.hdu.empty()) {
+      const bool number = e.hdu.find_first_not_of("0123456789") == std::string::npos;
+      os << "hdu = " << (number ? e.hdu : quoted(e.hdu)) << "\n";
+    }
+    os << "dither = " << nums({e.dither_x, e.dither_y}) << "\nflux_scale = " << num(e.flux_scale)
+       << "\n";
+    if (e.spectrum) {
+      if (!e.spectrum->wavelengths_nm.empty()) {
+        os << "wavelengths_nm = " << nums(e.spectrum->wavelengths_nm) << "\n";
+      } else {
+        os << "band_nm = " << nums(e.spectrum->band_nm)
+           << "\nn_wavelengths = " << e.spectrum->n_wavelengths << "\n";
+      }
+      if (!e.spectrum->weights.empty()) os << "weights = " << nums(e.spectrum->weights) << "\n";
+    }
+    if (!e.diversity_noll.empty()) {
+      os << "diversity_noll = [" << fmt::format("{}", fmt::join(e.diversity_noll, ", "))
+         << "]\ndiversity_coefficients = " << nums(e.diversity_coefficients) << "\n";
+    }
+  }
   os << "\n[noise]\nphoton = " << (c.noise.photon ? "true" : "false")
      << "\nread_sigma = " << num(c.noise.read_sigma) << "\nseed = " << c.noise.seed << "\n";
-  os << "\n[likelihood]\nkind = " << quoted(c.likelihood.kind)
-     << "\nsigma = " << num(c.likelihood.sigma) << "\n";
+  os << "\n[likelihood]\nkind = " << quoted(c.likelihood.kind) << "\n";
+  if (c.likelihood.kind != "poisson") os << "sigma = " << num(c.likelihood.sigma) << "\n";
   for (const auto& p : c.priors) {
     os << "\n[priors." << quoted(p.path) << "]\ndist = " << quoted(p.dist) << "\n";
     for (const auto& [k, v] : p.params) os << k << " = " << num(v) << "\n";
     if (!p.unit.empty()) os << "unit = " << quoted(p.unit) << "\n";
-    os << "unit_scale = " << num(p.scale) << "\n";
+    if (p.unit_scale) os << "unit_scale = " << num(*p.unit_scale) << "\n";
     if (p.truth) os << "truth = " << num(*p.truth) << "\n";
   }
   const SamplerConfig& m = c.sampler;
@@ -111,8 +136,13 @@ std::string to_toml(const Config& c) {
      << "\nnum_threads = " << m.num_threads << "\nmetric = " << quoted(m.metric)
      << "\ndelta = " << num(m.delta) << "\nmax_depth = " << m.max_depth
      << "\nsave_warmup = " << (m.save_warmup ? "true" : "false") << "\nthin = " << m.thin
-     << "\ninit = " << quoted(m.init) << "\nmap_starts = " << m.map_starts
-     << "\nmetric_init = " << quoted(m.metric_init) << "\n";
+     << "\ninit = " << quoted(m.init) << "\n";
+  const bool adapts_metric = m.metric == "diag_e" || m.metric == "dense_e";
+  if (adapts_metric) os << "metric_init = " << quoted(m.metric_init) << "\n";
+  if (m.init == "map" || m.metric == "fisher" || (adapts_metric && m.metric_init == "laplace")) {
+    os << "map_starts = " << m.map_starts << "\n";
+  }
+  // [plot]: every key is read whenever the table is present, so all are written.
   std::vector<std::string> shown, formats;
   for (const auto& name : c.plot.parameters) shown.push_back(quoted(name));
   for (const auto& f : c.plot.formats) formats.push_back(quoted(f));

@@ -60,9 +60,9 @@ std::string nearest(std::string_view word, const std::vector<std::string>& candi
 
 Section::Section(const toml::table& table, std::string name, std::string source,
                  std::initializer_list<std::string_view> known)
-    : table_(table), name_(std::move(name)), source_(std::move(source)) {
+    : table_(&table), name_(std::move(name)), source_(std::move(source)) {
   std::vector<std::string> known_keys(known.begin(), known.end());
-  for (const auto& [key, value] : table_) {
+  for (const auto& [key, value] : *table_) {
     const std::string k(key.str());
     if (std::find(known_keys.begin(), known_keys.end(), k) != known_keys.end()) continue;
     const std::string suggestion = nearest(k, known_keys);
@@ -76,8 +76,8 @@ Section::Section(const toml::table& table, std::string name, std::string source,
 }
 
 std::string Section::where(std::string_view key) const {
-  const toml::node* n = table_.get(key);
-  const auto& region = n ? n->source() : table_.source();
+  const toml::node* n = table_->get(key);
+  const auto& region = n ? n->source() : table_->source();
   if (region.begin.line > 0) {
     return fmt::format("{}:{}:{}", source_, region.begin.line, region.begin.column);
   }
@@ -85,7 +85,7 @@ std::string Section::where(std::string_view key) const {
 }
 
 void Section::fail(std::string_view key, std::string_view problem) const {
-  const toml::node* n = table_.get(key);
+  const toml::node* n = table_->get(key);
   const std::string full = name_.empty() ? std::string(key) : fmt::format("{}.{}", name_, key);
   if (n) {
     throw InvalidArgument(fmt::format("{}: {} = {}: {}", where(key), full, render(*n), problem));
@@ -93,7 +93,25 @@ void Section::fail(std::string_view key, std::string_view problem) const {
   throw InvalidArgument(fmt::format("{}: {}: {}", where(key), full, problem));
 }
 
-const toml::node& Section::node(std::string_view key) const { return *table_.get(key); }
+void Section::check_all_used(std::string_view context, const TypeKeys& users) const {
+  for (const auto& [key, value] : *table_) {
+    const std::string k(key.str());
+    if (used_.count(k) != 0) continue;
+    std::vector<std::string> types;
+    for (const auto& [type, keys] : users) {
+      if (std::find(keys.begin(), keys.end(), k) != keys.end()) types.push_back(type);
+    }
+    std::string problem = fmt::format("not used {}", context);
+    if (!types.empty()) problem += fmt::format(" (used by: {})", fmt::join(types, ", "));
+    problem += "; remove it";
+    fail(k, problem);
+  }
+}
+
+const toml::node& Section::node(std::string_view key) const {
+  used_.insert(std::string(key));
+  return *table_->get(key);
+}
 
 double Section::number(std::string_view key, double fallback) const {
   if (!has(key)) return fallback;
@@ -102,11 +120,27 @@ double Section::number(std::string_view key, double fallback) const {
   fail(key, "expected a number");
 }
 
-int Section::integer(std::string_view key, int fallback) const {
+double Section::required_number(std::string_view key, std::string_view why) const {
+  if (!has(key)) fail(key, fmt::format("required {}", why));
+  return number(key, 0.0);
+}
+
+int Section::integer(std::string_view key, int fallback, int lo, int hi) const {
   if (!has(key)) return fallback;
   const auto& n = node(key);
   if (!n.is_integer()) fail(key, "expected an integer");
-  return static_cast<int>(n.as_integer()->get());
+  const std::int64_t v = n.as_integer()->get();
+  if (v < lo || v > hi) fail(key, fmt::format("must be in [{}, {}]", lo, hi));
+  return static_cast<int>(v);
+}
+
+std::uint64_t Section::seed(std::string_view key, std::uint64_t fallback) const {
+  if (!has(key)) return fallback;
+  const auto& n = node(key);
+  if (!n.is_integer()) fail(key, "expected an integer seed");
+  const std::int64_t v = n.as_integer()->get();
+  if (v < 0) fail(key, "a seed must be in [0, 9223372036854775807]");
+  return static_cast<std::uint64_t>(v);
 }
 
 bool Section::boolean(std::string_view key, bool fallback) const {
@@ -137,14 +171,19 @@ std::vector<double> Section::numbers(std::string_view key, std::vector<double> f
   return out;
 }
 
-std::vector<int> Section::integers(std::string_view key, std::vector<int> fallback) const {
+std::vector<int> Section::integers(std::string_view key, std::vector<int> fallback, int lo,
+                                   int hi) const {
   if (!has(key)) return fallback;
   const auto* array = node(key).as_array();
   if (!array) fail(key, "expected an array of integers");
   std::vector<int> out;
   for (const auto& element : *array) {
     if (!element.is_integer()) fail(key, "expected an array of integers");
-    out.push_back(static_cast<int>(element.as_integer()->get()));
+    const std::int64_t v = element.as_integer()->get();
+    if (v < lo || v > hi) {
+      fail(key, fmt::format("entry {} is outside [{}, {}]", v, lo, hi));
+    }
+    out.push_back(static_cast<int>(v));
   }
   return out;
 }
@@ -168,7 +207,8 @@ std::vector<Section> Section::tables(std::string_view key,
   for (const auto& element : *array) {
     const auto* t = element.as_table();
     if (!t) fail(key, "expected an array of tables ([[...]])");
-    out.emplace_back(*t, fmt::format("{}.{}[{}]", name_, key, index++), source_, known);
+    const std::string prefix = name_.empty() ? std::string(key) : fmt::format("{}.{}", name_, key);
+    out.emplace_back(*t, fmt::format("{}[{}]", prefix, index++), source_, known);
   }
   return out;
 }

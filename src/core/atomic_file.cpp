@@ -14,6 +14,7 @@
 #include <filesystem>
 
 #include "airy/core/error.hpp"
+#include "airy/core/stop.hpp"
 
 namespace airy {
 namespace {
@@ -54,10 +55,12 @@ AtomicFile::AtomicFile(std::string path) : path_(std::move(path)) {
   const std::string name = fmt::format(".{}.tmp-{}-{}", p.filename().string(),
                                        static_cast<long>(::getpid()), g_counter.fetch_add(1));
   temp_ = (dir / name).string();
+  detail::track_temporary_file(temp_);  // removed if a second signal ends the process
 }
 
 AtomicFile::~AtomicFile() {
   if (!committed_) std::remove(temp_.c_str());
+  detail::untrack_temporary_file(temp_);
 }
 
 void AtomicFile::commit() {
@@ -74,21 +77,28 @@ void write_file_atomically(const std::string& path, std::string_view bytes) {
   AtomicFile file(path);
   const int fd = ::open(file.temp_path().c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0) fail(path, errno);
-  std::size_t done = 0;
-  int err = 0;
-  while (done < bytes.size()) {
-    const ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      err = errno;
-      break;
-    }
-    done += static_cast<std::size_t>(n);
-  }
+  int err = detail::write_all(fd, bytes.data(), bytes.size());
   if (::close(fd) != 0 && err == 0) err = errno;
   if (err != 0) fail(path, err);  // ~AtomicFile removes the temporary file
   file.commit();
 }
+
+namespace detail {
+
+int write_all(int fd, const char* data, std::size_t size) noexcept {
+  while (size > 0) {
+    const ssize_t n = ::write(fd, data, size);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return errno;
+    }
+    data += n;
+    size -= static_cast<std::size_t>(n);
+  }
+  return 0;
+}
+
+}  // namespace detail
 
 void inject_write_failure_after(int n) { g_fail_after.store(n); }
 

@@ -4,29 +4,18 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 
 #include "airy/core/error.hpp"
+#include "core/scratch_test_util.hpp"
 
 namespace airy {
 namespace {
 
 namespace fs = std::filesystem;
 
-fs::path scratch(const std::string& name) {
-  const fs::path dir = fs::temp_directory_path() / ("airy_atomic_" + name);
-  fs::remove_all(dir);
-  fs::create_directories(dir);
-  return dir;
-}
+using testing::slurp;
 
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
+fs::path scratch(const std::string& name) { return testing::fresh_scratch("airy_atomic_", name); }
 
 int entries(const fs::path& dir) {
   int n = 0;

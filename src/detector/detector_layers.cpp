@@ -97,7 +97,8 @@ SeparableJitter::SeparableJitter(double sigma, std::vector<std::vector<double>> 
 }
 
 std::vector<ParameterBlock> SeparableJitter::parameter_blocks() const {
-  return {{"sigma", 1, "px", "Gaussian jitter width (see the layer's kernel convention)"}};
+  return {{"sigma", 1, "px", "Gaussian jitter width (see the layer's kernel convention)",
+           Domain::positive()}};
 }
 
 void SeparableJitter::check_values(std::span<const double> v) const {
@@ -232,7 +233,8 @@ Saturation::Saturation(double threshold) : threshold_(threshold) {
 }
 
 std::vector<ParameterBlock> Saturation::parameter_blocks() const {
-  return {{"threshold", 1, "photons", "full-well level: out = min(in, threshold)"}};
+  return {
+      {"threshold", 1, "photons", "full-well level: out = min(in, threshold)", Domain::positive()}};
 }
 
 void Saturation::forward(std::span<const double> p, const RealImage& in, RealImage& out,

@@ -84,34 +84,21 @@ class Interval final : public Bijector {
     return fmt::format("interval({}, {})", lo_, hi_);
   }
   double forward(std::span<const double> u, std::span<double> x) const override {
-    const double w = hi_ - lo_;
     double lj = 0.0;
-    for (std::size_t i = 0; i < u.size(); ++i) {
-      const double s = detail::inv_logit(u[i]);
-      // Keep x strictly inside (lo, hi) in floating point, as NumPyro's clipped expit.
-      double xi = lo_ + w * s;
-      if (!(xi > lo_)) xi = std::nextafter(lo_, hi_);
-      if (!(xi < hi_)) xi = std::nextafter(hi_, lo_);
-      x[i] = xi;
-      lj += std::log(w) - detail::log1p_exp(u[i]) - detail::log1p_exp(-u[i]);
-    }
+    for (std::size_t i = 0; i < u.size(); ++i) lj += detail::interval_forward(u[i], lo_, hi_, x[i]);
     return lj;
   }
   bool inverse(std::span<const double> x, std::span<double> u) const override {
     bool ok = true;
     for (std::size_t i = 0; i < x.size(); ++i) {
-      ok = ok && x[i] > lo_ && x[i] < hi_;
-      const double s = (x[i] - lo_) / (hi_ - lo_);
-      u[i] = std::log(s) - std::log1p(-s);
+      ok = detail::interval_inverse(x[i], lo_, hi_, u[i]) && ok;
     }
     return ok;
   }
   void pullback(std::span<const double> u, std::span<const double>, std::span<const double> gx,
                 std::span<double> gu) const override {
-    const double w = hi_ - lo_;
     for (std::size_t i = 0; i < u.size(); ++i) {
-      const double s = detail::inv_logit(u[i]);
-      gu[i] += gx[i] * w * s * (1.0 - s) + 1.0 - 2.0 * s;
+      gu[i] += detail::interval_pullback(u[i], lo_, hi_, gx[i]);
     }
   }
 

@@ -191,8 +191,8 @@ TEST(SiteModel, GradientMatchesFiniteDifferencesAndNames) {
 TEST(SiteModel, DerivedOutputsFollowTheSites) {
   DerivedOutputs twice{
       {"two_a"}, [](std::span<const double> s, std::span<double> out) { out[0] = 2.0 * s[0]; }};
-  SiteModel m({Site::scalar("a", make_distribution("gamma", {{"shape", 2}}))}, nullptr, nullptr,
-              twice);
+  SiteModel m({Site::scalar("a", make_distribution("gamma", {{"shape", 2}, {"rate", 1}}))}, nullptr,
+              nullptr, twice);
   EXPECT_EQ(m.dim(), 1);
   EXPECT_EQ(m.site_dim(), 1);
   EXPECT_EQ(m.output_dim(), 2);
@@ -229,7 +229,7 @@ TEST(LogDensity, DefaultNamesAndMaps) {
 }
 
 TEST(SiteModel, RejectsBadSites) {
-  auto n = make_distribution("normal", {});
+  auto n = make_distribution("normal", {{"loc", 0}, {"scale", 1}});
   EXPECT_THROW(SiteModel({Site::scalar("a", n), Site::scalar("a", n)}), InvalidArgument);
   EXPECT_THROW(SiteModel({Site::scalar("", n)}), InvalidArgument);
   EXPECT_THROW(SiteModel({Site::vector("a", 0, n)}), InvalidArgument);

@@ -81,7 +81,11 @@ ChainDraws chain_draws(const Run& run, int column) {
   if (run.chains.empty()) return {};
   int n = std::numeric_limits<int>::max();
   for (const auto& c : run.chains) n = std::min(n, c.num_draws());
+  n = std::max(n, 0);
   ChainDraws x(n, static_cast<Eigen::Index>(run.chains.size()));
+  // A chain without post-warmup draws (an interrupted run): no column block to take, and
+  // Eigen's col() of a 0-row matrix would offset a null data pointer.
+  if (n == 0) return x;
   for (std::size_t c = 0; c < run.chains.size(); ++c) {
     const auto& ch = run.chains[c];
     x.col(static_cast<Eigen::Index>(c)) = ch.draws.col(column).segment(ch.num_warmup_saved, n);
@@ -122,6 +126,9 @@ ChainDraws rank_normalize(const ChainDraws& x) {
 }
 
 double quantile(const ChainDraws& x, double p) {
+  // NaN has no rank (std::sort needs a strict weak order, which NaN breaks); no draws, no
+  // quantile.
+  if (x.size() == 0 || x.hasNaN()) return kNaN;
   std::vector<double> s(x.data(), x.data() + x.size());
   std::sort(s.begin(), s.end());
   const double h = (static_cast<double>(s.size()) - 1.0) * p;

@@ -17,12 +17,13 @@ class ParamReader {
   ParamReader(std::string_view dist, const std::map<std::string, double>& params)
       : dist_(dist), params_(params) {}
 
-  double get(const std::string& canonical, std::initializer_list<const char*> aliases,
-             double fallback, bool required = false) {
+  /// Every parameter is required: a silent default (normal's scale = 1) turns a forgotten
+  /// key into a plausible wrong prior.
+  double get(const std::string& canonical, std::initializer_list<const char*> aliases) {
     std::vector<std::string> keys{canonical};
     for (const char* a : aliases) keys.emplace_back(a);
     const std::string* found = nullptr;
-    double value = fallback;
+    double value = 0.0;
     for (const auto& k : keys) {
       auto it = params_.find(k);
       if (it == params_.end()) continue;
@@ -34,8 +35,11 @@ class ParamReader {
       value = it->second;
       used_.insert(k);
     }
-    if (found == nullptr && required) {
-      throw InvalidArgument(fmt::format("{}: {}: required parameter missing", dist_, canonical));
+    if (found == nullptr) {
+      std::string also;
+      for (const char* a : aliases) also += fmt::format(" or {}", a);
+      throw InvalidArgument(
+          fmt::format("{}: {}{}: required parameter missing", dist_, canonical, also));
     }
     return value;
   }
@@ -61,67 +65,65 @@ const std::map<std::string, Builder>& builders() {
   static const std::map<std::string, Builder> table = {
       {"uniform",
        [](ParamReader& p) {
-         const double low = p.get("low", {"lower"}, 0.0);
-         const double high = p.get("high", {"upper"}, 1.0);
+         const double low = p.get("low", {"lower"});
+         const double high = p.get("high", {"upper"});
          return std::make_shared<Uniform>(low, high);
        }},
       {"normal",
        [](ParamReader& p) {
-         const double loc = p.get("loc", {"mu", "mean"}, 0.0);
-         const double scale = p.get("scale", {"sigma", "sd"}, 1.0);
+         const double loc = p.get("loc", {"mu", "mean"});
+         const double scale = p.get("scale", {"sigma", "sd"});
          return std::make_shared<Normal>(loc, scale);
        }},
       {"half_normal",
        [](ParamReader& p) {
-         return std::make_shared<HalfNormal>(p.get("scale", {"sigma", "sd"}, 1.0));
+         return std::make_shared<HalfNormal>(p.get("scale", {"sigma", "sd"}));
        }},
       {"log_normal",
        [](ParamReader& p) {
-         const double loc = p.get("loc", {"mu"}, 0.0);
-         const double scale = p.get("scale", {"sigma"}, 1.0);
+         const double loc = p.get("loc", {"mu"});
+         const double scale = p.get("scale", {"sigma"});
          return std::make_shared<LogNormal>(loc, scale);
        }},
       {"exponential",
        [](ParamReader& p) {
-         return std::make_shared<Exponential>(p.get("rate", {"lambda", "beta"}, 1.0));
+         return std::make_shared<Exponential>(p.get("rate", {"lambda", "beta"}));
        }},
       {"gamma",
        [](ParamReader& p) {
-         const double a = p.get("concentration", {"shape", "alpha"}, 1.0, true);
-         const double b = p.get("rate", {"beta"}, 1.0);
+         const double a = p.get("concentration", {"shape", "alpha"});
+         const double b = p.get("rate", {"beta"});
          return std::make_shared<Gamma>(a, b);
        }},
       {"inverse_gamma",
        [](ParamReader& p) {
-         const double a = p.get("concentration", {"shape", "alpha"}, 1.0, true);
-         const double b = p.get("rate", {"beta", "scale"}, 1.0);
+         const double a = p.get("concentration", {"shape", "alpha"});
+         const double b = p.get("rate", {"beta", "scale"});
          return std::make_shared<InverseGamma>(a, b);
        }},
       {"beta",
        [](ParamReader& p) {
-         const double a = p.get("concentration1", {"alpha", "a"}, 1.0, true);
-         const double b = p.get("concentration0", {"beta", "b"}, 1.0, true);
+         const double a = p.get("concentration1", {"alpha", "a"});
+         const double b = p.get("concentration0", {"beta", "b"});
          return std::make_shared<Beta>(a, b);
        }},
       {"student_t",
        [](ParamReader& p) {
-         const double df = p.get("df", {"nu"}, 1.0, true);
-         const double loc = p.get("loc", {"mu"}, 0.0);
-         const double scale = p.get("scale", {"sigma"}, 1.0);
+         const double df = p.get("df", {"nu"});
+         const double loc = p.get("loc", {"mu"});
+         const double scale = p.get("scale", {"sigma"});
          return std::make_shared<StudentT>(df, loc, scale);
        }},
       {"cauchy",
        [](ParamReader& p) {
-         const double loc = p.get("loc", {"mu"}, 0.0);
-         const double scale = p.get("scale", {"sigma"}, 1.0);
+         const double loc = p.get("loc", {"mu"});
+         const double scale = p.get("scale", {"sigma"});
          return std::make_shared<Cauchy>(loc, scale);
        }},
       {"half_cauchy",
-       [](ParamReader& p) { return std::make_shared<HalfCauchy>(p.get("scale", {"sigma"}, 1.0)); }},
+       [](ParamReader& p) { return std::make_shared<HalfCauchy>(p.get("scale", {"sigma"})); }},
       {"poisson",
-       [](ParamReader& p) {
-         return std::make_shared<Poisson>(p.get("rate", {"lambda"}, 1.0, true));
-       }},
+       [](ParamReader& p) { return std::make_shared<Poisson>(p.get("rate", {"lambda"})); }},
   };
   return table;
 }

@@ -127,6 +127,13 @@ TEST(Distributions, FactoryValidates) {
   EXPECT_THROW((void)make_distribution("normal", {{"scael", 1}}), InvalidArgument);
   EXPECT_THROW((void)make_distribution("nromal", {}), InvalidArgument);
   EXPECT_THROW((void)make_distribution("gamma", {{"rate", 1}}), InvalidArgument);
+  // Every parameter is required: a forgotten scale must not silently become 1.
+  try {
+    (void)make_distribution("normal", {{"loc", 0}});
+    FAIL();
+  } catch (const InvalidArgument& e) {
+    EXPECT_THAT(e.what(), HasSubstr("normal: scale or sigma or sd: required parameter missing"));
+  }
   EXPECT_EQ(make_distribution("normal", {{"loc", 0}, {"scale", 2e-8}})->describe(),
             "normal(loc=0, scale=2e-08)");
   EXPECT_EQ(make_distribution("HalfNormal", {{"sigma", 2}})->name(), "half_normal");
@@ -135,7 +142,8 @@ TEST(Distributions, FactoryValidates) {
 TEST(Distributions, Supports) {
   EXPECT_EQ(make_distribution("uniform", {{"low", 0}, {"high", 2}})->support().describe(),
             "interval(0, 2)");
-  EXPECT_EQ(make_distribution("gamma", {{"shape", 2}})->support().kind, Support::Kind::positive);
+  EXPECT_EQ(make_distribution("gamma", {{"shape", 2}, {"rate", 1}})->support().kind,
+            Support::Kind::positive);
   EXPECT_FALSE(make_distribution("poisson", {{"rate", 2}})->support().continuous());
   EXPECT_TRUE(make_distribution("beta", {{"a", 2}, {"b", 2}})->support().contains(0.5));
   EXPECT_FALSE(make_distribution("beta", {{"a", 2}, {"b", 2}})->support().contains(1.5));

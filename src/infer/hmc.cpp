@@ -47,6 +47,7 @@ void Hamiltonian::evaluate(PhasePoint& z) {
                                                  std::span<double>(z.g.data(), dim_), ws_);
   z.raw_logp = lp;
   z.logp = (std::isfinite(lp) && z.g.allFinite()) ? lp : -kInf;
+  if (hook_ != nullptr) hook_(ws_, z);
 }
 
 void Hamiltonian::sample_p(PhasePoint& z, Rng& rng) const {

@@ -22,6 +22,9 @@ struct PhasePoint {
   RealVector g;  ///< d log p / dq
   double logp = 0.0;
   double raw_logp = 0.0;  ///< what the target returned (logp is -inf if anything non-finite)
+  /// What an evaluation hook copied from the workspace at q (tempering: the reference and
+  /// likelihood terms with their gradients); empty for plain NUTS. Travels with the point.
+  RealVector aux;
 };
 
 /// H(q, p) = -log p(q) + p^T M^-1 p / 2 with a unit, diagonal or dense inverse metric.
@@ -49,6 +52,11 @@ class Hamiltonian {
   /// One velocity-Verlet step of size eps (negative: backwards).
   void leapfrog(PhasePoint& z, double eps);
 
+  /// Called after every evaluation with the workspace and the point, so that a target can
+  /// attach what it computed on the way (PhasePoint::aux). Null (the default): nothing.
+  using EvaluationHook = void (*)(const Workspace* ws, PhasePoint& z);
+  void set_evaluation_hook(EvaluationHook hook) { hook_ = hook; }
+
   [[nodiscard]] std::int64_t gradient_evaluations() const { return n_grad_; }
   [[nodiscard]] int dim() const { return dim_; }
 
@@ -62,6 +70,7 @@ class Hamiltonian {
   Eigen::LLT<Eigen::MatrixXd> llt_;
   mutable RealVector tmp_;  ///< scratch for dtau_dp in leapfrog / kinetic
   std::int64_t n_grad_ = 0;
+  EvaluationHook hook_ = nullptr;
 };
 
 /// One transition's diagnostics.

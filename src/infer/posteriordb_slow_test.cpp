@@ -226,7 +226,7 @@ TEST(Posteriordb, EightSchoolsNoncentered) {
                          for (std::size_t j = 0; j < 8; ++j) out[j] = s[j] * s[9] + s[8];
                        }};
   for (int j = 1; j <= 8; ++j) theta.names.push_back("theta[" + std::to_string(j) + "]");
-  SiteModel d({Site::vector("theta_trans", 8, dist("normal", {})),
+  SiteModel d({Site::vector("theta_trans", 8, dist("normal", {{"loc", 0}, {"scale", 1}})),
                Site::scalar("mu", dist("normal", {{"loc", 0}, {"scale", 5}})),
                Site::scalar("tau", dist("half_cauchy", {{"scale", 5}}))},
               ll, nullptr, theta);

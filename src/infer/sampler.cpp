@@ -6,13 +6,12 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
-#include <csignal>
 #include <exception>
-#include <mutex>
 #include <thread>
 
 #include "airy/core/error.hpp"
 #include "airy/core/rng.hpp"
+#include "airy/core/stop.hpp"
 #include "airy/infer/adaptation.hpp"
 #include "airy/infer/site_model.hpp"
 #include "hmc.hpp"
@@ -24,54 +23,11 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-std::atomic<bool> g_interrupt{false};
-static_assert(std::atomic<bool>::is_always_lock_free);
-
-extern "C" void airy_sigint_handler(int) { g_interrupt.store(true); }
-
-/// Installs the SIGINT handler for the lifetime of a sample() call (nested calls share it).
-class SigintGuard {
- public:
-  explicit SigintGuard(bool enable) : enabled_(enable) {
-    if (!enabled_) return;
-    std::lock_guard lock(mutex());
-    if (depth()++ == 0) {
-      struct sigaction sa {};
-      sa.sa_handler = airy_sigint_handler;
-      sigemptyset(&sa.sa_mask);
-      sa.sa_flags = 0;
-      sigaction(SIGINT, &sa, &old());
-    }
-  }
-  ~SigintGuard() {
-    if (!enabled_) return;
-    std::lock_guard lock(mutex());
-    if (--depth() == 0) sigaction(SIGINT, &old(), nullptr);
-  }
-  SigintGuard(const SigintGuard&) = delete;
-  SigintGuard& operator=(const SigintGuard&) = delete;
-
- private:
-  static std::mutex& mutex() {
-    static std::mutex m;
-    return m;
-  }
-  static int& depth() {
-    static int d = 0;
-    return d;
-  }
-  static struct sigaction& old() {
-    static struct sigaction o {};
-    return o;
-  }
-  bool enabled_;
-};
-
 struct StopSignal {
   const std::atomic<bool>* external = nullptr;
   std::atomic<bool> abort{false};  ///< another chain failed
   [[nodiscard]] bool requested() const {
-    return g_interrupt.load(std::memory_order_relaxed) || abort.load(std::memory_order_relaxed) ||
+    return airy::stop_requested() || abort.load(std::memory_order_relaxed) ||
            (external != nullptr && external->load(std::memory_order_relaxed));
   }
 };
@@ -273,7 +229,7 @@ std::string to_string(Metric metric) {
   return "?";
 }
 
-std::atomic<bool>& interrupt_flag() { return g_interrupt; }
+std::atomic<bool>& interrupt_flag() { return airy::stop_flag(); }
 
 void validate(const SamplerOptions& o, int dim) {
   const char* w = "sample";
@@ -334,8 +290,10 @@ Run sample(const LogDensity& target, const SamplerOptions& o) {
     }
   }
   const auto t0 = Clock::now();
-  g_interrupt.store(false);
-  SigintGuard guard(o.handle_sigint);
+  // A stop requested before this call under an enclosing scope (the pipeline's, e.g. during
+  // the MAP) stands: the chains then stop at once. Otherwise an old request is forgotten.
+  if (!StopSignalScope::active()) clear_stop();
+  const StopSignalScope signals(o.handle_sigint);
   StopSignal stop;
   stop.external = o.stop;
 

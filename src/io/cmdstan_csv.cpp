@@ -5,9 +5,15 @@
 #include <fmt/chrono.h>
 #include <fmt/format.h>
 
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <chrono>
+#include <cstring>
 #include <filesystem>
 
+#include "airy/core/atomic_file.hpp"
 #include "airy/core/error.hpp"
 
 namespace airy::io {
@@ -94,11 +100,39 @@ CmdStanCsvSink::CmdStanCsvSink(CsvSinkOptions options) : options_(std::move(opti
   if (options_.flush_every < 1) options_.flush_every = 1;
 }
 
-CmdStanCsvSink::~CmdStanCsvSink() = default;
+CmdStanCsvSink::~CmdStanCsvSink() {
+  if (fd_ < 0) return;
+  try {
+    flush_pending();  // lines of a chain that ended without end() (another chain failed)
+  } catch (const Error&) {
+    // The file already holds whole lines only; the error was or will be reported elsewhere.
+  }
+  close_file();
+}
 
-void CmdStanCsvSink::check_stream(const char* what) {
-  if (!out_)
-    throw Error(fmt::format("{}: CSV {} failed (disk full or file removed?)", path_, what));
+void CmdStanCsvSink::close_file() noexcept {
+  if (fd_ >= 0) ::close(fd_);
+  fd_ = -1;
+}
+
+void CmdStanCsvSink::flush_pending() {
+  if (fd_ < 0 || pending_.empty()) return;
+  const int err = detail::write_all(fd_, pending_.data(), pending_.size());
+  if (err != 0) {
+    // Cut a partly written block back to the last whole line (readers drop a cut-off last
+    // line, but a file that only ever holds whole lines needs no such care).
+    // (fails harmlessly on a pipe or /dev/full: nothing to cut there)
+    [[maybe_unused]] const int cut = ::ftruncate(fd_, static_cast<off_t>(written_));
+    close_file();
+    // Not even the header: leave no file at all (a device such as /dev/full stays).
+    std::error_code ec;
+    if (written_ == 0 && std::filesystem::is_regular_file(path_, ec)) {
+      std::filesystem::remove(path_, ec);
+    }
+    throw Error(fmt::format("'{}': cannot be written: {}", path_, std::strerror(err)));
+  }
+  written_ += static_cast<std::int64_t>(pending_.size());
+  pending_.clear();
 }
 
 void CmdStanCsvSink::begin(int chain_id, std::span<const std::string> names) {
@@ -114,8 +148,13 @@ void CmdStanCsvSink::begin(int chain_id, std::span<const std::string> names) {
     std::error_code ec;
     std::filesystem::create_directories(parent, ec);
   }
-  out_.open(path_, std::ios::out | std::ios::trunc);
-  if (!out_) throw Error(fmt::format("{}: cannot open CSV file for writing", path_));
+  close_file();
+  fd_ = ::open(path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd_ < 0) {
+    throw Error(fmt::format("'{}': cannot be written: {}", path_, std::strerror(errno)));
+  }
+  written_ = 0;
+  pending_.clear();
   std::string h;
   auto line = [&h](const std::string& text) { h += "# " + text + "\n"; };
   line("stan_version_major = 2");
@@ -175,9 +214,8 @@ void CmdStanCsvSink::begin(int chain_id, std::span<const std::string> names) {
     h += to_cmdstan_name(n);
   }
   h += "\n";
-  out_ << h;
-  out_.flush();
-  check_stream("header write");
+  pending_ = std::move(h);
+  flush_pending();
   num_columns_ = names.size();
   since_flush_ = 0;
 }
@@ -202,9 +240,9 @@ void CmdStanCsvSink::adaptation(double stepsize, const RealMatrix& inv_metric) {
       b += "\n";
     }
   }
-  out_ << b;
-  out_.flush();
-  check_stream("adaptation write");
+  pending_ += b;
+  flush_pending();
+  since_flush_ = 0;
 }
 
 void CmdStanCsvSink::draw(bool warmup, std::span<const double> values,
@@ -215,35 +253,40 @@ void CmdStanCsvSink::draw(bool warmup, std::span<const double> values,
     throw InvalidArgument(fmt::format("{}: draw has {} values, header has {} parameters", path_,
                                       values.size(), num_columns_));
   }
-  fmt::memory_buffer buf;
-  auto it = std::back_inserter(buf);
+  auto it = std::back_inserter(pending_);
   fmt::format_to(it, "{},{},{},{},{},{},{}", num(st.lp), num(st.accept_stat), num(st.stepsize),
                  st.treedepth, st.n_leapfrog, st.divergent ? 1 : 0, num(st.energy));
   for (double v : values) fmt::format_to(it, ",{}", num(v));
-  buf.push_back('\n');
-  out_.write(buf.data(), static_cast<std::streamsize>(buf.size()));
+  pending_.push_back('\n');
   if (++since_flush_ >= options_.flush_every) {
-    out_.flush();
+    flush_pending();
     since_flush_ = 0;
   }
-  check_stream("draw write");
 }
 
 void CmdStanCsvSink::end(const infer::Chain& chain) {
-  if (!out_.is_open()) return;
+  if (fd_ < 0) return;
   if (chain.complete) {
     const double w = chain.warmup_seconds, s = chain.sampling_seconds;
-    out_ << "# \n"
-         << fmt::format("#  Elapsed Time: {:.3f} seconds (Warm-up)\n", w)
-         << fmt::format("#                {:.3f} seconds (Sampling)\n", s)
-         << fmt::format("#                {:.3f} seconds (Total)\n", w + s) << "# \n";
+    pending_ += "# \n";
+    pending_ += fmt::format("#  Elapsed Time: {:.3f} seconds (Warm-up)\n", w);
+    pending_ += fmt::format("#                {:.3f} seconds (Sampling)\n", s);
+    pending_ += fmt::format("#                {:.3f} seconds (Total)\n", w + s);
+    pending_ += "# \n";
   } else {
-    out_ << "# Sampling interrupted: this chain is incomplete\n";
+    pending_ += "# Sampling interrupted: this chain is incomplete\n";
   }
-  out_ << fmt::format("# airy_gradient_evaluations = {}\n", chain.gradient_evaluations);
-  out_.flush();
-  check_stream("footer write");
-  out_.close();
+  pending_ += fmt::format("# airy_gradient_evaluations = {}\n", chain.gradient_evaluations);
+  flush_pending();
+  // The finished file reaches the disk before the run reports itself complete.
+  const int fd = fd_;
+  fd_ = -1;
+  const bool synced = ::fsync(fd) == 0 || errno == EINVAL;  // EINVAL: e.g. a pipe
+  const int sync_errno = errno;
+  if (::close(fd) != 0 || !synced) {
+    throw Error(fmt::format("'{}': cannot be written: {}", path_,
+                            std::strerror(synced ? errno : sync_errno)));
+  }
 }
 
 void write_cmdstan_csv(const std::string& path, const infer::Chain& chain,

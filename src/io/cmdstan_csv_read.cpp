@@ -4,8 +4,11 @@
 
 #include <charconv>
 #include <cmath>
+#include <cstdint>
 #include <filesystem>
 #include <fstream>
+#include <limits>
+#include <set>
 #include <sstream>
 
 #include "airy/core/error.hpp"
@@ -52,17 +55,32 @@ bool parse_double(const std::string& s, double& v) {
   return ec == std::errc() && ptr == last && first != last;
 }
 
+/// A comma-separated list of numbers; empty unless every field is one (a row of the inverse
+/// metric: a partly numeric line is not a row, rather than a row with fields dropped).
 std::vector<double> parse_list(const std::string& text) {
   std::vector<double> out;
   for (const std::string& f : split(text, ',')) {
     double v = 0.0;
-    if (parse_double(f, v)) out.push_back(v);
+    if (!parse_double(f, v)) return {};
+    out.push_back(v);
   }
   return out;
 }
 
 [[noreturn]] void fail(const std::string& path, int line, const std::string& what) {
   throw InvalidArgument(fmt::format("{}:{}: {}", path, line, what));
+}
+
+/// `v` as an integer in [lo, hi], checked before narrowing (a cast of 1e300 or NaN to an
+/// integer is undefined behaviour). Throws "path:line: what = v: expected an integer in [lo, hi]".
+template <typename Int>
+Int checked_integer(double v, Int lo, Int hi, const std::string& path, int line,
+                    const std::string& what) {
+  // hi + 1 is exact in double for int and int64 bounds (a power of two), hi itself may not be.
+  if (!(v >= static_cast<double>(lo) && v < static_cast<double>(hi) + 1.0) || v != std::floor(v)) {
+    fail(path, line, fmt::format("{} = {}: expected an integer in [{}, {}]", what, v, lo, hi));
+  }
+  return static_cast<Int>(v);
 }
 
 }  // namespace
@@ -94,6 +112,7 @@ CmdStanCsv read_cmdstan_csv(const std::string& path) {
   int warmup_rows = 0;
   std::vector<std::vector<double>> metric_rows;
   enum class Metric { kNone, kDiag, kDense } metric = Metric::kNone;
+  Metric declared_metric = Metric::kNone;  // the kind of the last "... inverse mass matrix:"
   std::size_t stat_cols = 0;
 
   for (std::size_t li = 0; li < lines.size(); ++li) {
@@ -130,9 +149,11 @@ CmdStanCsv read_cmdstan_csv(const std::string& path) {
       } else if (body.starts_with("Step size =")) {
         parse_double(body.substr(11), chain.stepsize);
       } else if (body.starts_with("Diagonal elements of inverse mass matrix")) {
-        metric = Metric::kDiag;
+        metric = declared_metric = Metric::kDiag;
+        metric_rows.clear();
       } else if (body.starts_with("Elements of inverse mass matrix")) {
-        metric = Metric::kDense;
+        metric = declared_metric = Metric::kDense;
+        metric_rows.clear();
       } else if (body.starts_with("Elapsed Time:")) {
         std::istringstream(body.substr(13)) >> chain.warmup_seconds;
       } else if (body.ends_with("seconds (Sampling)")) {
@@ -141,7 +162,11 @@ CmdStanCsv read_cmdstan_csv(const std::string& path) {
         chain.complete = true;
       } else if (body.starts_with("airy_gradient_evaluations =")) {
         double v = 0.0;
-        if (parse_double(body.substr(27), v)) chain.gradient_evaluations = std::llround(v);
+        if (parse_double(body.substr(27), v)) {
+          chain.gradient_evaluations =
+              checked_integer<std::int64_t>(v, 0, std::numeric_limits<std::int64_t>::max(), path,
+                                            lineno, "airy_gradient_evaluations");
+        }
       }
       continue;
     }
@@ -155,6 +180,16 @@ CmdStanCsv read_cmdstan_csv(const std::string& path) {
           ++stat_cols;
         } else {
           chain.names.push_back(from_cmdstan_name(c));
+        }
+      }
+      std::set<std::string> seen;
+      for (std::size_t j = 0; j < chain.names.size(); ++j) {
+        const std::string& column = fields[stat_cols + j];
+        if (trim(column).empty()) {
+          fail(path, lineno, fmt::format("header column {} has no name", stat_cols + j + 1));
+        }
+        if (!seen.insert(chain.names[j]).second) {
+          fail(path, lineno, fmt::format("header column '{}' appears twice", column));
         }
       }
       if (stat_cols != stat_names.size() ||
@@ -178,13 +213,14 @@ CmdStanCsv read_cmdstan_csv(const std::string& path) {
            fmt::format("draw row has {} fields or a non-number; header has {} columns",
                        fields.size(), out.columns.size()));
     }
+    constexpr int kIntMax = std::numeric_limits<int>::max();
     infer::SampleStats st;
     st.lp = v[0];
     st.accept_stat = v[1];
     st.stepsize = v[2];
-    st.treedepth = static_cast<int>(v[3]);
-    st.n_leapfrog = static_cast<int>(v[4]);
-    st.divergent = v[5] != 0.0;
+    st.treedepth = checked_integer(v[3], 0, kIntMax, path, lineno, "treedepth__");
+    st.n_leapfrog = checked_integer(v[4], 0, kIntMax, path, lineno, "n_leapfrog__");
+    st.divergent = checked_integer(v[5], 0, 1, path, lineno, "divergent__") == 1;
     st.energy = v[6];
     stats.push_back(st);
     rows.emplace_back(v.begin() + static_cast<std::ptrdiff_t>(stat_cols), v.end());
@@ -203,13 +239,13 @@ CmdStanCsv read_cmdstan_csv(const std::string& path) {
   chain.num_warmup_saved = save_warmup ? (adapted ? warmup_rows : n) : 0;
   if (out.config.count("id") != 0) {
     double id = 0.0;
-    if (!parse_double(out.config["id"], id) || id != std::floor(id)) {
+    if (!parse_double(out.config["id"], id)) {
       fail(path, 0, fmt::format("config 'id = {}' is not an integer", out.config["id"]));
     }
-    chain.id = static_cast<int>(id);
+    chain.id = checked_integer(id, 0, std::numeric_limits<int>::max(), path, 0, "config 'id'");
   }
   if (!metric_rows.empty()) {
-    if (metric_rows.size() == 1) {
+    if (declared_metric == Metric::kDiag) {
       chain.inv_metric = Eigen::Map<const RealMatrix>(
           metric_rows[0].data(), static_cast<Eigen::Index>(metric_rows[0].size()), 1);
     } else {
@@ -217,7 +253,9 @@ CmdStanCsv read_cmdstan_csv(const std::string& path) {
       chain.inv_metric.resize(d, d);
       for (Eigen::Index i = 0; i < d; ++i) {
         if (static_cast<Eigen::Index>(metric_rows[i].size()) != d) {
-          fail(path, 0, "dense inverse metric is not square");
+          fail(path, 0,
+               fmt::format("dense inverse metric is not square: {} rows, row {} has {} values", d,
+                           i + 1, metric_rows[i].size()));
         }
         for (Eigen::Index j = 0; j < d; ++j) chain.inv_metric(i, j) = metric_rows[i][j];
       }

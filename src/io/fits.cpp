@@ -4,15 +4,23 @@
 #include <fitsio.h>
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 
+#include "airy/core/atomic_file.hpp"
 #include "airy/core/error.hpp"
 
 namespace airy::io {
 namespace {
+
+/// The largest image read_fits accepts: 2^26 pixels (8192 x 8192, 512 MiB as doubles), far
+/// above any detector image airy models, and small enough to allocate on any machine it runs on.
+constexpr long long kMaxImagePixels = 1LL << 26;
 
 /// cfitsio's message for `status`, plus the first message of its error stack.
 std::string fits_message(int status) {
@@ -166,40 +174,119 @@ fitsfile* open_read(const std::string& path) {
   return raw;
 }
 
+/// Throws InvalidArgument "path: HDU which: cannot what: cfitsio message" when status != 0
+/// (`which` empty: no HDU named): on the read side a cfitsio failure means a damaged or
+/// unsupported file, i.e. bad input.
+void check_read(int status, const std::string& path, const std::string& which,
+                const std::string& what) {
+  if (status != 0) {
+    throw InvalidArgument(fmt::format("{}: {}cannot {}: {}", path,
+                                      which.empty() ? "" : "HDU " + which + ": ", what,
+                                      fits_message(status)));
+  }
+}
+
+/// The number of pixels of the current image HDU, checked before anything is allocated:
+/// every axis >= 1, the product without overflow, at most kMaxImagePixels, and (uncompressed)
+/// no more data than the file holds after the header, so that a damaged header such as
+/// NAXIS2 = 2000000000 gives a named error instead of a 16 GB allocation or std::bad_alloc.
+Eigen::Index checked_image_size(const FitsFile& f, const std::string& path,
+                                const std::string& which, const LONGLONG (&naxes)[2]) {
+  int status = 0;
+  int bitpix = 0;
+  fits_get_img_type(f.get(), &bitpix, &status);
+  check_read(status, path, which, "read BITPIX");
+  for (int i = 0; i < 2; ++i) {
+    if (naxes[i] < 1) {
+      throw InvalidArgument(
+          fmt::format("{}: HDU {}: NAXIS{} = {}: an image needs at least one "
+                      "pixel along each axis",
+                      path, which, i + 1, naxes[i]));
+    }
+  }
+  LONGLONG pixels = 0;
+  if (__builtin_mul_overflow(naxes[0], naxes[1], &pixels) || pixels > kMaxImagePixels) {
+    throw InvalidArgument(fmt::format(
+        "{}: HDU {}: NAXIS1 x NAXIS2 = {} x {} pixels is more than airy reads ({} pixels, {} MiB "
+        "as 64-bit floats)",
+        path, which, naxes[0], naxes[1], kMaxImagePixels, kMaxImagePixels * 8 / (1 << 20)));
+  }
+  const int compressed = fits_is_compressed_image(f.get(), &status);
+  check_read(status, path, which, "read the compression keywords");
+  if (compressed == 0) {
+    LONGLONG header_start = 0, data_start = 0, data_end = 0;
+    fits_get_hduaddrll(f.get(), &header_start, &data_start, &data_end, &status);
+    check_read(status, path, which, "locate the data");
+    std::error_code ec;
+    const auto file_size = static_cast<LONGLONG>(std::filesystem::file_size(path, ec));
+    const LONGLONG available = ec ? 0 : std::max<LONGLONG>(0, file_size - data_start);
+    const LONGLONG needed = pixels * (std::abs(bitpix) / 8);
+    if (needed > available) {
+      throw InvalidArgument(fmt::format(
+          "{}: HDU {}: NAXIS1 x NAXIS2 = {} x {} pixels of BITPIX = {} need {} bytes but the "
+          "file holds {} bytes after the header (truncated file or wrong NAXISn)",
+          path, which, naxes[0], naxes[1], bitpix, needed, available));
+    }
+  }
+  return static_cast<Eigen::Index>(pixels);
+}
+
+/// A header card's value as a number when it is one: FITS allows a 'D' exponent (1.5D+03),
+/// which strtod would silently stop at.
+std::optional<double> header_number(const char* value) {
+  std::string text = value;
+  for (char& ch : text) {
+    if (ch == 'D' || ch == 'd') ch = 'E';
+  }
+  char* end = nullptr;
+  const double v = std::strtod(text.c_str(), &end);
+  if (end == text.c_str()) return std::nullopt;
+  while (*end == ' ') ++end;
+  if (*end != '\0') return std::nullopt;
+  return v;
+}
+
 FitsRead read_current(const FitsFile& f, const std::string& path, const std::string& which) {
   int status = 0;
   int hdutype = 0;
   fits_get_hdu_type(f.get(), &hdutype, &status);
-  f.check(status, "get HDU type");
+  check_read(status, path, which, "read the HDU type");
   if (hdutype != IMAGE_HDU) {
     throw InvalidArgument(fmt::format("{}: HDU {} is a table, not an image", path, which));
   }
   int naxis = 0;
   fits_get_img_dim(f.get(), &naxis, &status);
-  f.check(status, "read NAXIS");
+  check_read(status, path, which, "read NAXIS");
   if (naxis != 2) {
     throw InvalidArgument(fmt::format("{}: HDU {} has NAXIS = {}, expected a 2-D image (NAXIS = 2)",
                                       path, which, naxis));
   }
-  long naxes[2] = {0, 0};
-  fits_get_img_size(f.get(), 2, naxes, &status);
-  f.check(status, "read NAXISn");
+  LONGLONG naxes[2] = {0, 0};
+  fits_get_img_sizell(f.get(), 2, naxes, &status);
+  check_read(status, path, which, "read NAXIS1 and NAXIS2");
+  const Eigen::Index pixels = checked_image_size(f, path, which, naxes);
   FitsRead out;
-  out.image.resize(naxes[1], naxes[0]);
+  out.image.resize(static_cast<Eigen::Index>(naxes[1]), static_cast<Eigen::Index>(naxes[0]));
   long first[2] = {1, 1};
   int anynul = 0;
-  double nulval = std::nan("");
-  fits_read_pix(f.get(), TDOUBLE, first, static_cast<LONGLONG>(out.image.size()), &nulval,
-                out.image.data(), &anynul, &status);  // applies BSCALE/BZERO
-  f.check(status, "read pixels");
+  // Integer images: BLANK pixels become NaN (and are then reported as not finite). Floating
+  // images are read as stored (nulval 0 disables cfitsio's null check, which would turn every
+  // IEEE inf into the null value): an inf pixel reads back as inf.
+  int bitpix = 0;
+  fits_get_img_type(f.get(), &bitpix, &status);  // as stored, before BSCALE
+  check_read(status, path, which, "read BITPIX");
+  double nulval = bitpix < 0 ? 0.0 : std::nan("");
+  fits_read_pix(f.get(), TDOUBLE, first, static_cast<LONGLONG>(pixels), &nulval, out.image.data(),
+                &anynul, &status);  // applies BSCALE/BZERO
+  check_read(status, path, which, "read the pixels");
 
   int nkeys = 0;
   fits_get_hdrspace(f.get(), &nkeys, nullptr, &status);
-  f.check(status, "read header size");
+  check_read(status, path, which, "read the header size");
   for (int i = 1; i <= nkeys; ++i) {
     char key[FLEN_KEYWORD] = {}, value[FLEN_VALUE] = {}, comment[FLEN_COMMENT] = {};
     fits_read_keyn(f.get(), i, key, value, comment, &status);
-    f.check(status, "read header card");
+    check_read(status, path, which, fmt::format("read header card {}", i));
     const std::string k = key;
     if (k.empty() || k == "HISTORY" || k == "COMMENT" || k == "CONTINUE" || value[0] == '\0') {
       continue;
@@ -217,8 +304,10 @@ FitsRead read_current(const FitsFile& f, const std::string& path, const std::str
     char dtype = 0;
     int s = 0;
     fits_get_keytype(value, &dtype, &s);
-    if (s == 0 && (dtype == 'I' || dtype == 'F')) {
-      out.header[k] = std::strtod(value, nullptr);
+    const std::optional<double> number =
+        s == 0 && (dtype == 'I' || dtype == 'F') ? header_number(value) : std::nullopt;
+    if (number) {
+      out.header[k] = *number;
     } else {
       out.header[k] = std::string(value);  // logical 'T'/'F' or complex
     }
@@ -255,27 +344,31 @@ void write_fits(const std::string& path, const std::vector<FitsImage>& images) {
           fmt::format("write_fits: {}: image '{}' is empty", path, img.header.extname));
     }
   }
-  std::error_code ec;
-  std::filesystem::remove(path, ec);  // overwrite (the "!" prefix would also parse filters)
+  // A temporary file in the same directory, renamed onto `path` once cfitsio has closed it
+  // without error: a full disk never leaves a truncated FITS file under the final name.
+  AtomicFile file(path);
   fitsfile* raw = nullptr;
   int status = 0;
-  fits_create_diskfile(&raw, path.c_str(), &status);
+  fits_create_diskfile(&raw, file.temp_path().c_str(), &status);
   if (status != 0) {
     throw Error(fmt::format("{}: cannot create FITS file: {}", path, fits_message(status)));
   }
   FitsFile f(raw, path);
   for (const FitsImage& img : images) append_image(f, img);
   f.close();
+  file.commit();
 }
 
 FitsRead read_fits(const std::string& path, int hdu) {
+  if (hdu < 0) throw InvalidArgument(fmt::format("{}: HDU {}: must be >= 0", path, hdu));
   FitsFile f(open_read(path), path);
   int status = 0;
   int type = 0;
   fits_movabs_hdu(f.get(), hdu + 1, &type, &status);
   if (status != 0) {
-    throw InvalidArgument(
-        fmt::format("{}: has no HDU {} ({} HDUs)", path, hdu, fits_hdu_count(path)));
+    const std::string why = fits_message(status);
+    throw InvalidArgument(fmt::format("{}: has no readable HDU {} ({} HDUs): {}", path, hdu,
+                                      fits_hdu_count(path), why));
   }
   return read_current(f, path, std::to_string(hdu));
 }
@@ -285,11 +378,11 @@ FitsRead read_fits(const std::string& path, const std::string& extname) {
   int nhdu = 0;
   int status = 0;
   fits_get_num_hdus(f.get(), &nhdu, &status);
-  f.check(status, "count HDUs");
+  check_read(status, path, "", "count the HDUs");
   for (int i = 1; i <= nhdu; ++i) {
     int type = 0;
     fits_movabs_hdu(f.get(), i, &type, &status);
-    f.check(status, "move to HDU");
+    check_read(status, path, std::to_string(i - 1), "move to the HDU");
     char value[FLEN_VALUE] = {};
     int s = 0;
     fits_read_key(f.get(), TSTRING, "EXTNAME", value, nullptr, &s);
@@ -303,7 +396,7 @@ int fits_hdu_count(const std::string& path) {
   int nhdu = 0;
   int status = 0;
   fits_get_num_hdus(f.get(), &nhdu, &status);
-  f.check(status, "count HDUs");
+  check_read(status, path, "", "count the HDUs");
   return nhdu;
 }
 

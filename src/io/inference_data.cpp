@@ -8,10 +8,10 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdint>
-#include <filesystem>
 #include <numeric>
 #include <sstream>
 
+#include "airy/core/atomic_file.hpp"
 #include "airy/core/error.hpp"
 #include "airy/io/cmdstan_csv.hpp"
 
@@ -298,24 +298,25 @@ void write_inference_data(const std::string& path, const infer::Run& run,
     ndraw = std::min(ndraw, static_cast<std::size_t>(std::max(c.num_draws(), 0)));
     nwarm = std::min(nwarm, static_cast<std::size_t>(c.num_warmup_saved));
   }
-  if (ndraw == 0) {
+  if (ndraw == 0 && !opt.allow_no_draws) {
     throw InvalidArgument(
         fmt::format("write_inference_data: {}: no post-warmup draws to write", path));
   }
   const std::vector<GroupedVariable> vars = group_names(names);
   const Nc nc(path);
-  std::error_code ec;
-  std::filesystem::remove(path, ec);
+  AtomicFile file(path);
   int root = 0;
-  nc(nc_create(path.c_str(), NC_NETCDF4 | NC_CLOBBER, &root), "create");
+  nc(nc_create(file.temp_path().c_str(), NC_NETCDF4 | NC_CLOBBER, &root), "create");
   try {
     const Metadata m{iso_now(), opt.inference_library};
     put_metadata(nc, root, m);
     std::vector<Group> groups;
     groups.reserve(8);
     std::vector<Pending> pending;
-    define_draws(nc, root, "posterior", run, vars, false, ndraw, opt, m, groups, pending);
-    define_stats(nc, root, "sample_stats", run, false, ndraw, opt, m, groups, pending);
+    if (ndraw > 0) {
+      define_draws(nc, root, "posterior", run, vars, false, ndraw, opt, m, groups, pending);
+      define_stats(nc, root, "sample_stats", run, false, ndraw, opt, m, groups, pending);
+    }
     if (opt.observed) {
       Group& g = groups.emplace_back(nc, root, "observed_data", m, opt.compress);
       const RealImage& img = *opt.observed;
@@ -368,6 +369,7 @@ void write_inference_data(const std::string& path, const infer::Run& run,
     throw;
   }
   nc(nc_close(root), "close");
+  file.commit();
 }
 
 }  // namespace airy::io

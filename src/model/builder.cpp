@@ -15,9 +15,10 @@ namespace airy::model {
 
 Telescope make_telescope(std::shared_ptr<const optics::OpticalSystem> system,
                          std::shared_ptr<const sources::Source> source,
-                         std::vector<detector::NamedDetectorLayer> detector) {
-  return Telescope(
-      std::make_shared<TelescopeImpl>(std::move(system), std::move(source), std::move(detector)));
+                         std::vector<detector::NamedDetectorLayer> detector,
+                         std::optional<ExposureSettings> exposure) {
+  return Telescope(std::make_shared<TelescopeImpl>(std::move(system), std::move(source),
+                                                   std::move(detector), exposure));
 }
 
 TelescopeBuilder& TelescopeBuilder::optics(std::shared_ptr<const optics::OpticalSystem> system) {
@@ -36,10 +37,15 @@ TelescopeBuilder& TelescopeBuilder::detector_layer(
   return *this;
 }
 
+TelescopeBuilder& TelescopeBuilder::exposure(ExposureSettings settings) {
+  exposure_ = settings;
+  return *this;
+}
+
 Telescope TelescopeBuilder::build() const {
   if (!system_) throw_invalid("TelescopeBuilder::build", "optics", "no optical system given");
   if (!source_) throw_invalid("TelescopeBuilder::build", "source", "no source given");
-  return make_telescope(system_, source_, detector_);
+  return make_telescope(system_, source_, detector_, exposure_);
 }
 
 Telescope flagship_telescope(const FlagshipOptions& o) {

@@ -8,6 +8,7 @@
 #include <toml++/toml.h>
 #include <cstdio>
 #include <filesystem>
+#include <optional>
 
 #include "airy/detector/detector_layers.hpp"
 #include "airy/model/builder.hpp"
@@ -47,8 +48,10 @@ RealImage mat(const toml::node_view<const toml::node>& n) {
   return m;
 }
 
-// Builds the telescope a fixture describes, with airy's public API only.
-Telescope build(const toml::table& t) {
+// Builds the telescope a fixture describes, with airy's public API only; optionally as one
+// exposure of a dither (exposure component) followed by a pixel-response map.
+Telescope build(const toml::table& t, std::optional<ExposureSettings> exposure = std::nullopt,
+                const RealImage* flat = nullptr) {
   const toml::table& root = t;
   const int n = static_cast<int>(num(root["pupil"]["npixels"]));
   const double d = num(root["pupil"]["diameter_m"]);
@@ -109,6 +112,11 @@ Telescope build(const toml::table& t) {
         sources::BinaryParameters{num(src["x_position_arcsec"]), num(src["y_position_arcsec"]),
                                   num(src["separation_arcsec"]), num(src["position_angle_deg"]),
                                   num(src["log_flux"]), num(src["contrast"])});
+  } else if (src["type"].value<std::string>().value() == "PointSources") {
+    const RealImage xy = mat(src["positions_arcsec"]);
+    source = std::make_shared<sources::PointSources>(
+        sources::Spectrum(vec(src["wavelengths_m"]), vec(src["weights"])), RealMatrix(xy),
+        vec(src["fluxes"]));
   } else {
     const RealVector p = vec(src["position_arcsec"]);
     source = std::make_shared<sources::PointSource>(
@@ -135,11 +143,16 @@ Telescope build(const toml::table& t) {
         b.detector_layer(key, j);
       } else if (type == "AddConstant") {
         b.detector_layer(key, std::make_shared<detector::Background>(num(l["value"])));
+      } else if (type == "ApplyPixelResponse") {
+        b.detector_layer(key, std::make_shared<detector::PixelResponse>(mat(l["data"])));
       } else {
         ADD_FAILURE() << "unknown detector layer " << type;
       }
     }
   }
+  if (flat != nullptr)
+    b.detector_layer("pixel_response", std::make_shared<detector::PixelResponse>(*flat));
+  if (exposure) b.exposure(*exposure);
   return b.build();
 }
 
@@ -147,7 +160,9 @@ std::vector<fs::path> image_fixtures() {
   std::vector<fs::path> files;
   if (!fs::exists(kDir)) return files;
   for (const auto& e : fs::directory_iterator(kDir)) {
-    if (e.path().extension() == ".toml" && e.path().stem().string().rfind("grad_", 0) != 0)
+    const std::string stem = e.path().stem().string();
+    if (e.path().extension() == ".toml" && stem.rfind("grad_", 0) != 0 &&
+        stem.rfind("dither_", 0) != 0)
       files.push_back(e.path());
   }
   std::sort(files.begin(), files.end());
@@ -168,6 +183,38 @@ TEST(DluxParity, EveryImageFixtureMatchesToOneMillionthOfThePeak) {
     const double err = (img - ref).abs().maxCoeff() / ref.abs().maxCoeff();
     EXPECT_LT(err, 1e-6) << f.filename();
     EXPECT_LT(err, 1e-10) << f.filename() << " (float64 agreement expected)";
+  }
+}
+
+// dLux Dither (the dither added to every star's position) = airy exposures with
+// exposure.dither, with and without an ApplyPixelResponse map after the optics.
+TEST(DluxParity, DitheredExposuresMatchDluxDither) {
+  std::vector<fs::path> files;
+  if (fs::exists(kDir)) {
+    for (const auto& e : fs::directory_iterator(kDir)) {
+      if (e.path().stem().string().rfind("dither_", 0) == 0) files.push_back(e.path());
+    }
+  }
+  if (files.empty()) GTEST_SKIP() << "no dither_*.toml in " << kDir;
+  for (const auto& df : files) {
+    SCOPED_TRACE(df.filename().string());
+    const toml::table d = toml::parse_file(df.string());
+    const toml::table base =
+        toml::parse_file((kDir / d["config"].value<std::string>().value()).string());
+    const RealImage offsets = mat(d["dither"]["offsets_arcsec"]);
+    const bool has_flat = d["dither"]["pixel_response"].value_or(false);
+    const RealImage flat = has_flat ? mat(d["dither"]["pixel_response_map"]) : RealImage();
+    const toml::array& images = *d["dither"]["images"].as_array();
+    ASSERT_EQ(images.size(), static_cast<std::size_t>(offsets.rows()));
+    for (Eigen::Index k = 0; k < offsets.rows(); ++k) {
+      const RealImage ref =
+          mat(toml::node_view<const toml::node>(images[static_cast<std::size_t>(k)]));
+      const Telescope tel = build(base, ExposureSettings{offsets(k, 0), offsets(k, 1), 1.0},
+                                  has_flat ? &flat : nullptr);
+      const RealImage img = tel.model();
+      ASSERT_EQ(img.rows(), ref.rows());
+      EXPECT_LT((img - ref).abs().maxCoeff() / ref.abs().maxCoeff(), 1e-12) << "dither " << k;
+    }
   }
 }
 

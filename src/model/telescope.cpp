@@ -6,6 +6,7 @@
 #include <set>
 
 #include "airy/core/error.hpp"
+#include "airy/core/units.hpp"
 #include "airy/model/telescope_impl.hpp"
 
 namespace airy::model {
@@ -14,6 +15,7 @@ namespace {
 struct WorkspaceImpl final : TelescopeWorkspace {
   RealVector theta, theta_bar;
   RealMatrix positions, amplitudes, positions_bar, amplitudes_bar;
+  RealMatrix source_amplitudes;  // the source's own amplitudes, before exposure.flux_scale
   std::unique_ptr<optics::PsfWorkspace> psf_ws;
   std::vector<std::unique_ptr<detector::DetectorWorkspace>> det_ws;
   std::vector<RealImage> stages, bars;
@@ -64,7 +66,9 @@ std::vector<std::string> ParameterSet::coordinate_names() const {
 
 std::vector<ParameterInfo> Telescope::parameters() const {
   std::vector<ParameterInfo> out;
-  for (const auto& e : impl_->entries()) out.push_back({e.path, e.size, e.unit, e.doc});
+  for (const auto& e : impl_->entries()) {
+    out.push_back({e.path, e.size, e.unit, e.doc, e.domain});
+  }
   return out;
 }
 
@@ -115,6 +119,7 @@ std::unique_ptr<TelescopeWorkspace> Telescope::make_workspace(const ParameterSet
   ws->amplitudes.setZero(ns, nl);
   ws->positions_bar.setZero(ns, 2);
   ws->amplitudes_bar.setZero(ns, nl);
+  if (t.has_exposure()) ws->source_amplitudes.setZero(ns, nl);
   for (const auto& [r, c] : t.stage_shapes()) {
     ws->stages.push_back(RealImage::Zero(r, c));
     ws->bars.push_back(RealImage::Zero(r, c));
@@ -143,6 +148,14 @@ void Telescope::render(const ParameterSet& set, std::span<const double> x, Teles
   }
   const double* th = ws.theta.data();
   t.source().forward(std::span<const double>(th, t.source_size()), ws.positions, ws.amplitudes);
+  if (t.has_exposure()) {
+    // theta_s += rad(dither); a_sl *= flux_scale (ExposureSettings).
+    const double* ex = th + t.exposure_offset();
+    ws.positions.col(0).array() += units::arcsec_to_rad(ex[0]);
+    ws.positions.col(1).array() += units::arcsec_to_rad(ex[1]);
+    ws.source_amplitudes = ws.amplitudes;
+    ws.amplitudes *= ex[2];
+  }
   t.engine().forward(std::span<const double>(th + t.optics_offset(), t.optics_size()), ws.positions,
                      ws.amplitudes, *ws.psf_ws, ws.stages[0]);
   const auto& det = t.detector();
@@ -184,6 +197,13 @@ void Telescope::pullback(const ParameterSet& set, const RealImage& image_bar,
   t.engine().pullback(std::span<const double>(th + t.optics_offset(), t.optics_size()), *ob,
                       *ws.psf_ws, std::span<double>(tb + t.optics_offset(), t.optics_size()),
                       ws.positions_bar, ws.amplitudes_bar);
+  if (t.has_exposure()) {
+    double* exb = tb + t.exposure_offset();
+    exb[0] = units::arcsec_to_rad(ws.positions_bar.col(0).sum());
+    exb[1] = units::arcsec_to_rad(ws.positions_bar.col(1).sum());
+    exb[2] = (ws.amplitudes_bar.array() * ws.source_amplitudes.array()).sum();
+    ws.amplitudes_bar *= th[t.exposure_offset() + 2];
+  }
   t.source().pullback(std::span<const double>(th, t.source_size()), ws.positions_bar,
                       ws.amplitudes_bar, std::span<double>(tb, t.source_size()));
   for (std::size_t i = 0; i < set.handles().size(); ++i) {

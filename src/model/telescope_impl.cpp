@@ -26,7 +26,8 @@ std::size_t edit_distance(std::string_view a, std::string_view b) {
 
 TelescopeImpl::TelescopeImpl(std::shared_ptr<const optics::OpticalSystem> system,
                              std::shared_ptr<const sources::Source> source,
-                             std::vector<detector::NamedDetectorLayer> detector)
+                             std::vector<detector::NamedDetectorLayer> detector,
+                             std::optional<ExposureSettings> exposure)
     : system_(std::move(system)), source_(std::move(source)), detector_(std::move(detector)) {
   if (!system_) throw_invalid("Telescope", "optics", "optical system must not be null");
   if (!source_) throw_invalid("Telescope", "source", "source must not be null");
@@ -37,7 +38,7 @@ TelescopeImpl::TelescopeImpl(std::shared_ptr<const optics::OpticalSystem> system
   auto add = [&](const std::string& prefix, const std::vector<ParameterBlock>& blocks, Component c,
                  int index) {
     for (const auto& b : blocks) {
-      entries_.push_back({prefix + b.name, b.size, b.unit, b.doc, offset, c, index});
+      entries_.push_back({prefix + b.name, b.size, b.unit, b.doc, offset, c, index, b.domain});
       offset += b.size;
     }
   };
@@ -70,6 +71,20 @@ TelescopeImpl::TelescopeImpl(std::shared_ptr<const optics::OpticalSystem> system
     shapes_.push_back({r2, c2});
   }
   detector_offsets_.push_back(offset);
+  if (exposure) {
+    check_finite("Telescope", "exposure.dither", exposure->dither_x);
+    check_finite("Telescope", "exposure.dither", exposure->dither_y);
+    check_positive("Telescope", "exposure.flux_scale", exposure->flux_scale);
+    exposure_offset_ = offset;
+    add("exposure.",
+        {{"dither", 2, "arcsec", "pointing offset (x, y) added to every star (dLux Dither)"},
+         {"flux_scale", 1, "1", "multiplies every star's photons (exposure time, throughput)",
+          Domain::positive()}},
+        Component::kExposure, 0);
+    RealVector e(3);
+    e << exposure->dither_x, exposure->dither_y, exposure->flux_scale;
+    parts.push_back(e);
+  }
   values_.resize(offset);
   Eigen::Index o = 0;
   for (const auto& p : parts) {
@@ -105,7 +120,13 @@ void TelescopeImpl::set_values(int entry, const RealVector& v) {
                                          static_cast<double>(v.size()),
                                          "expected " + std::to_string(e.size) + " values"));
   }
-  for (Eigen::Index i = 0; i < v.size(); ++i) check_finite("Telescope::set", e.path, v[i]);
+  for (Eigen::Index i = 0; i < v.size(); ++i) {
+    check_finite("Telescope::set", e.path, v[i]);
+    if (!e.domain.contains(v[i])) {
+      throw InvalidArgument(format_invalid("Telescope::set", e.path, v[i],
+                                           "outside its domain " + e.domain.describe()));
+    }
+  }
   RealVector trial = values_;
   trial.segment(e.offset, e.size) = v;
   // Domain checks by the owning component, on its whole segment.
@@ -121,7 +142,8 @@ void TelescopeImpl::set_values(int entry, const RealVector& v) {
       break;
     }
     case Component::kOptics:
-      break;  // optics parameters: any finite value
+    case Component::kExposure:
+      break;  // any finite value inside the entry's domain (checked above)
   }
   values_ = std::move(trial);
 }

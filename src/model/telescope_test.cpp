@@ -132,6 +132,7 @@ Telescope other_telescope() {
       .detector_layer("downsample", std::make_shared<detector::Downsample>(2))
       .detector_layer("jitter", std::make_shared<detector::DluxJitter>(0.8, 5, 3))
       .detector_layer("saturation", std::make_shared<detector::Saturation>(0.37 * peak))
+      .exposure({0.013, -0.021, 1.3})  // one exposure of a multi-exposure fit
       .build();
 }
 
@@ -170,6 +171,30 @@ TEST(Gradients, EveryPathMatchesFiniteDifferences) {
       EXPECT_GT((img - base).abs().maxCoeff(), 1e-9 * base.abs().maxCoeff()) << p.path;
     }
   }
+}
+
+// The exposure component is dLux's Dither: the dither is added to every star's position, and
+// the flux scale multiplies the photons; a telescope without it has no exposure.* paths.
+TEST(Exposure, DitherAndFluxScaleEqualMovedBrighterStars) {
+  const Telescope plain = full_telescope();
+  for (const auto& p : plain.parameters()) EXPECT_NE(p.path.rfind("exposure.", 0), 0u) << p.path;
+  FlagshipOptions o = flagship_options();
+  o.source.x_position = 0.011;
+  o.source.y_position = -0.02;
+  o.source.log_flux = 3.5 + std::log10(1.7);
+  const RealImage moved = flagship_telescope(o).model();
+  const Telescope base = flagship_telescope(flagship_options());
+  const Telescope exposed = make_telescope(base.impl().system_ptr(), base.impl().source_ptr(), {},
+                                           ExposureSettings{0.011, -0.02, 1.7});
+  const RealImage dithered = exposed.model();
+  EXPECT_LT((dithered - moved).abs().maxCoeff(), 1e-12 * moved.maxCoeff());
+  EXPECT_DOUBLE_EQ(exposed.get("exposure.dither")[1], -0.02);
+  EXPECT_DOUBLE_EQ(exposed.get("exposure.flux_scale")[0], 1.7);
+  EXPECT_THROW((void)exposed.set("exposure.flux_scale", RealVector::Constant(1, 0.0)),
+               InvalidArgument);
+  EXPECT_THROW((void)make_telescope(base.impl().system_ptr(), base.impl().source_ptr(), {},
+                                    ExposureSettings{0.0, 0.0, -1.0}),
+               InvalidArgument);
 }
 
 TEST(Gradients, ForwardValueIsTheSameWithAndWithoutGradient) {

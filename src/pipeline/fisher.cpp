@@ -5,7 +5,6 @@
 #include <fmt/format.h>
 
 #include <cmath>
-#include <filesystem>
 
 #include "airy/config/build.hpp"
 #include "airy/core/error.hpp"
@@ -16,12 +15,6 @@
 
 namespace airy::pipeline {
 namespace {
-
-namespace fs = std::filesystem;
-
-std::string path_in(const std::string& dir, const std::string& file) {
-  return (fs::path(dir) / file).string();
-}
 
 /// A square matrix as CSV with the parameter names as header row and first column.
 std::string matrix_csv(const RealMatrix& m, const std::vector<std::string>& names) {
@@ -52,15 +45,16 @@ std::string crb_table(const posterior::FisherResult& f, const std::string& value
   return t;
 }
 
-FisherRunResult fisher_run(const config::Config& c, const std::string& out, bool plots) {
+FisherRunResult fisher_run(const config::Config& c, const std::string& out, bool plots,
+                           bool overwrite) {
   if (c.priors.empty()) {
     throw InvalidArgument(fmt::format(
         "{}: fisher: no [priors]: nothing to compute the information of", c.source_name));
   }
-  prepare_output_dir(out);
   const model::Telescope telescope = config::build_telescope(c);
   // The data do not enter the Fisher information; the noise-free image stands in for them.
   const posterior::ImagePosterior post = config::build_posterior(c, telescope, telescope.model());
+  prepare_run_dir(out, overwrite);
   const std::vector<double> truth = post.current_values();
   FisherRunResult r;
   r.fisher = posterior::fisher_information(post, truth);
@@ -86,14 +80,14 @@ FisherRunResult fisher_run(const config::Config& c, const std::string& out, bool
   return r;
 }
 
-MapLaplace map_laplace(const posterior::ImagePosterior& post, int num_starts, unsigned seed) {
+MapLaplace map_laplace(const posterior::ImagePosterior& post, int num_starts, std::uint64_t seed) {
   posterior::OptimizeOptions o;
   o.objective = posterior::FitObjective::kMap;
   o.num_starts = num_starts;
   o.seed = seed;
   MapLaplace m;
   m.map = posterior::optimize(post, o);
-  m.fisher = posterior::fisher_information(post, m.map.best_start().values);
+  if (!m.map.interrupted) m.fisher = posterior::fisher_information(post, m.map.best_start().values);
   return m;
 }
 

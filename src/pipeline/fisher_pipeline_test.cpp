@@ -108,7 +108,8 @@ TEST(FisherPipeline, OptimizeThenFitWithTheFisherMetric) {
 TEST(FisherPipeline, ConfigKeysAreParsedAndValidated) {
   // Replace the flagship's own sampler keys (whatever their values) by the ones under test.
   std::string text(config::flagship_toml());
-  for (const std::string key : {"\nmetric = ", "\ninit = ", "\nmap_starts = "}) {
+  for (const std::string key :
+       {"\nmetric = ", "\ninit = ", "\nmap_starts = ", "\nmetric_init = "}) {
     const auto at = text.find(key);
     if (at != std::string::npos) text.erase(at, text.find('\n', at + 1) - at);
   }

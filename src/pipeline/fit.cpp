@@ -4,12 +4,15 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
+#include <cmath>
 #include <filesystem>
 #include <iostream>
 
 #include "airy/config/build.hpp"
 #include "airy/core/error.hpp"
+#include "airy/core/stop.hpp"
 #include "airy/infer/diagnostics.hpp"
 #include "airy/infer/sampler.hpp"
 #include "airy/io/cmdstan_csv.hpp"
@@ -25,26 +28,36 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::string path_in(const std::string& dir, const std::string& file) {
-  return (fs::path(dir) / file).string();
-}
+/// Known true values and the file they came from ("" when only from the config).
+struct Truth {
+  std::map<std::string, double> values;
+  std::string file;
+};
 
-std::map<std::string, double> load_truth(const config::Config& c, const FitOptions& o,
-                                         const std::vector<std::string>& names) {
-  std::map<std::string, double> truth;
-  std::string path = o.truth_path;
-  if (path.empty()) {
-    const fs::path beside = fs::path(o.data_path).parent_path() / "truth.toml";
-    if (fs::exists(beside)) path = beside.string();
+/// The truth of this run: --truth, else the truth.toml beside the data when it was written
+/// for exactly that file, plus the priors' `truth` keys. Never a truth.toml of another run.
+Truth load_truth(const config::Config& c, const FitOptions& o,
+                 const std::vector<std::string>& names) {
+  Truth truth;
+  if (!o.truth_path.empty()) {
+    truth.values = read_truth(o.truth_path);
+    truth.file = o.truth_path;
+  } else {
+    std::string why;
+    truth.values = truth_written_for(o.data_path, &why);
+    if (!truth.values.empty()) {
+      truth.file = (fs::path(o.data_path).parent_path() / "truth.toml").string();
+    } else if (!why.empty()) {
+      std::cerr << fmt::format("airy fit: not using {} (--truth FILE uses a truth file)\n", why);
+    }
   }
-  if (!path.empty()) truth = read_truth(path);
   // A prior's `truth` key covers scalar sites.
   for (const auto& p : c.priors) {
     if (!p.truth) continue;
     const auto dot = p.path.rfind('.');
     const std::string leaf = dot == std::string::npos ? p.path : p.path.substr(dot + 1);
     for (const auto& n : names) {
-      if (n == leaf || n == p.path) truth[n] = *p.truth;
+      if (n == leaf || n == p.path) truth.values[n] = *p.truth;
     }
   }
   return truth;
@@ -67,6 +80,225 @@ double quantile_of(std::vector<double> v, double p) {
   const auto lo = static_cast<std::size_t>(std::floor(h));
   const std::size_t hi = std::min(lo + 1, v.size() - 1);
   return v[lo] + (h - static_cast<double>(lo)) * (v[hi] - v[lo]);
+}
+
+/// The MAP phase of a fit: its report line(s), timings and what the sampler takes from it.
+struct MapPhase {
+  std::string text;
+  double seconds = 0.0;
+  long long evaluations = 0;
+  bool interrupted = false;
+  std::optional<double> best_log_density;
+};
+
+/// Runs the MAP for sampler.init = "map", metric = "fisher" or metric_init = "laplace" and
+/// sets the sampler's init / metric from it; an interrupted MAP sets nothing but the report.
+MapPhase run_map(const config::Config& c, const posterior::ImagePosterior& post,
+                 const config::SamplerConfig& sc, bool fisher_metric,
+                 infer::SamplerOptions& options) {
+  MapPhase m;
+  const MapLaplace ml = map_laplace(post, c.sampler.map_starts, c.sampler.seed);
+  for (const auto& s : ml.map.starts) m.evaluations += s.evaluations;
+  m.seconds = ml.map.seconds;
+  m.interrupted = ml.map.interrupted;
+  if (ml.map.best >= 0) m.best_log_density = ml.map.best_start().objective;
+  if (m.interrupted) {
+    m.text = fmt::format("MAP: INTERRUPTED in L-BFGS start {} of {} ({} evaluations, {:.2f} s)",
+                         ml.map.starts.size() + (ml.map.starts.empty() ? 1 : 0),
+                         c.sampler.map_starts, m.evaluations, m.seconds);
+    if (ml.map.best < 0) return m.text += "\n", m;
+    const posterior::OptimizeStart& best = ml.map.best_start();
+    m.text += fmt::format("; best log density so far {:.8g} at:\n", best.objective);
+    for (std::size_t i = 0; i < ml.map.names.size(); ++i) {
+      m.text += fmt::format("  {} = {:.8g}\n", ml.map.names[i], best.values[i]);
+    }
+    return m;
+  }
+  const posterior::OptimizeStart& best = ml.map.best_start();
+  m.text = fmt::format(
+      "MAP: best of {} L-BFGS starts, log density {:.8g}, |grad| {:.2g}, {} evaluations in "
+      "{:.2f} s ({})\n",
+      ml.map.starts.size(), best.objective, best.gradient_norm, m.evaluations, m.seconds,
+      best.reason);
+  if (c.sampler.init == "map") options.init = {best.values};
+  const bool laplace_start = c.sampler.metric_init == "laplace" && !fisher_metric;
+  if (laplace_start && (sc.metric == "dense_e" || sc.metric == "diag_e")) {
+    // Stan's windowed adaptation, started from the Laplace metric instead of the identity.
+    const RealMatrix& laplace = ml.fisher.laplace_unconstrained;
+    options.inv_metric = sc.metric == "dense_e" ? laplace : RealMatrix(laplace.diagonal());
+    m.text += fmt::format(
+        "metric: {} adapted as usual (windows {}/{}/{}), started from the Laplace metric at "
+        "the MAP\n",
+        sc.metric, options.init_buffer, options.window, options.term_buffer);
+  }
+  if (fisher_metric) {
+    options.inv_metric = ml.fisher.laplace_unconstrained;
+    options.adapt_metric = false;
+    m.text +=
+        "metric: dense, (Fisher + negative prior Hessian)^-1 at the MAP, fixed; warmup "
+        "adapts the step size only\n";
+  }
+  return m;
+}
+
+/// The CmdStan CSV sink of every chain.
+io::CsvSinkOptions csv_options(const std::string& out, const infer::SamplerOptions& options,
+                               const std::string& metric, const std::string& data_path) {
+  io::CsvSinkOptions csv;
+  csv.path_pattern = path_in(out, "chain_{id}.csv");
+  csv.settings.model = "airy_image_posterior";
+  csv.settings.num_samples = options.num_samples;
+  csv.settings.num_warmup = options.num_warmup;
+  csv.settings.save_warmup = options.save_warmup;
+  csv.settings.thin = options.thin;
+  csv.settings.delta = options.delta;
+  csv.settings.max_depth = options.max_depth;
+  csv.settings.metric = metric;
+  csv.settings.num_chains = options.num_chains;
+  csv.settings.seed = options.seed;
+  csv.settings.data_file = data_path;
+  return csv;
+}
+
+/// Everything `fit` has read and checked before it creates anything.
+struct FitInputs {
+  const config::Config& c;
+  const FitOptions& o;
+  const posterior::ImagePosterior& post;
+  const RealImage& data;
+  const Truth& truth;
+};
+
+FitResult run_fit(const FitInputs& in, RunRecord& record) {
+  const config::Config& c = in.c;
+  const FitOptions& o = in.o;
+  const std::string& out = c.output_dir;
+  const infer::SiteModel& density = in.post.log_density();
+  const std::vector<std::string> names = density.output_names();
+  const std::vector<std::string> units = in.post.output_units();
+
+  // Inputs of the run first, so that an interrupted run still documents itself.
+  write_text(path_in(out, "config.toml"), config::to_toml(c));
+  const std::string data_copy = path_in(out, "data.fits");
+  if (!same_file(o.data_path, data_copy)) {
+    io::write_fits(data_copy, in.data, image_header(c, "DATA", "photons"));
+  }
+  const std::string truth_copy = path_in(out, "truth.toml");
+  if (!in.truth.values.empty() && !same_file(in.truth.file, truth_copy)) {
+    std::vector<std::string> tn;
+    std::vector<double> tv;
+    for (const auto& [k, v] : in.truth.values) {
+      tn.push_back(k);
+      tv.push_back(v);
+    }
+    write_truth(truth_copy, tn, tv, data_copy, "fit");
+  }
+
+  // sampler.metric = "fisher": a dense metric from the Laplace approximation at the MAP,
+  // fixed through warmup (only the step size adapts); sampler.init = "map": every chain
+  // starts at the MAP (docs/fisher.md).
+  config::SamplerConfig sc = c.sampler;
+  const bool fisher_metric = sc.metric == "fisher";
+  if (fisher_metric) sc.metric = "dense_e";
+  infer::SamplerOptions options = config::sampler_options(sc);
+  options.quiet = o.quiet;
+  MapPhase map;
+  const bool laplace_start =
+      c.sampler.metric_init == "laplace" && (sc.metric == "dense_e" || sc.metric == "diag_e");
+  if (fisher_metric || laplace_start || c.sampler.init == "map") {
+    record.phase("map");
+    map = run_map(c, in.post, sc, fisher_metric, options);
+    if (!o.quiet || map.interrupted) std::cerr << map.text;
+  }
+  // After an interrupted MAP the chains stop before their first iteration: the run ends
+  // like one interrupted in warmup (CSV headers, the other files from what exists).
+  const std::string stopped_in = map.interrupted ? "the MAP" : "sampling";
+  const std::atomic<bool> map_stopped{map.interrupted};  // holds even if the flag is cleared
+  options.stop = &map_stopped;
+  record.phase("sampling");
+  options.sink_factory = [csv = csv_options(out, options, sc.metric, o.data_path)](int) {
+    return std::make_unique<io::CmdStanCsvSink>(csv);
+  };
+  const infer::Run run = infer::sample(density, options);
+
+  record.phase("summary");
+  FitResult result;
+  result.complete =
+      !map.interrupted && std::all_of(run.chains.begin(), run.chains.end(),
+                                      [](const infer::Chain& ch) { return ch.complete; });
+  if (!result.complete) {
+    result.stop_signal = stop_signal();
+    const std::string by =
+        result.stop_signal != 0 ? signal_name(result.stop_signal) : "a stop request";
+    result.stopped_by = fmt::format("{} during {}", by, stopped_in);
+    record.set_stop(result.stopped_by);
+  }
+  int min_draws = std::numeric_limits<int>::max();
+  for (const auto& ch : run.chains) min_draws = std::min(min_draws, ch.num_draws());
+  const bool have_draws = !run.chains.empty() && min_draws >= 4;
+  io::InferenceDataOptions nc;
+  nc.observed = in.data;
+  nc.truth = in.truth.values;
+  nc.allow_no_draws = true;  // an interrupted run: observed data and truth at least
+  for (std::size_t i = 0; i < names.size(); ++i) {
+    if (!units[i].empty()) nc.units[names[i]] = units[i];
+  }
+  std::optional<RealImage> model;
+  if (have_draws) {
+    result.summary = infer::summarize(run);
+    result.summary_text = infer::format_summary(result.summary);
+    result.summary_text += truth_report(run, in.truth.values, &result.truths_outside_99);
+    result.summary_text = map.text + result.summary_text;
+    if (!result.complete) {
+      result.summary_text = fmt::format(
+          "INCOMPLETE RUN (interrupted: {}): the summary covers the draws made so far\n{}",
+          result.stopped_by, result.summary_text);
+    }
+    write_text(path_in(out, "summary.txt"), result.summary_text);
+    write_text(path_in(out, "summary.csv"), infer::summary_csv(result.summary));
+    io::write_inference_data(path_in(out, "posterior.nc"), run, nc);
+
+    std::vector<double> mean(names.size());
+    for (std::size_t i = 0; i < names.size(); ++i) mean[i] = result.summary.rows[i].mean;
+    model = in.post.telescope_at(mean).model();
+    io::FitsHeader mh = image_header(c, "MODEL", "photons");
+    mh.history.push_back("image at the posterior mean of the sampled parameters");
+    io::write_fits(path_in(out, "model.fits"), *model, mh);
+    io::FitsHeader rh = image_header(c, "RESIDUAL", "photons");
+    rh.history.push_back("data - posterior-mean model");
+    io::write_fits(path_in(out, "residual.fits"), RealImage(in.data - *model), rh);
+  } else {
+    result.summary_text = fmt::format(
+        "INCOMPLETE RUN (interrupted: {}): no post-warmup draws to summarise\n{}",
+        result.stopped_by.empty() ? std::string("no draws") : result.stopped_by, map.text);
+    write_text(path_in(out, "summary.txt"), result.summary_text);
+    io::write_inference_data(path_in(out, "posterior.nc"), run, nc);
+  }
+  if (o.plots && model) {
+    record.phase("plots");
+    draw_fit_images(c, in.data, *model, out, static_cast<int>(names.size()));
+    draw_posterior_plots(c, run, units, in.truth.values, out);
+  }
+
+  std::map<std::string, double> numbers = {{"wall_seconds", run.wall_seconds},
+                                           {"num_chains", static_cast<double>(run.chains.size())}};
+  double gradients = 0.0;
+  for (const auto& ch : run.chains) gradients += static_cast<double>(ch.gradient_evaluations);
+  numbers["gradient_evaluations"] = gradients;
+  if (have_draws) {
+    numbers["divergences"] = result.summary.num_divergent;
+    numbers["min_ess_bulk"] = result.summary.min_ess_bulk;
+    numbers["ess_bulk_per_second"] = result.summary.ess_per_second;
+    numbers["ess_bulk_per_gradient"] = result.summary.ess_per_gradient;
+  }
+  if (!map.text.empty()) {
+    numbers["map_seconds"] = map.seconds;
+    numbers["map_gradient_evaluations"] = static_cast<double>(map.evaluations);
+    if (map.best_log_density) numbers["map_log_density"] = *map.best_log_density;
+  }
+  if (result.truths_outside_99 >= 0) numbers["truths_outside_99"] = result.truths_outside_99;
+  record.finish(result.complete ? "complete" : "interrupted", result.stopped_by, numbers);
+  return result;
 }
 
 }  // namespace
@@ -110,160 +342,24 @@ std::string truth_report(const infer::Run& run, const std::map<std::string, doub
 }
 
 FitResult fit(const config::Config& c, const FitOptions& o) {
-  const std::string& out = c.output_dir;
-  prepare_output_dir(out);
+  const StopSignalScope signals(o.handle_signals);
+  // Everything that can be checked is checked before the run directory is touched.
   const model::Telescope telescope = config::build_telescope(c);
-  RealImage data = load_data(o.data_path, telescope);
+  const RealImage data = load_data(o.data_path, telescope);
   const posterior::ImagePosterior post = config::build_posterior(c, telescope, data);
-  const infer::SiteModel& density = post.log_density();
-  const std::vector<std::string> names = density.output_names();
-  const std::vector<std::string> units = post.output_units();
-  const auto truth = load_truth(c, o, names);
+  const Truth truth = load_truth(c, o, post.log_density().output_names());
+  prepare_run_dir(c.output_dir, o.overwrite, inputs_in(c.output_dir, o.data_path, o.truth_path));
 
-  // Inputs of the run first, so that an interrupted run still documents itself.
-  write_text(path_in(out, "config.toml"), config::to_toml(c));
-  if (fs::absolute(o.data_path) != fs::absolute(path_in(out, "data.fits"))) {
-    io::write_fits(path_in(out, "data.fits"), data, image_header(c, "DATA", "photons"));
-  }
-  if (!truth.empty() && !fs::exists(path_in(out, "truth.toml"))) {
-    std::vector<std::string> tn;
-    std::vector<double> tv;
-    for (const auto& [k, v] : truth) {
-      tn.push_back(k);
-      tv.push_back(v);
-    }
-    write_truth(path_in(out, "truth.toml"), tn, tv);
-  }
   RunInfo info;
-  info.status = "running";
   info.command_line = o.command_line;
   info.data_file = o.data_path;
-  write_run_info(path_in(out, "run_info.toml"), info);
-  for (const auto& entry : fs::directory_iterator(out)) {
-    // Chains of an earlier run in the same directory would be mixed into this one.
-    const std::string f = entry.path().filename().string();
-    if (f.starts_with("chain_") && f.ends_with(".csv")) fs::remove(entry.path());
+  RunRecord record(path_in(c.output_dir, "run_info.toml"), info);
+  try {
+    return run_fit(FitInputs{c, o, post, data, truth}, record);
+  } catch (const std::exception& e) {
+    record.fail(e.what());
+    throw;
   }
-
-  // sampler.metric = "fisher": a dense metric from the Laplace approximation at the MAP,
-  // fixed through warmup (only the step size adapts); sampler.init = "map": every chain
-  // starts at the MAP (docs/fisher.md).
-  config::SamplerConfig sc = c.sampler;
-  const bool fisher_metric = sc.metric == "fisher";
-  if (fisher_metric) sc.metric = "dense_e";
-  infer::SamplerOptions options = config::sampler_options(sc);
-  options.quiet = o.quiet;
-  std::string map_text;
-  double map_seconds = 0.0;
-  long long map_evaluations = 0;
-  const bool laplace_start =
-      c.sampler.metric_init == "laplace" && (sc.metric == "dense_e" || sc.metric == "diag_e");
-  if (fisher_metric || laplace_start || c.sampler.init == "map") {
-    const MapLaplace ml = map_laplace(post, c.sampler.map_starts, c.sampler.seed);
-    const posterior::OptimizeStart& best = ml.map.best_start();
-    for (const auto& s : ml.map.starts) map_evaluations += s.evaluations;
-    map_seconds = ml.map.seconds;
-    map_text = fmt::format(
-        "MAP: best of {} L-BFGS starts, log density {:.8g}, |grad| {:.2g}, {} evaluations in "
-        "{:.2f} s ({})\n",
-        ml.map.starts.size(), best.objective, best.gradient_norm, map_evaluations, map_seconds,
-        best.reason);
-    if (c.sampler.init == "map") options.init = {best.values};
-    if (laplace_start && !fisher_metric) {
-      // Stan's windowed adaptation, started from the Laplace metric instead of the identity.
-      const RealMatrix& laplace = ml.fisher.laplace_unconstrained;
-      options.inv_metric = sc.metric == "dense_e" ? laplace : RealMatrix(laplace.diagonal());
-      map_text += fmt::format(
-          "metric: {} adapted as usual (windows {}/{}/{}), started from the Laplace metric at "
-          "the MAP\n",
-          sc.metric, options.init_buffer, options.window, options.term_buffer);
-    }
-    if (fisher_metric) {
-      options.inv_metric = ml.fisher.laplace_unconstrained;
-      options.adapt_metric = false;
-      map_text +=
-          "metric: dense, (Fisher + negative prior Hessian)^-1 at the MAP, fixed; warmup "
-          "adapts the step size only\n";
-    }
-    if (!o.quiet) std::cerr << map_text;
-  }
-  io::CsvSinkOptions csv;
-  csv.path_pattern = path_in(out, "chain_{id}.csv");
-  csv.settings.model = "airy_image_posterior";
-  csv.settings.num_samples = options.num_samples;
-  csv.settings.num_warmup = options.num_warmup;
-  csv.settings.save_warmup = options.save_warmup;
-  csv.settings.thin = options.thin;
-  csv.settings.delta = options.delta;
-  csv.settings.max_depth = options.max_depth;
-  csv.settings.metric = sc.metric;
-  csv.settings.num_chains = options.num_chains;
-  csv.settings.seed = options.seed;
-  csv.settings.data_file = o.data_path;
-  options.sink_factory = [csv](int) { return std::make_unique<io::CmdStanCsvSink>(csv); };
-  const infer::Run run = infer::sample(density, options);
-
-  FitResult result;
-  result.complete = std::all_of(run.chains.begin(), run.chains.end(),
-                                [](const infer::Chain& ch) { return ch.complete; });
-  const bool have_draws = !run.chains.empty() && run.chains[0].num_draws() >= 4;
-  if (have_draws) {
-    result.summary = infer::summarize(run);
-    result.summary_text = infer::format_summary(result.summary);
-    result.summary_text += truth_report(run, truth, &result.truths_outside_99);
-    result.summary_text = map_text + result.summary_text;
-    if (!result.complete) {
-      result.summary_text =
-          "INCOMPLETE RUN (interrupted): the summary covers the draws made so far\n" +
-          result.summary_text;
-    }
-    write_text(path_in(out, "summary.txt"), result.summary_text);
-    write_text(path_in(out, "summary.csv"), infer::summary_csv(result.summary));
-
-    io::InferenceDataOptions nc;
-    nc.observed = data;
-    nc.truth = truth;
-    for (std::size_t i = 0; i < names.size(); ++i) {
-      if (!units[i].empty()) nc.units[names[i]] = units[i];
-    }
-    io::write_inference_data(path_in(out, "posterior.nc"), run, nc);
-
-    std::vector<double> mean(names.size());
-    for (std::size_t i = 0; i < names.size(); ++i) mean[i] = result.summary.rows[i].mean;
-    const RealImage model = post.telescope_at(mean).model();
-    io::FitsHeader mh = image_header(c, "MODEL", "photons");
-    mh.history.push_back("image at the posterior mean of the sampled parameters");
-    io::write_fits(path_in(out, "model.fits"), model, mh);
-    io::FitsHeader rh = image_header(c, "RESIDUAL", "photons");
-    rh.history.push_back("data - posterior-mean model");
-    io::write_fits(path_in(out, "residual.fits"), RealImage(data - model), rh);
-    if (o.plots) {
-      draw_fit_images(c, data, model, out, static_cast<int>(names.size()));
-      draw_posterior_plots(c, run, units, truth, out);
-    }
-  } else {
-    result.summary_text = "INCOMPLETE RUN: interrupted before any post-warmup draw\n";
-    write_text(path_in(out, "summary.txt"), result.summary_text);
-  }
-
-  info.status = result.complete ? "complete" : "interrupted";
-  info.numbers = {
-      {"wall_seconds", run.wall_seconds},
-      {"num_chains", static_cast<double>(run.chains.size())},
-      {"gradient_evaluations", static_cast<double>(result.summary.gradient_evaluations)},
-      {"divergences", static_cast<double>(result.summary.num_divergent)},
-      {"min_ess_bulk", result.summary.min_ess_bulk},
-      {"ess_bulk_per_second", result.summary.ess_per_second},
-      {"ess_bulk_per_gradient", result.summary.ess_per_gradient}};
-  if (!map_text.empty()) {
-    info.numbers["map_seconds"] = map_seconds;
-    info.numbers["map_gradient_evaluations"] = static_cast<double>(map_evaluations);
-  }
-  if (result.truths_outside_99 >= 0) {
-    info.numbers["truths_outside_99"] = result.truths_outside_99;
-  }
-  write_run_info(path_in(out, "run_info.toml"), info);
-  return result;
 }
 
 }  // namespace airy::pipeline

@@ -4,10 +4,9 @@
 /// prior draws; best-fit image, residuals, values and Cramér-Rao bounds.
 #include <fmt/format.h>
 
-#include <filesystem>
-
 #include "airy/config/build.hpp"
 #include "airy/core/error.hpp"
+#include "airy/core/stop.hpp"
 #include "airy/io/fits.hpp"
 #include "airy/pipeline/pipeline.hpp"
 #include "pipeline/data_file.hpp"
@@ -15,15 +14,6 @@
 #include "pipeline/run_files.hpp"
 
 namespace airy::pipeline {
-namespace {
-
-namespace fs = std::filesystem;
-
-std::string path_in(const std::string& dir, const std::string& file) {
-  return (fs::path(dir) / file).string();
-}
-
-}  // namespace
 
 OptimizeRunResult optimize_run(const config::Config& c, const OptimizeRunOptions& o) {
   if (o.num_starts < 1) {
@@ -31,10 +21,11 @@ OptimizeRunResult optimize_run(const config::Config& c, const OptimizeRunOptions
   }
   const posterior::FitObjective objective = posterior::parse_objective(o.objective, "--objective");
   const std::string& out = c.output_dir;
-  prepare_output_dir(out);
+  const StopSignalScope signals;
   const model::Telescope telescope = config::build_telescope(c);
   const RealImage data = load_data(o.data_path, telescope);
   const posterior::ImagePosterior post = config::build_posterior(c, telescope, data);
+  prepare_run_dir(out, o.overwrite, inputs_in(out, o.data_path));
   write_text(path_in(out, "config.toml"), config::to_toml(c));
 
   posterior::OptimizeOptions oo;
@@ -44,12 +35,23 @@ OptimizeRunResult optimize_run(const config::Config& c, const OptimizeRunOptions
   OptimizeRunResult r;
   r.result = posterior::optimize(post, oo);
   const posterior::OptimizeResult& res = r.result;
+  if (res.interrupted) {
+    r.stop_signal = stop_signal();
+    r.table = fmt::format("INTERRUPTED ({}) after {} of {} starts: the best fit so far\n",
+                          r.stop_signal != 0 ? signal_name(r.stop_signal) : "a stop request",
+                          res.starts.size(), o.num_starts);
+    if (res.best < 0) {
+      r.table += "no start had finished: nothing to report\n";
+      write_text(path_in(out, "optimize.txt"), r.table);
+      return r;
+    }
+  }
   const posterior::OptimizeStart& best = res.best_start();
   const char* what = objective == posterior::FitObjective::kMap ? "log posterior (unconstrained)"
                                                                 : "log likelihood";
-  r.table = fmt::format("L-BFGS (NLopt LD_LBFGS) {} fit, {} starts from the priors, {:.2f} s\n",
-                        objective == posterior::FitObjective::kMap ? "MAP" : "maximum-likelihood",
-                        res.starts.size(), res.seconds);
+  r.table += fmt::format("L-BFGS (NLopt LD_LBFGS) {} fit, {} starts from the priors, {:.2f} s\n",
+                         objective == posterior::FitObjective::kMap ? "MAP" : "maximum-likelihood",
+                         res.starts.size(), res.seconds);
   r.table += fmt::format("{:>5} {:>16} {:>10} {:>6}  {}\n", "start", what, "|grad|", "evals",
                          "stopped because");
   std::string starts_csv = "start,objective,gradient_norm,evaluations,reason,best\n";

@@ -5,19 +5,18 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <limits>
 
 #include "airy/config/build.hpp"
 #include "airy/core/error.hpp"
 #include "airy/io/cmdstan_csv.hpp"
 #include "airy/io/fits.hpp"
 #include "airy/pipeline/pipeline.hpp"
+#include "pipeline/data_file.hpp"
 #include "pipeline/figures.hpp"
 #include "pipeline/run_files.hpp"
 
 namespace airy::pipeline {
-
-std::string truth_report(const infer::Run& run, const std::map<std::string, double>& truth,
-                         int* outside);
 
 namespace {
 
@@ -43,20 +42,41 @@ std::vector<std::string> chain_files(const std::string& run_dir) {
   return files;
 }
 
+/// The run's truth.toml, when it was written for the run's data.fits.
 std::map<std::string, double> truth_of(const std::string& run_dir) {
-  const fs::path p = fs::path(run_dir) / "truth.toml";
-  return fs::exists(p) ? read_truth(p.string()) : std::map<std::string, double>{};
+  const fs::path data = fs::path(run_dir) / "data.fits";
+  if (!fs::exists(data)) return {};
+  std::string why;
+  return truth_written_for(data.string(), &why);
+}
+
+/// Why a run is not complete, from its run_info.toml.
+std::string status_text(const RunInfo& info) {
+  if (info.status == "running") {
+    return fmt::format(
+        "status: running: the process never finished (killed, crashed, or still running; "
+        "last phase: {})",
+        info.phase.empty() ? "unknown" : info.phase);
+  }
+  if (info.status == "failed") return fmt::format("status: failed: {}", info.error);
+  if (info.status == "interrupted" && !info.stop.empty()) {
+    return fmt::format("status: interrupted by {}", info.stop);
+  }
+  if (info.status == "missing") return "no run_info.toml";
+  return "status: " + info.status;
 }
 
 }  // namespace
 
 FitResult summarize_run(const std::string& run_dir) {
   const infer::Run run = io::read_cmdstan_csv_run(chain_files(run_dir));
-  const std::string status = read_run_status((fs::path(run_dir) / "run_info.toml").string());
+  const RunInfo info = read_run_info((fs::path(run_dir) / "run_info.toml").string());
   FitResult result;
   result.complete =
-      status == "complete" && std::all_of(run.chains.begin(), run.chains.end(),
-                                          [](const infer::Chain& ch) { return ch.complete; });
+      info.status == "complete" && std::all_of(run.chains.begin(), run.chains.end(),
+                                               [](const infer::Chain& ch) { return ch.complete; });
+  result.stopped_by = info.stop;
+  const std::string status = status_text(info);
   if (run.chains.empty() || run.chains[0].num_draws() < 4) {
     result.complete = false;
     result.summary_text =
@@ -68,8 +88,8 @@ FitResult summarize_run(const std::string& run_dir) {
   result.summary_text += truth_report(run, truth_of(run_dir), &result.truths_outside_99);
   if (!result.complete) {
     result.summary_text =
-        fmt::format("INCOMPLETE RUN (status: {}): the summary covers the draws written so far\n{}",
-                    status, result.summary_text);
+        fmt::format("INCOMPLETE RUN ({}): the summary covers the draws written so far\n{}", status,
+                    result.summary_text);
   }
   return result;
 }
@@ -77,6 +97,13 @@ FitResult summarize_run(const std::string& run_dir) {
 void plot_run(const std::string& run_dir, const PlotOverrides& overrides) {
   const infer::Run run = io::read_cmdstan_csv_run(chain_files(run_dir));
   const fs::path dir(run_dir);
+  for (const auto& ch : run.chains) {
+    if (ch.num_draws() < 4) {
+      throw InvalidArgument(fmt::format(
+          "run directory '{}': chain {} has {} post-warmup draws, too few to plot ({})", run_dir,
+          ch.id, ch.num_draws(), status_text(read_run_info((dir / "run_info.toml").string()))));
+    }
+  }
   config::Config c = config::load_config((dir / "config.toml").string());
   apply_plot_overrides(c.plot, overrides);
   const RealImage data = io::read_fits((dir / "data.fits").string()).image;
@@ -107,8 +134,21 @@ void apply_overrides(config::Config& c, const Overrides& o) {
     }
     c.sampler.num_threads = *o.num_threads;
   }
-  if (o.seed) c.sampler.seed = *o.seed;
+  if (o.seed) {
+    using Seed = decltype(c.sampler.seed);
+    if (*o.seed > std::numeric_limits<Seed>::max()) {
+      throw InvalidArgument(
+          fmt::format("--seed = {}: must be <= {}", *o.seed, std::numeric_limits<Seed>::max()));
+    }
+    c.sampler.seed = static_cast<Seed>(*o.seed);
+  }
   if (o.out) c.output_dir = *o.out;
+}
+
+std::string command_output_dir(const config::Config& c, const std::string& command) {
+  std::string base = c.output_dir;
+  while (base.size() > 1 && base.back() == '/') base.pop_back();
+  return base + "-" + command;
 }
 
 const char* version() { return AIRY_VERSION_STRING; }

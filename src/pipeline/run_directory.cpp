@@ -1,30 +1,166 @@
 // SPDX-License-Identifier: BSD-3-Clause
 /// @file
-/// @brief Output directories and small TOML side files (truth.toml, run_info.toml).
-#include "pipeline/run_files.hpp"
-
+/// @brief Run directories (one run each) and small text files: truth.toml, run_info.toml.
 #include <fmt/format.h>
 
 #include <toml++/toml.h>
+#include <algorithm>
 #include <cerrno>
+#include <cstdint>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <set>
 #include <sstream>
 
+#include "airy/core/atomic_file.hpp"
 #include "airy/core/error.hpp"
 #include "airy/pipeline/pipeline.hpp"
+#include "pipeline/run_files.hpp"
 
 namespace airy::pipeline {
 
 namespace fs = std::filesystem;
 
-void prepare_output_dir(const std::string& dir) {
+namespace {
+
+/// Every fixed name a command writes into its run directory (docs/file_formats.md).
+const std::set<std::string>& owned_names() {
+  static const std::set<std::string> names = [] {
+    std::set<std::string> n = {"config.toml",
+                               "data.fits",
+                               "psf.fits",
+                               "model.fits",
+                               "residual.fits",
+                               "truth.toml",
+                               "posterior.nc",
+                               "summary.txt",
+                               "summary.csv",
+                               "run_info.toml",
+                               "crb.csv",
+                               "fisher.csv",
+                               "correlation.csv",
+                               "laplace_unconstrained.csv",
+                               "optimize.csv",
+                               "optimize_starts.csv",
+                               "optimize.txt",
+                               "best_fit.fits",
+                               "best_fit_residual.fits",
+                               ".airy-write-test"};
+    for (const char* stem : {"simulate", "fit_images", "corner", "trace", "correlation"}) {
+      n.insert(std::string(stem) + ".png");
+      n.insert(std::string(stem) + ".pdf");
+    }
+    return n;
+  }();
+  return names;
+}
+
+bool is_chain_file(const std::string& f) {
+  if (!f.starts_with("chain_") || !f.ends_with(".csv") || f.size() <= 10) return false;
+  return std::all_of(f.begin() + 6, f.end() - 4, [](char ch) { return ch >= '0' && ch <= '9'; });
+}
+
+bool owned_final_name(const std::string& f) {
+  return owned_names().count(f) != 0 || is_chain_file(f);
+}
+
+std::string quote_list(const std::vector<std::string>& names) {
+  std::string s;
+  const std::size_t shown = std::min<std::size_t>(names.size(), 5);
+  for (std::size_t i = 0; i < shown; ++i) s += (i ? ", '" : "'") + names[i] + "'";
+  if (names.size() > shown) s += fmt::format(" and {} more", names.size() - shown);
+  return s;
+}
+
+std::string toml_string(const std::string& s) {
+  std::string escaped;
+  for (char ch : s) {
+    if (ch == '"' || ch == '\\') escaped += '\\';
+    if (ch == '\n') {
+      escaped += "\\n";
+      continue;
+    }
+    escaped += ch;
+  }
+  return "\"" + escaped + "\"";
+}
+
+}  // namespace
+
+std::string path_in(const std::string& dir, const std::string& file) {
+  return (fs::path(dir) / file).string();
+}
+
+bool airy_owns(const std::string& f) {
+  if (owned_final_name(f)) return true;
+  // AtomicFile's temporaries ".<name>.tmp-<pid>-<n>" and the exit file "<name>.exit-tmp".
+  if (f.starts_with(".")) {
+    const auto tmp = f.find(".tmp-");
+    if (tmp != std::string::npos && tmp > 1 && owned_final_name(f.substr(1, tmp - 1))) return true;
+  }
+  const std::string exit_suffix = ".exit-tmp";
+  return f.ends_with(exit_suffix) && owned_final_name(f.substr(0, f.size() - exit_suffix.size()));
+}
+
+const std::vector<std::string>& simulation_files() {
+  static const std::vector<std::string> files = {"psf.fits",    "data.fits",    "truth.toml",
+                                                 "config.toml", "simulate.png", "simulate.pdf"};
+  return files;
+}
+
+bool same_file(const std::string& a, const std::string& b) {
+  std::error_code ec;
+  return !a.empty() && !b.empty() && fs::exists(a, ec) && fs::exists(b, ec) &&
+         fs::equivalent(a, b, ec);
+}
+
+std::vector<std::string> inputs_in(const std::string& dir, const std::string& data_path,
+                                   const std::string& other) {
+  std::vector<std::string> keep;
+  for (const std::string& input : {data_path, other}) {
+    const fs::path in(input);
+    const fs::path parent = in.parent_path().empty() ? fs::path(".") : in.parent_path();
+    if (input.empty() || !same_file(parent.string(), dir)) continue;
+    keep.push_back(in.filename().string());
+    if (input == data_path && in.filename() == "data.fits") {
+      keep.insert(keep.end(), simulation_files().begin(), simulation_files().end());
+    }
+  }
+  return keep;
+}
+
+void prepare_run_dir(const std::string& dir, bool overwrite, const std::vector<std::string>& keep) {
   std::error_code ec;
   fs::create_directories(dir, ec);
   if (ec) {
     throw InvalidArgument(
         fmt::format("output directory '{}': cannot be created: {}", dir, ec.message()));
+  }
+  // Files of another run (any name airy writes) would be mixed with this one's; files airy
+  // never writes (a log the shell redirected there, notes) are neither counted nor touched.
+  std::vector<std::string> present;
+  for (const auto& entry : fs::directory_iterator(dir, ec)) {
+    const std::string f = entry.path().filename().string();
+    if (airy_owns(f) && std::find(keep.begin(), keep.end(), f) == keep.end()) {
+      present.push_back(f);
+    }
+  }
+  std::sort(present.begin(), present.end());
+  if (!present.empty() && !overwrite) {
+    throw InvalidArgument(fmt::format(
+        "output directory '{}': already holds {} of another run ({}); a run directory holds "
+        "one run: choose a new --out, or pass --overwrite to remove airy's files there (other "
+        "files are kept)",
+        dir, present.size() == 1 ? "a file" : fmt::format("{} files", present.size()),
+        quote_list(present)));
+  }
+  for (const std::string& f : present) {
+    const fs::path p = fs::path(dir) / f;
+    if (!fs::is_directory(p, ec) && !fs::remove(p, ec) && ec) {
+      throw InvalidArgument(
+          fmt::format("--overwrite: '{}': cannot be removed: {}", p.string(), ec.message()));
+    }
   }
   const fs::path probe = fs::path(dir) / ".airy-write-test";
   std::ofstream out(probe);
@@ -37,69 +173,125 @@ void prepare_output_dir(const std::string& dir) {
 }
 
 void write_text(const std::string& path, const std::string& text) {
-  std::ofstream out(path);
-  if (!out) throw InvalidArgument(fmt::format("'{}': cannot be written", path));
-  out << text;
-  if (!out) throw InvalidArgument(fmt::format("'{}': write failed", path));
+  write_file_atomically(path, text);
 }
 
 std::string read_text(const std::string& path) {
-  std::ifstream in(path);
+  std::ifstream in(path, std::ios::binary);
   if (!in) throw InvalidArgument(fmt::format("'{}': cannot be read", path));
   std::stringstream buffer;
   buffer << in.rdbuf();
   return buffer.str();
 }
 
+std::string file_checksum(const std::string& path) {
+  // FNV-1a, 64 bit: h = (h xor byte) * 1099511628211 from 14695981039346656037.
+  const std::string bytes = read_text(path);
+  std::uint64_t h = 14695981039346656037ULL;
+  for (unsigned char b : bytes) {
+    h ^= b;
+    h *= 1099511628211ULL;
+  }
+  return fmt::format("fnv1a64:{:016x}", h);
+}
+
 void write_truth(const std::string& path, const std::vector<std::string>& names,
-                 const std::vector<double>& values) {
+                 const std::vector<double>& values, const std::string& data_path,
+                 const std::string& command) {
   std::string text = "# true values of the sampled parameters, in their sampling units\n";
   for (std::size_t i = 0; i < names.size(); ++i) {
     text += fmt::format("\"{}\" = {:.17g}\n", names[i], values[i]);
   }
+  // `airy fit` reads a truth.toml beside its data only when it names that data file and
+  // its checksum: a truth left from another run is never taken for this one's.
+  text += "\n[written_for]\n";
+  text += fmt::format("command = {}\n", toml_string(command));
+  text += fmt::format("data = {}\n", toml_string(fs::path(data_path).filename().string()));
+  text += fmt::format("data_checksum = {}\n", toml_string(file_checksum(data_path)));
   write_text(path, text);
 }
 
-std::map<std::string, double> read_truth(const std::string& path) {
-  std::map<std::string, double> truth;
-  toml::table table;
+namespace {
+
+toml::table parse_toml_file(const std::string& path) {
   try {
-    table = toml::parse_file(path);
+    return toml::parse_file(path);
   } catch (const toml::parse_error& e) {
     throw InvalidArgument(fmt::format("{}:{}:{}: {}", path, e.source().begin.line,
                                       e.source().begin.column, e.description()));
   }
+}
+
+}  // namespace
+
+std::map<std::string, double> read_truth(const std::string& path) {
+  if (!fs::exists(path))
+    throw InvalidArgument(fmt::format("truth file '{}': does not exist", path));
+  std::map<std::string, double> truth;
+  const toml::table table = parse_toml_file(path);
   for (const auto& [key, node] : table) {
     if (auto v = node.value<double>()) truth[std::string(key.str())] = *v;
   }
   return truth;
 }
 
-void write_run_info(const std::string& path, const RunInfo& info) {
-  std::string text = "# airy run information\n";
-  text += fmt::format("status = \"{}\"\n", info.status);
-  text += fmt::format("airy_version = \"{}\"\n", version());
-  if (!info.command_line.empty()) {
-    std::string escaped;
-    for (char ch : info.command_line) {
-      if (ch == '"' || ch == '\\') escaped += '\\';
-      escaped += ch;
-    }
-    text += fmt::format("command_line = \"{}\"\n", escaped);
+std::map<std::string, double> truth_written_for(const std::string& data_path, std::string* why) {
+  const fs::path truth = fs::path(data_path).parent_path() / "truth.toml";
+  why->clear();
+  if (!fs::exists(truth)) return {};
+  const toml::table table = parse_toml_file(truth.string());
+  const auto data = table["written_for"]["data"].value<std::string>();
+  const auto checksum = table["written_for"]["data_checksum"].value<std::string>();
+  if (!data || !checksum) {
+    *why = fmt::format("'{}' does not say which data file it was written for", truth.string());
+  } else if (*data != fs::path(data_path).filename().string()) {
+    *why = fmt::format("'{}' was written for '{}', not '{}'", truth.string(), *data,
+                       fs::path(data_path).filename().string());
+  } else if (*checksum != file_checksum(data_path)) {
+    *why =
+        fmt::format("'{}' was written for another '{}' (checksum differs)", truth.string(), *data);
   }
-  text += fmt::format("data = \"{}\"\n", info.data_file);
-  for (const auto& [key, value] : info.numbers) text += fmt::format("{} = {:.10g}\n", key, value);
-  write_text(path, text);
+  if (!why->empty()) return {};
+  return read_truth(truth.string());
 }
 
-std::string read_run_status(const std::string& path) {
-  if (!fs::exists(path)) return "missing";
+std::string run_info_text(const RunInfo& info) {
+  std::string text = "# airy run information\n";
+  text += fmt::format("status = {}\n", toml_string(info.status));
+  if (!info.phase.empty()) text += fmt::format("phase = {}\n", toml_string(info.phase));
+  if (!info.error.empty()) text += fmt::format("error = {}\n", toml_string(info.error));
+  if (!info.stop.empty()) text += fmt::format("stopped_by = {}\n", toml_string(info.stop));
+  text += fmt::format("airy_version = \"{}\"\n", version());
+  if (!info.command_line.empty()) {
+    text += fmt::format("command_line = {}\n", toml_string(info.command_line));
+  }
+  text += fmt::format("data = {}\n", toml_string(info.data_file));
+  for (const auto& [key, value] : info.numbers) text += fmt::format("{} = {:.10g}\n", key, value);
+  return text;
+}
+
+void write_run_info(const std::string& path, const RunInfo& info) {
+  write_text(path, run_info_text(info));
+}
+
+RunInfo read_run_info(const std::string& path) {
+  RunInfo info;
+  if (!fs::exists(path)) {
+    info.status = "missing";
+    return info;
+  }
   try {
     const toml::table t = toml::parse_file(path);
-    return t["status"].value_or(std::string("unknown"));
+    info.status = t["status"].value_or(std::string("unknown"));
+    info.phase = t["phase"].value_or(std::string());
+    info.error = t["error"].value_or(std::string());
+    info.stop = t["stopped_by"].value_or(std::string());
+    info.command_line = t["command_line"].value_or(std::string());
+    info.data_file = t["data"].value_or(std::string());
   } catch (const toml::parse_error&) {
-    return "unreadable";
+    info.status = "unreadable";
   }
+  return info;
 }
 
 }  // namespace airy::pipeline

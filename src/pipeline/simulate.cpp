@@ -3,7 +3,7 @@
 /// @brief `airy simulate`: the configured telescope's image, noisy data and the truth.
 #include <fmt/format.h>
 
-#include <filesystem>
+#include <optional>
 
 #include "airy/config/build.hpp"
 #include "airy/core/units.hpp"
@@ -14,8 +14,6 @@
 #include "pipeline/run_files.hpp"
 
 namespace airy::pipeline {
-
-namespace fs = std::filesystem;
 
 io::FitsHeader image_header(const config::Config& c, const std::string& extname,
                             const std::string& bunit) {
@@ -46,33 +44,42 @@ io::FitsHeader image_header(const config::Config& c, const std::string& extname,
   return h;
 }
 
-SimulateResult simulate(const config::Config& c, const std::string& out_dir) {
-  prepare_output_dir(out_dir);
+SimulateResult simulate(const config::Config& c, const std::string& out_dir, bool overwrite) {
+  // Everything that can fail on bad input runs before the directory is touched.
   const model::Telescope telescope = config::build_telescope(c);
   const RealImage model = telescope.model();
   const config::SimulatedData sim = config::simulate_data(c.noise, model);
+  std::optional<posterior::ImagePosterior> post;
+  if (!c.priors.empty()) post.emplace(config::build_posterior(c, telescope, sim.data));
+  prepare_run_dir(out_dir, overwrite);
 
+  SimulateResult result;
+  auto path = [&](const std::string& name) {
+    result.written.push_back(name);
+    return path_in(out_dir, name);
+  };
   io::FitsHeader psf_header = image_header(c, "MODEL", "photons");
   psf_header.history.push_back("noise-free image of the configured telescope (airy simulate)");
-  io::write_fits((fs::path(out_dir) / "psf.fits").string(), model, psf_header);
+  io::write_fits(path("psf.fits"), model, psf_header);
   io::FitsHeader data_header = image_header(c, "DATA", "photons");
   data_header.history.push_back(
       fmt::format("simulated data: photon noise {}, read noise sigma {} photons, seed {}",
                   c.noise.photon ? "on" : "off", c.noise.read_sigma, c.noise.seed));
-  SimulateResult result;
-  result.data_path = (fs::path(out_dir) / "data.fits").string();
+  result.data_path = path("data.fits");
   io::write_fits(result.data_path, sim.data, data_header);
-  write_text((fs::path(out_dir) / "config.toml").string(), config::to_toml(c));
+  write_text(path("config.toml"), config::to_toml(c));
 
-  // The truth of every sampled parameter, in its sampling units (requires priors).
-  if (!c.priors.empty()) {
-    const auto post = config::build_posterior(c, telescope, sim.data);
-    const auto names = post.log_density().output_names();
-    const auto values = post.current_values();
-    write_truth((fs::path(out_dir) / "truth.toml").string(), names, values);
+  // The truth of every sampled parameter, in its sampling units (requires priors), with
+  // data.fits's checksum: `airy fit` trusts it for exactly this data file.
+  if (post) {
+    const auto names = post->log_density().output_names();
+    const auto values = post->current_values();
+    write_truth(path("truth.toml"), names, values, result.data_path, "simulate");
     for (std::size_t i = 0; i < names.size(); ++i) result.truth[names[i]] = values[i];
   }
   draw_simulation_figure(c, model, sim.photon_noise_only, sim.data, out_dir);
+  result.written.push_back("simulate.png");
+  result.written.push_back("simulate.pdf");
   return result;
 }
 

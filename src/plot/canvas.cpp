@@ -16,16 +16,16 @@ namespace airy::plot::detail {
 
 namespace {
 
+/// Cairo's write callback: appends to the std::string in `closure`.
+cairo_status_t append_bytes(void* closure, const unsigned char* data, unsigned int length) {
+  static_cast<std::string*>(closure)->append(reinterpret_cast<const char*>(data), length);
+  return CAIRO_STATUS_SUCCESS;
+}
+
 bool ends_with_ci(const std::string& s, const std::string& suffix) {
   if (s.size() < suffix.size()) return false;
   return std::equal(suffix.rbegin(), suffix.rend(), s.rbegin(),
                     [](char a, char b) { return std::tolower(a) == std::tolower(b); });
-}
-
-/// Cairo's stream callback: appends the SVG bytes to a std::string.
-cairo_status_t append_bytes(void* closure, const unsigned char* data, unsigned int length) {
-  static_cast<std::string*>(closure)->append(reinterpret_cast<const char*>(data), length);
-  return CAIRO_STATUS_SUCCESS;
 }
 
 /// Text metrics that scale exactly with the font size at any resolution, so that layouts
@@ -68,10 +68,12 @@ Canvas::Canvas(const std::string& path, double width, double height, const Figur
         cairo_image_surface_create(CAIRO_FORMAT_RGB24, static_cast<int>(std::ceil(width * s)),
                                    static_cast<int>(std::ceil(height * s)));
   } else if (svg_) {
-    surface_ = cairo_svg_surface_create_for_stream(append_bytes, &svg_bytes_, width, height);
+    // PDF and SVG are collected in memory and written atomically by finish(): a failed or
+    // interrupted figure never leaves a partial file under `path`.
+    surface_ = cairo_svg_surface_create_for_stream(append_bytes, &bytes_, width, height);
     cairo_svg_surface_set_document_unit(surface_, CAIRO_SVG_UNIT_PT);
   } else {
-    surface_ = cairo_pdf_surface_create(path.c_str(), width, height);
+    surface_ = cairo_pdf_surface_create_for_stream(append_bytes, &bytes_, width, height);
   }
   if (cairo_surface_status(surface_) != CAIRO_STATUS_SUCCESS) {
     const std::string why = cairo_status_to_string(cairo_surface_status(surface_));
@@ -111,7 +113,6 @@ Canvas::~Canvas() {
 void Canvas::save() {
   if (measure_only_) throw Error("a measuring canvas cannot be saved");
   finish();
-  if (svg_) write_file_atomically(path_, svg_bytes_);
 }
 
 void Canvas::finish() {
@@ -121,7 +122,7 @@ void Canvas::finish() {
   if (st == CAIRO_STATUS_SUCCESS) {
     if (png_) {
       cairo_surface_flush(surface_);
-      st = cairo_surface_write_to_png(surface_, path_.c_str());
+      st = cairo_surface_write_to_png_stream(surface_, append_bytes, &bytes_);
     } else {
       cairo_show_page(cr_);
       cairo_surface_finish(surface_);
@@ -131,6 +132,8 @@ void Canvas::finish() {
   if (st != CAIRO_STATUS_SUCCESS) {
     throw Error(fmt::format("{}: cannot write plot: {}", path_, cairo_status_to_string(st)));
   }
+  write_file_atomically(path_, bytes_);  // throws naming path_ (e.g. a full disk)
+  bytes_.clear();
 }
 
 void Canvas::color(Rgb c, double alpha) const { cairo_set_source_rgba(cr_, c.r, c.g, c.b, alpha); }

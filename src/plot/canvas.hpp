@@ -26,10 +26,11 @@ class Canvas {
   Canvas(const Canvas&) = delete;
   Canvas& operator=(const Canvas&) = delete;
 
-  /// Writes the file (SVG through write_file_atomically); throws airy::Error naming the
-  /// path on failure.
+  /// Writes the file (PNG, PDF or SVG) atomically: temporary name, rename; throws
+  /// airy::Error naming the path on failure, leaving nothing under it. A measuring canvas
+  /// cannot be saved.
   void save();
-  /// Finishes the surface; writes PNG and PDF files (save() calls it).
+  /// Finishes the surface and writes the file (save() calls it).
   void finish();
 
   [[nodiscard]] cairo_t* cr() const { return cr_; }
@@ -66,12 +67,12 @@ class Canvas {
   bool png_ = true;
   bool svg_ = false;
   bool measure_only_ = false;
-  std::string svg_bytes_;  ///< the SVG document, streamed by Cairo, written by save()
   double width_, height_;
   FigureOptions options_;
   cairo_surface_t* surface_ = nullptr;
   cairo_t* cr_ = nullptr;
   bool finished_ = false;
+  std::string bytes_;  ///< the encoded PNG/PDF/SVG, written to path_ atomically by finish()
 };
 
 /// A text to draw: anchor, alignment and rotation as Canvas::text takes them.

@@ -12,31 +12,78 @@
 
 namespace airy::posterior {
 
+namespace {
+
+/// w(mu) of one pixel with read variance s2 (photons^2); see the header.
+double pixel_weight(LikelihoodKind kind, double m, double s2) {
+  switch (kind) {
+    case LikelihoodKind::kPoisson:
+      return m > 0.0 ? 1.0 / m : 0.0;
+    case LikelihoodKind::kGaussian:
+      return 1.0 / s2;
+    case LikelihoodKind::kPoissonGaussian:
+    case LikelihoodKind::kPoissonGaussianExact: {
+      // N(mu, v), v = max(mu, 0) + s^2 (the likelihood's own clamp): the mean contributes
+      // 1/v, the variance's dependence on mu (dv/dmu = 1 for mu > 0) 1/(2 v^2).
+      const double v = std::max(m, 0.0) + s2;
+      return 1.0 / v + (m > 0.0 ? 1.0 / (2.0 * v * v) : 0.0);
+    }
+  }
+  return 0.0;
+}
+
+}  // namespace
+
 RealImage fisher_weights(LikelihoodKind kind, const RealImage& mu, double sigma) {
   RealImage w(mu.rows(), mu.cols());
   const double s2 = sigma * sigma;
+  for (Eigen::Index i = 0; i < mu.size(); ++i) w.data()[i] = pixel_weight(kind, mu.data()[i], s2);
+  return w;
+}
+
+namespace {
+
+void check_model_shape(const char* where, const ImageLikelihood& like, const RealImage& mu) {
+  if (mu.rows() != like.data().rows() || mu.cols() != like.data().cols()) {
+    throw InvalidArgument(
+        fmt::format("{}: model image is {}x{} (ny x nx) but the data image is {}x{}", where,
+                    mu.rows(), mu.cols(), like.data().rows(), like.data().cols()));
+  }
+}
+
+}  // namespace
+
+RealImage fisher_weights(const ImageLikelihood& like, const RealImage& mu) {
+  check_model_shape("fisher_weights", like, mu);
+  RealImage w(mu.rows(), mu.cols());
   for (Eigen::Index i = 0; i < mu.size(); ++i) {
-    const double m = mu.data()[i];
-    double wi = 0.0;
-    switch (kind) {
-      case LikelihoodKind::kPoisson:
-        wi = m > 0.0 ? 1.0 / m : 0.0;
-        break;
-      case LikelihoodKind::kGaussian:
-        wi = 1.0 / s2;
-        break;
-      case LikelihoodKind::kPoissonGaussian:
-      case LikelihoodKind::kPoissonGaussianExact: {
-        // N(mu, v), v = max(mu, 0) + s^2 (the likelihood's own clamp): the mean contributes
-        // 1/v, the variance's dependence on mu (dv/dmu = 1 for mu > 0) 1/(2 v^2).
-        const double v = std::max(m, 0.0) + s2;
-        wi = 1.0 / v + (m > 0.0 ? 1.0 / (2.0 * v * v) : 0.0);
-        break;
-      }
-    }
-    w.data()[i] = wi;
+    w.data()[i] = like.mask().data()[i] != 0
+                      ? 0.0
+                      : pixel_weight(like.kind(), mu.data()[i], like.pixel_variance(i));
   }
   return w;
+}
+
+ReadNoiseFisher read_noise_fisher(const ImageLikelihood& like, const RealImage& mu, double sigma) {
+  check_model_shape("read_noise_fisher", like, mu);
+  if (like.noise_parameter_names().empty()) {
+    throw InvalidArgument(fmt::format(
+        "read_noise_fisher: likelihood {}{} has no read-noise parameter sigma",
+        likelihood_name(like.kind()), like.variance().size() != 0 ? " with a variance map" : ""));
+  }
+  check_positive("read_noise_fisher", "sigma", sigma);
+  ReadNoiseFisher r;
+  r.cross = RealImage::Zero(mu.rows(), mu.cols());
+  const double s2 = sigma * sigma;
+  for (Eigen::Index i = 0; i < mu.size(); ++i) {
+    if (like.mask().data()[i] != 0) continue;
+    const double m = mu.data()[i];
+    const bool photon = like.kind() != LikelihoodKind::kGaussian && m > 0.0;
+    const double v = (photon ? m : 0.0) + s2;
+    r.sigma_sigma += 2.0 * s2 / (v * v);
+    if (photon) r.cross.data()[i] = sigma / (v * v);
+  }
+  return r;
 }
 
 RealMatrix correlation_from_covariance(const RealMatrix& c) {
@@ -82,20 +129,6 @@ FisherResult fisher_information(const ImagePosterior& posterior, std::span<const
   r.names = density.output_names();
   r.names.resize(static_cast<std::size_t>(n));
   r.units = posterior.output_units();
-  {
-    // A site without a unit of its own is in its path's unit ("arcsec", "deg", ...).
-    const auto params = posterior.telescope().parameters();
-    const model::ParameterSet& ps = posterior.parameter_set();
-    for (std::size_t i = 0; i < ps.paths().size(); ++i) {
-      for (const auto& info : params) {
-        if (info.path != ps.paths()[i]) continue;
-        for (int k = 0; k < ps.size(i); ++k) {
-          auto& u = r.units[static_cast<std::size_t>(ps.offset(i) + k)];
-          if (u.empty()) u = info.unit;
-        }
-      }
-    }
-  }
   r.values.assign(values.begin(), values.end());
   r.unconstrained.assign(static_cast<std::size_t>(density.dim()), 0.0);
   if (!density.unconstrain(values, r.unconstrained)) {
@@ -107,23 +140,31 @@ FisherResult fisher_information(const ImagePosterior& posterior, std::span<const
     throw InvalidArgument("fisher_information: values outside the priors' support: " + shown);
   }
 
-  // d mu / d v = (d mu / d p) diag(scale): the sites' own units.
-  const model::ParameterSet& set = posterior.parameter_set();
-  std::vector<double> p(static_cast<std::size_t>(n)), scale(static_cast<std::size_t>(n));
-  for (std::size_t i = 0; i < posterior.sites().size(); ++i) {
-    for (int k = 0; k < set.size(i); ++k) {
-      const auto j = static_cast<std::size_t>(set.offset(i) + k);
-      scale[j] = posterior.sites()[i].scale;
-      p[j] = scale[j] * values[j];
+  // F = sum_e J_e^T W_e J_e over the exposures, with J_e = d mu_e / d v: the exposure's
+  // Jacobian in its own coordinates (d mu_e / d p_e), times the scale, scattered into the
+  // columns of the sites' flat vector (shared sites collect every exposure's information).
+  const std::vector<double>& scale = posterior.scales();
+  r.fisher = RealMatrix::Zero(n, n);
+  for (int e = 0; e < posterior.num_exposures(); ++e) {
+    const model::ParameterSet& set = posterior.parameter_set(e);
+    const std::vector<int>& global = posterior.global_indices(e);
+    std::vector<double> p(global.size());
+    for (std::size_t k = 0; k < global.size(); ++k) {
+      const auto g = static_cast<std::size_t>(global[k]);
+      p[k] = scale[g] * values[g];
     }
+    RealImage mu;
+    const RealMatrix local = image_jacobian(posterior.telescope(e), set, p, &mu);
+    RealMatrix jac = RealMatrix::Zero(local.rows(), n);
+    for (std::size_t k = 0; k < global.size(); ++k) {
+      const auto g = static_cast<std::size_t>(global[k]);
+      jac.col(global[k]) += scale[g] * local.col(static_cast<Eigen::Index>(k));
+    }
+    const ImageLikelihood& like = posterior.likelihood(e);
+    const RealImage w = fisher_weights(like, mu);
+    const Eigen::Map<const RealVector> wv(w.data(), w.size());
+    r.fisher += jac.transpose() * wv.asDiagonal() * jac;
   }
-  RealImage mu;
-  RealMatrix jac = image_jacobian(posterior.telescope(), set, p, &mu);
-  for (int j = 0; j < n; ++j) jac.col(j) *= scale[static_cast<std::size_t>(j)];
-  const ImageLikelihood& like = posterior.likelihood();
-  const RealImage w = fisher_weights(like.kind(), mu, like.sigma());
-  const Eigen::Map<const RealVector> wv(w.data(), w.size());
-  r.fisher = jac.transpose() * wv.asDiagonal() * jac;
   r.fisher = 0.5 * (r.fisher + r.fisher.transpose()).eval();
   r.covariance = spd_inverse(r.fisher, r.names, "Fisher matrix");
   r.crb.resize(static_cast<std::size_t>(n));

@@ -3,6 +3,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <map>
@@ -12,14 +13,65 @@
 namespace airy::posterior {
 namespace {
 
-/// Per-chain buffers: the telescope workspace, the rendered image and its cotangent.
-struct PosteriorWorkspace : infer::Workspace {
+/// Per-chain buffers, one set per exposure: the telescope workspace, the rendered image and
+/// its cotangent, the exposure's parameters and their cotangents.
+struct ExposureBuffers {
   std::unique_ptr<model::TelescopeWorkspace> telescope;
   RealImage image;
   RealImage image_bar;
   std::vector<double> params;
   std::vector<double> params_bar;
 };
+struct PosteriorWorkspace : infer::Workspace {
+  std::vector<ExposureBuffers> exposures;
+};
+
+/// What the likelihood closure needs of one exposure (shared, immutable).
+struct ExposureTerm {
+  model::Telescope telescope;
+  std::shared_ptr<const ImageLikelihood> likelihood;
+  model::ParameterSet set;
+  std::vector<int> global;
+};
+
+/// The open interval a continuous support spans, per coordinate.
+std::pair<double, double> span_of(const infer::Support& s) {
+  constexpr double inf = std::numeric_limits<double>::infinity();
+  using Kind = infer::Support::Kind;
+  switch (s.kind) {
+    case Kind::positive:
+    case Kind::lower_bound:
+    case Kind::integer:
+      return {s.lower, inf};
+    case Kind::upper_bound:
+      return {-inf, s.upper};
+    case Kind::interval:
+      return {s.lower, s.upper};
+    case Kind::simplex:
+      return {0.0, 1.0};
+    case Kind::real:
+    case Kind::real_vector:
+    case Kind::ordered:
+      break;
+  }
+  return {-inf, inf};
+}
+
+/// A prior whose support leaves the parameter's domain would let the sampler draw values the
+/// model is not defined at (a negative contrast, a negative separation): reject it here, with
+/// the support in path units (site support x scale).
+void check_support_in_domain(const ParameterSite& site, const Domain& domain) {
+  const auto [lo, hi] = span_of(site.prior->support());
+  if (domain.covers(site.scale * lo, site.scale * hi)) return;
+  const std::string scaled = site.scale == 1.0 ? ""
+                                               : fmt::format(" ({}, {} in the path's unit)",
+                                                             site.scale * lo, site.scale * hi);
+  throw InvalidArgument(fmt::format(
+      "ImagePosterior: site '{}': prior {} has support {}{}, which leaves the parameter's domain "
+      "{}: choose a prior inside it",
+      site.path, site.prior->describe(), site.prior->support().describe(), scaled,
+      domain.describe()));
+}
 
 std::string leaf(const std::string& path) {
   const auto dot = path.rfind('.');
@@ -30,106 +82,243 @@ std::string leaf(const std::string& path) {
 
 ImagePosterior::ImagePosterior(model::Telescope telescope, std::vector<ParameterSite> sites,
                                ImageLikelihood likelihood)
-    : telescope_(std::move(telescope)),
-      sites_(std::move(sites)),
-      likelihood_(std::make_shared<const ImageLikelihood>(std::move(likelihood))) {
-  if (sites_.empty()) throw_invalid("ImagePosterior", "sites", "at least one site is needed");
-  const RealImage& data = likelihood_->data();
-  if (data.rows() != telescope_.image_rows() || data.cols() != telescope_.image_cols()) {
-    throw InvalidArgument(fmt::format(
-        "ImagePosterior: the data image is {}x{} pixels (ny x nx) but the telescope renders "
-        "{}x{}: check psf_npix, oversample and detector downsampling",
-        data.rows(), data.cols(), telescope_.image_rows(), telescope_.image_cols()));
-  }
-  std::vector<std::string> paths;
-  std::map<std::string, int> leaf_count;
-  for (const auto& s : sites_) {
-    paths.push_back(s.path);
-    ++leaf_count[leaf(s.path)];
-    if (!s.prior) throw_invalid("ImagePosterior", s.path, "has no prior");
-    check_positive("ImagePosterior", s.path + ".scale", s.scale);
-  }
-  set_ = telescope_.bind(paths);  // throws for unknown or duplicate paths
+    : ImagePosterior(
+          [&] {
+            std::vector<Exposure> one;
+            one.push_back({"", std::move(telescope), std::move(likelihood)});
+            return one;
+          }(),
+          std::move(sites)) {}
 
-  std::vector<infer::Site> infer_sites;
+ImagePosterior::ImagePosterior(std::vector<Exposure> exposures, std::vector<ParameterSite> sites)
+    : sites_(std::move(sites)) {
+  if (exposures.empty()) throw_invalid("ImagePosterior", "exposures", "at least one is needed");
+  if (sites_.empty()) throw_invalid("ImagePosterior", "sites", "at least one site is needed");
+  const int n_exp = static_cast<int>(exposures.size());
+  for (int e = 0; e < n_exp; ++e) {
+    Exposure& x = exposures[static_cast<std::size_t>(e)];
+    const std::string name = x.name.empty() ? std::to_string(e) : x.name;
+    const RealImage& data = x.likelihood.data();
+    if (data.rows() != x.telescope.image_rows() || data.cols() != x.telescope.image_cols()) {
+      throw InvalidArgument(fmt::format(
+          "ImagePosterior: {}the data image is {}x{} pixels (ny x nx) but the telescope renders "
+          "{}x{}: check psf_npix, oversample and detector downsampling",
+          n_exp > 1 ? fmt::format("exposure {}: ", name) : "", data.rows(), data.cols(),
+          x.telescope.image_rows(), x.telescope.image_cols()));
+    }
+    exposures_.push_back({name,
+                          std::move(x.telescope),
+                          std::make_shared<const ImageLikelihood>(std::move(x.likelihood)),
+                          model::ParameterSet{},
+                          {},
+                          {}});
+  }
+
+  // Site sizes, checks and names.
+  std::map<std::string, int> leaf_count;
+  std::map<std::pair<std::string, int>, int> seen;
+  {
+    std::map<std::string, bool> counted;
+    for (const auto& s : sites_) {
+      if (!counted[s.path]) ++leaf_count[leaf(s.path)];
+      counted[s.path] = true;
+    }
+  }
+  int offset = 0;
   for (std::size_t i = 0; i < sites_.size(); ++i) {
     ParameterSite& s = sites_[i];
+    if (!s.prior) throw_invalid("ImagePosterior", s.path, "has no prior");
+    check_positive("ImagePosterior", s.path + ".scale", s.scale);
+    if (s.exposure < -1 || s.exposure >= n_exp) {
+      throw InvalidArgument(
+          fmt::format("ImagePosterior: site '{}': exposure {} does not exist "
+                      "({} exposure(s))",
+                      s.path, s.exposure, n_exp));
+    }
+    if (!seen.emplace(std::make_pair(s.path, s.exposure), 1).second) {
+      throw_invalid("ImagePosterior", s.path, "duplicate parameter path");
+    }
+    // A shared site must exist in every exposure; it takes exposure 0's size and domain.
+    const int e0 = s.exposure < 0 ? 0 : s.exposure;
+    const model::Telescope& t = exposures_[static_cast<std::size_t>(e0)].telescope;
+    model::ParameterSet one;
+    try {
+      one = t.bind({s.path});  // throws naming the nearest path
+    } catch (const InvalidArgument& err) {
+      throw InvalidArgument(fmt::format(
+          "ImagePosterior: site '{}'{}: {}", s.path,
+          s.exposure >= 0 ? fmt::format(" (exposure {})", s.exposure) : std::string(), err.what()));
+    }
+    int size = one.size();
+    for (const auto& info : t.parameters()) {
+      if (info.path == s.path) check_support_in_domain(s, info.domain);
+    }
     if (s.name.empty()) {
       // Short names read best in tables and plots; the full path disambiguates collisions.
       s.name = leaf_count[leaf(s.path)] == 1 ? leaf(s.path) : s.path;
+      if (s.exposure >= 0) s.name += fmt::format("_e{}", s.exposure);
     }
-    const int n = set_.size(i);
-    for (int k = 0; k < n; ++k) scales_.push_back(s.scale);
+    site_offsets_.push_back(offset);
+    site_sizes_.push_back(size);
+    for (int k = 0; k < size; ++k) scales_.push_back(s.scale);
+    offset += size;
+  }
+
+  // Each exposure binds the shared sites and its own, in site order.
+  for (int e = 0; e < n_exp; ++e) {
+    Bound& b = exposures_[static_cast<std::size_t>(e)];
+    std::vector<std::string> paths;
+    for (std::size_t i = 0; i < sites_.size(); ++i) {
+      const ParameterSite& s = sites_[i];
+      if (s.exposure != -1 && s.exposure != e) continue;
+      if (std::find(paths.begin(), paths.end(), s.path) != paths.end()) {
+        throw InvalidArgument(fmt::format(
+            "ImagePosterior: '{}' is both shared and exposure {}'s own parameter", s.path, e));
+      }
+      paths.push_back(s.path);
+      b.sites.push_back(static_cast<int>(i));
+    }
+    try {
+      b.set = b.telescope.bind(paths);
+    } catch (const InvalidArgument& err) {
+      throw InvalidArgument(fmt::format("ImagePosterior: exposure {}: {}", b.name, err.what()));
+    }
+    for (std::size_t j = 0; j < b.sites.size(); ++j) {
+      const int site = b.sites[j];
+      if (b.set.size(j) != site_sizes_[static_cast<std::size_t>(site)]) {
+        throw InvalidArgument(
+            fmt::format("ImagePosterior: exposure {}: '{}' has {} values, exposure 0's has {}",
+                        b.name, sites_[static_cast<std::size_t>(site)].path, b.set.size(j),
+                        site_sizes_[static_cast<std::size_t>(site)]));
+      }
+      for (int k = 0; k < b.set.size(j); ++k) {
+        b.global.push_back(site_offsets_[static_cast<std::size_t>(site)] + k);
+      }
+    }
+  }
+
+  std::vector<infer::Site> infer_sites;
+  for (std::size_t i = 0; i < sites_.size(); ++i) {
+    const ParameterSite& s = sites_[i];
+    const int n = site_sizes_[i];
+    const int e0 = s.exposure < 0 ? 0 : s.exposure;
     // A vector-valued path stays a vector site even with one entry (name[1]).
-    const bool is_vector = telescope_.get(s.path).size() > 1 || n > 1;
+    const bool is_vector =
+        exposures_[static_cast<std::size_t>(e0)].telescope.get(s.path).size() > 1 || n > 1;
     infer_sites.push_back(is_vector ? infer::Site::vector(s.name, n, s.prior)
                                     : infer::Site::scalar(s.name, s.prior));
   }
 
   // The likelihood closure captures shared, immutable state only; per-chain buffers live in
   // the PosteriorWorkspace.
-  auto like = likelihood_;
-  auto tel = std::make_shared<const model::Telescope>(telescope_);
-  auto set = std::make_shared<const model::ParameterSet>(set_);
+  auto terms = std::make_shared<std::vector<ExposureTerm>>();
+  for (const Bound& b : exposures_) terms->push_back({b.telescope, b.likelihood, b.set, b.global});
   auto scales = std::make_shared<const std::vector<double>>(scales_);
-  infer::LogLikelihood loglik = [like, tel, set, scales](std::span<const double> x,
-                                                         std::span<double> grad_x,
-                                                         infer::Workspace* ws_base) {
+  std::shared_ptr<const std::vector<ExposureTerm>> cterms = terms;
+  infer::LogLikelihood loglik = [cterms, scales](std::span<const double> x,
+                                                 std::span<double> grad_x,
+                                                 infer::Workspace* ws_base) {
     auto& ws = static_cast<PosteriorWorkspace&>(*ws_base);
-    const std::size_t n = x.size();
-    for (std::size_t i = 0; i < n; ++i) ws.params[i] = (*scales)[i] * x[i];
-    tel->render(*set, ws.params, *ws.telescope, ws.image);
-    const double value = like->log_likelihood(ws.image, ws.image_bar);
-    if (!std::isfinite(value)) return -std::numeric_limits<double>::infinity();
-    tel->pullback(*set, ws.image_bar, *ws.telescope, ws.params_bar);
-    for (std::size_t i = 0; i < n; ++i) grad_x[i] += (*scales)[i] * ws.params_bar[i];
-    return value;
+    double total = 0.0;
+    for (std::size_t e = 0; e < cterms->size(); ++e) {
+      const ExposureTerm& term = (*cterms)[e];
+      ExposureBuffers& buf = ws.exposures[e];
+      const std::size_t n = term.global.size();
+      for (std::size_t k = 0; k < n; ++k) {
+        const auto g = static_cast<std::size_t>(term.global[k]);
+        buf.params[k] = (*scales)[g] * x[g];
+      }
+      term.telescope.render(term.set, buf.params, *buf.telescope, buf.image);
+      const double value = term.likelihood->log_likelihood(buf.image, buf.image_bar);
+      if (!std::isfinite(value)) return -std::numeric_limits<double>::infinity();
+      term.telescope.pullback(term.set, buf.image_bar, *buf.telescope, buf.params_bar);
+      for (std::size_t k = 0; k < n; ++k) {
+        const auto g = static_cast<std::size_t>(term.global[k]);
+        grad_x[g] += (*scales)[g] * buf.params_bar[k];
+      }
+      total += value;
+    }
+    return total;
   };
-  infer::WorkspaceFactory factory = [tel, set]() -> std::unique_ptr<infer::Workspace> {
+  infer::WorkspaceFactory factory = [cterms]() -> std::unique_ptr<infer::Workspace> {
     auto ws = std::make_unique<PosteriorWorkspace>();
-    ws->telescope = tel->make_workspace(*set);
-    ws->image.resize(tel->image_rows(), tel->image_cols());
-    ws->image_bar.resize(tel->image_rows(), tel->image_cols());
-    ws->params.assign(static_cast<std::size_t>(set->size()), 0.0);
-    ws->params_bar.assign(static_cast<std::size_t>(set->size()), 0.0);
+    for (const ExposureTerm& term : *cterms) {
+      ExposureBuffers buf;
+      buf.telescope = term.telescope.make_workspace(term.set);
+      buf.image.resize(term.telescope.image_rows(), term.telescope.image_cols());
+      buf.image_bar.resize(term.telescope.image_rows(), term.telescope.image_cols());
+      buf.params.assign(term.global.size(), 0.0);
+      buf.params_bar.assign(term.global.size(), 0.0);
+      ws->exposures.push_back(std::move(buf));
+    }
     return ws;
   };
   model_ = std::make_shared<const infer::SiteModel>(std::move(infer_sites), std::move(loglik),
                                                     std::move(factory));
 }
 
+const model::Telescope& ImagePosterior::telescope(int e) const {
+  return exposures_.at(static_cast<std::size_t>(e)).telescope;
+}
+const ImageLikelihood& ImagePosterior::likelihood(int e) const {
+  return *exposures_.at(static_cast<std::size_t>(e)).likelihood;
+}
+const std::string& ImagePosterior::exposure_name(int e) const {
+  return exposures_.at(static_cast<std::size_t>(e)).name;
+}
+const model::ParameterSet& ImagePosterior::parameter_set(int e) const {
+  return exposures_.at(static_cast<std::size_t>(e)).set;
+}
+const std::vector<int>& ImagePosterior::global_indices(int e) const {
+  return exposures_.at(static_cast<std::size_t>(e)).global;
+}
+
 std::vector<double> ImagePosterior::current_values() const {
-  const RealVector v = telescope_.values(set_);
-  std::vector<double> out(static_cast<std::size_t>(v.size()));
-  for (Eigen::Index i = 0; i < v.size(); ++i) out[i] = v[i] / scales_[i];
+  std::vector<double> out(scales_.size(), 0.0);
+  // Exposure order: a shared site's value is exposure 0's (every exposure starts from the
+  // same configured value); a per-exposure site's is its own exposure's.
+  for (std::size_t e = exposures_.size(); e-- > 0;) {
+    const Bound& b = exposures_[e];
+    const RealVector v = b.telescope.values(b.set);
+    for (Eigen::Index k = 0; k < v.size(); ++k) {
+      const auto g = static_cast<std::size_t>(b.global[static_cast<std::size_t>(k)]);
+      out[g] = v[k] / scales_[g];
+    }
+  }
   return out;
 }
 
-model::Telescope ImagePosterior::telescope_at(const std::vector<double>& values) const {
-  if (static_cast<int>(values.size()) != set_.size()) {
+model::Telescope ImagePosterior::telescope_at(const std::vector<double>& values, int e) const {
+  if (values.size() != scales_.size()) {
     throw InvalidArgument(fmt::format("ImagePosterior::telescope_at: {} values for {} coordinates",
-                                      values.size(), set_.size()));
+                                      values.size(), scales_.size()));
   }
-  model::Telescope t = telescope_;
-  for (std::size_t i = 0; i < sites_.size(); ++i) {
-    RealVector v(set_.size(i));
-    for (int k = 0; k < set_.size(i); ++k) {
-      const int j = set_.offset(i) + k;
-      v[k] = scales_[j] * values[j];
+  const Bound& b = exposures_.at(static_cast<std::size_t>(e));
+  model::Telescope t = b.telescope;
+  for (std::size_t i = 0; i < b.sites.size(); ++i) {
+    RealVector v(b.set.size(i));
+    for (int k = 0; k < b.set.size(i); ++k) {
+      const auto g =
+          static_cast<std::size_t>(b.global[static_cast<std::size_t>(b.set.offset(i) + k)]);
+      v[k] = scales_[g] * values[g];
     }
-    t = t.set(sites_[i].path, v);
+    t = t.set(b.set.paths()[i], v);
   }
   return t;
 }
 
 std::vector<std::string> ImagePosterior::output_units() const {
   // A site without its own sampling unit is in its path's unit ("arcsec", "deg", ...).
-  std::map<std::string, std::string> path_units;
-  for (const auto& info : telescope_.parameters()) path_units[info.path] = info.unit;
   std::vector<std::string> units;
   for (std::size_t i = 0; i < sites_.size(); ++i) {
-    const std::string& unit = sites_[i].unit.empty() ? path_units[sites_[i].path] : sites_[i].unit;
-    for (int k = 0; k < set_.size(i); ++k) units.push_back(unit);
+    std::string unit = sites_[i].unit;
+    if (unit.empty()) {
+      const int e0 = sites_[i].exposure < 0 ? 0 : sites_[i].exposure;
+      for (const auto& info : exposures_[static_cast<std::size_t>(e0)].telescope.parameters()) {
+        if (info.path == sites_[i].path) unit = info.unit;
+      }
+    }
+    for (int k = 0; k < site_sizes_[i]; ++k) units.push_back(unit);
   }
   return units;
 }

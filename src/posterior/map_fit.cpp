@@ -10,6 +10,7 @@
 
 #include "airy/core/error.hpp"
 #include "airy/core/rng.hpp"
+#include "airy/core/stop.hpp"
 
 namespace airy::posterior {
 namespace {
@@ -22,6 +23,18 @@ struct Objective {
   std::vector<double> prior_grad;
   std::vector<double> g;  ///< gradient buffer (dim)
   int evaluations = 0;
+  // Interruption: polled at every evaluation; the best point of the running start is kept
+  // because NLopt's x after a forced stop is only the last point it tried.
+  const std::atomic<bool>* external_stop = nullptr;
+  nlopt_opt opt = nullptr;
+  bool stopped = false;
+  double best_f = -std::numeric_limits<double>::infinity();
+  std::vector<double> best_u;
+
+  [[nodiscard]] bool stop_requested() const {
+    return airy::stop_requested() ||
+           (external_stop != nullptr && external_stop->load(std::memory_order_relaxed));
+  }
 
   /// The objective and its gradient in u (grad may be empty).
   double evaluate(std::span<const double> u, std::span<double> grad) {
@@ -40,9 +53,19 @@ struct Objective {
 
 double nlopt_callback(unsigned n, const double* u, double* grad, void* data) {
   auto* obj = static_cast<Objective*>(data);
+  if (obj->stop_requested()) {
+    obj->stopped = true;
+    nlopt_force_stop(obj->opt);
+    return -std::numeric_limits<double>::infinity();
+  }
   std::span<double> g;
   if (grad != nullptr) g = std::span<double>(grad, n);
-  return obj->evaluate(std::span<const double>(u, n), g);
+  const double f = obj->evaluate(std::span<const double>(u, n), g);
+  if (f > obj->best_f) {
+    obj->best_f = f;
+    obj->best_u.assign(u, u + n);
+  }
+  return f;
 }
 
 std::string reason_of(nlopt_result code) {
@@ -104,12 +127,21 @@ OptimizeStart run_start(Objective& obj, const OptimizeOptions& o, std::vector<do
   nlopt_set_maxeval(opt, o.max_evaluations);
   nlopt_set_vector_storage(opt, static_cast<unsigned>(o.lbfgs_memory));
   obj.evaluations = 0;
+  obj.opt = opt;
+  obj.stopped = false;
+  obj.best_f = -std::numeric_limits<double>::infinity();
   double f = 0.0;
   const nlopt_result code = nlopt_optimize(opt, u.data(), &f);
   nlopt_destroy(opt);
+  obj.opt = nullptr;
   s.evaluations = obj.evaluations;
   s.reason = reason_of(code);
   s.success = code > 0;
+  if (obj.stopped) {
+    if (!obj.best_u.empty() && std::isfinite(obj.best_f)) u = obj.best_u;
+    s.reason = "interrupted";
+    s.success = false;
+  }
   std::vector<double> g(u.size());
   s.objective = obj.evaluate(u, g);
   double g2 = 0.0;
@@ -150,8 +182,11 @@ OptimizeResult optimize(const ImagePosterior& posterior, const OptimizeOptions& 
   result.names = model.output_names();
   result.names.resize(static_cast<std::size_t>(model.site_dim()));
   result.units = posterior.output_units();
+  if (!StopSignalScope::active()) clear_stop();  // as sample(): an old request is forgotten
+  const StopSignalScope signals(o.handle_signals);
   auto ws = model.make_workspace();
   Objective obj;
+  obj.external_stop = o.stop;
   obj.model = &model;
   obj.ws = ws.get();
   obj.kind = o.objective;
@@ -168,9 +203,21 @@ OptimizeResult optimize(const ImagePosterior& posterior, const OptimizeOptions& 
     if (!model.unconstrain(v, u)) {
       throw InvalidArgument(fmt::format("optimize: starts[{}] is outside the priors' support", k));
     }
+    if (obj.stop_requested()) {
+      result.interrupted = true;
+      break;
+    }
     result.starts.push_back(run_start(obj, o, v, u));
+    if (obj.stopped) {
+      result.interrupted = true;
+      break;
+    }
   }
-  for (int s = 0; s < o.num_starts; ++s) {
+  for (int s = 0; s < o.num_starts && !result.interrupted; ++s) {
+    if (obj.stop_requested()) {
+      result.interrupted = true;
+      break;
+    }
     Rng rng(o.seed, static_cast<std::uint64_t>(s));
     std::vector<double> v;
     bool found = false;
@@ -180,6 +227,7 @@ OptimizeResult optimize(const ImagePosterior& posterior, const OptimizeOptions& 
     }
     if (!found) continue;
     result.starts.push_back(run_start(obj, o, v, u));
+    result.interrupted = obj.stopped;
   }
   double best = -std::numeric_limits<double>::infinity();
   for (std::size_t k = 0; k < result.starts.size(); ++k) {
@@ -188,7 +236,7 @@ OptimizeResult optimize(const ImagePosterior& posterior, const OptimizeOptions& 
       result.best = static_cast<int>(k);
     }
   }
-  if (result.best < 0) {
+  if (result.best < 0 && !result.interrupted) {
     throw Error(fmt::format("optimize: none of the {} starts reached a finite log density",
                             result.starts.size()));
   }

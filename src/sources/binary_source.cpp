@@ -37,11 +37,12 @@ std::vector<ParameterBlock> BinarySource::parameter_blocks() const {
   const int nl = static_cast<int>(wavelengths_.size());
   return {{"x_position", 1, "arcsec", "mid-point x of the pair"},
           {"y_position", 1, "arcsec", "mid-point y of the pair"},
-          {"separation", 1, "arcsec", "A-B distance"},
+          {"separation", 1, "arcsec", "A-B distance", Domain::nonnegative()},
           {"position_angle", 1, "deg", "angle of A from B, from +y towards +x"},
           {"log_flux", 1, "log10 photons", "total photons of both stars"},
-          {"contrast", 1, "1", "F_A / F_B"},
-          {"weights", 2 * nl, "1", "relative spectral weights, star A then star B"}};
+          {"contrast", 1, "1", "F_A / F_B", Domain::positive()},
+          {"weights", 2 * nl, "1", "relative spectral weights, star A then star B",
+           Domain::nonnegative()}};
 }
 
 RealVector BinarySource::values() const {
@@ -55,7 +56,7 @@ void BinarySource::check_values(std::span<const double> v) const {
   const int nl = static_cast<int>(wavelengths_.size());
   check_finite("BinarySource", "x_position", v[0]);
   check_finite("BinarySource", "y_position", v[1]);
-  check_finite("BinarySource", "separation", v[2]);
+  check_nonnegative("BinarySource", "separation", v[2]);
   check_finite("BinarySource", "position_angle", v[3]);
   check_finite("BinarySource", "log_flux", v[4]);
   check_positive("BinarySource", "contrast", v[5]);

@@ -25,8 +25,10 @@ std::vector<ParameterBlock> PointSource::parameter_blocks() const {
   const bool lf = flux_parameter_ == FluxParameter::kLogFlux;
   return {{"x_position", 1, "arcsec", "star x"},
           {"y_position", 1, "arcsec", "star y"},
-          {lf ? "log_flux" : "flux", 1, lf ? "log10 photons" : "photons", "total photons"},
-          {"weights", spectrum_.size(), "1", "relative spectral weights (normalised)"}};
+          {lf ? "log_flux" : "flux", 1, lf ? "log10 photons" : "photons", "total photons",
+           lf ? Domain::real() : Domain::positive()},
+          {"weights", spectrum_.size(), "1", "relative spectral weights (normalised)",
+           Domain::nonnegative()}};
 }
 
 RealVector PointSource::values() const {
@@ -100,8 +102,9 @@ PointSources::PointSources(Spectrum spectrum, RealMatrix positions_arcsec, RealV
 std::vector<ParameterBlock> PointSources::parameter_blocks() const {
   const int k = num_stars();
   return {{"positions", 2 * k, "arcsec", "(x, y) of each star, [x0, y0, x1, y1, ...]"},
-          {"fluxes", k, "photons", "photons of each star"},
-          {"weights", spectrum_.size(), "1", "relative spectral weights (normalised)"}};
+          {"fluxes", k, "photons", "photons of each star", Domain::nonnegative()},
+          {"weights", spectrum_.size(), "1", "relative spectral weights (normalised)",
+           Domain::nonnegative()}};
 }
 
 RealVector PointSources::values() const {

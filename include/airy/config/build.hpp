@@ -4,6 +4,8 @@
 /// of the sampled parameters given data, and simulated noisy data.
 #pragma once
 
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -26,9 +28,24 @@ struct SpectrumValues {
 };
 [[nodiscard]] SpectrumValues spectrum_values(const SourceConfig& source);
 
-/// The telescope with every parameter at its configured value.
+/// The telescope with every parameter at its configured value (with [[exposures]]: exposure
+/// 0's, see build_exposure_telescopes).
 /// @throws InvalidArgument naming the config key for values the optics engine rejects.
 [[nodiscard]] model::Telescope build_telescope(const Config& config);
+
+/// One telescope per exposure: without [[exposures]] exactly build_telescope(config); with
+/// them, per [[exposures]] table the shared optics, source and detector plus the exposure's
+/// band, diversity layer ("optics.diversity"), dither and flux scale (exposure.dither,
+/// exposure.flux_scale). @throws InvalidArgument naming the exposure.
+[[nodiscard]] std::vector<model::Telescope> build_exposure_telescopes(const Config& config);
+
+/// The posterior of the configured priors given one data image per exposure; a prior on
+/// "exposures.<i>.<path>" is exposure i's own parameter, "exposures.*.<path>" one per exposure,
+/// any other path is shared. @throws InvalidArgument naming the prior (and exposure) for a bad
+/// distribution, an unknown path or exposure, and the data problems of the single-image form.
+[[nodiscard]] posterior::ImagePosterior build_posterior(
+    const Config& config, const std::vector<model::Telescope>& telescopes,
+    std::vector<RealImage> data);
 
 /// The posterior of the configured priors given `data` under the configured likelihood.
 /// @throws InvalidArgument naming the prior (path) for a bad distribution or unknown path, and
@@ -45,6 +62,29 @@ struct SimulatedData {
   RealImage data;
 };
 [[nodiscard]] SimulatedData simulate_data(const NoiseConfig& noise, const RealImage& model);
+
+/// Memory a configuration needs, in bytes, by part, from the array sizes the optics engine
+/// allocates (N = optics.npix, E = edge_oversample, K = Zernike modes, M = psf_npix x
+/// oversample, L = wavelengths, S = stars; docs/config.md "Memory"). An upper estimate
+/// (checked against measured peak RSS in the tests), so that a configuration that cannot fit
+/// stops before allocating rather than swapping or dying in std::bad_alloc.
+struct MemoryEstimate {
+  std::uint64_t build_peak = 0;       ///< transient: the aperture sampled at N E per side
+  std::uint64_t model = 0;            ///< the telescope: pupil maps, Zernike basis, MFT matrices
+  std::uint64_t per_chain = 0;        ///< one evaluation workspace (render + pullback buffers)
+  std::uint64_t draws_per_chain = 0;  ///< draws kept in memory per chain (when known)
+  /// Peak bytes for `chains` chains: max(build_peak, model + chains (per_chain + draws)).
+  [[nodiscard]] std::uint64_t total(int chains) const;
+};
+/// @param output_dim sampled coordinates per draw (0: draws not counted).
+[[nodiscard]] MemoryEstimate estimate_memory(const Config& config, int output_dim = 0);
+/// MemAvailable of /proc/meminfo (physical memory if absent), in bytes.
+[[nodiscard]] std::uint64_t available_memory_bytes();
+/// @throws InvalidArgument naming the dominant key (optics.npix, edge_oversample, psf_npix,
+///   n_wavelengths, num_chains, num_samples), the bytes needed and the bytes available, when
+///   the estimate for `chains` chains exceeds `available` (default: available_memory_bytes()).
+void check_memory(const Config& config, int chains, int output_dim = 0,
+                  std::optional<std::uint64_t> available = std::nullopt);
 
 /// Sampler options from the [sampler] table.
 [[nodiscard]] infer::SamplerOptions sampler_options(const SamplerConfig& sampler);

@@ -6,6 +6,7 @@
 /// telescope and a posterior (config/build.hpp).
 #pragma once
 
+#include <cstdint>
 #include <map>
 #include <optional>
 #include <string>
@@ -47,7 +48,7 @@ struct OpticsConfig {
   std::vector<int> noll;                 ///< Zernike Noll indices of the aberration basis
   std::vector<double> coefficients;      ///< Zernike coefficients (m of OPD RMS), one per index
   double coefficients_rms = 0.0;         ///< if coefficients is empty: rms * N(0,1) draws (m)
-  unsigned coefficients_seed = 0;        ///< seed of those draws
+  std::uint64_t coefficients_seed = 0;   ///< seed of those draws
 };
 
 /// The source: "binary" (AlphaCen parametrisation), "point" or "points".
@@ -81,7 +82,7 @@ struct DetectorLayerConfig {
 struct NoiseConfig {
   bool photon = true;       ///< Poisson photon noise
   double read_sigma = 3.0;  ///< Gaussian read noise sigma (photons); 0 = none
-  unsigned seed = 0;        ///< noise seed
+  std::uint64_t seed = 0;   ///< noise seed
 };
 
 /// The likelihood of the data.
@@ -95,9 +96,11 @@ struct PriorConfig {
   std::string path;                      ///< telescope parameter path, e.g. "source.separation"
   std::string dist;                      ///< distribution name (airy::infer factory)
   std::map<std::string, double> params;  ///< distribution parameters, in `unit`
-  std::string unit;                      ///< display/sampling unit, e.g. "nm" ("" = the path's own)
-  double scale = 1.0;                    ///< value_in_path_units = scale * value_in_unit
-  std::optional<double> truth;           ///< informational (plots) when not simulated
+  std::string unit;  ///< display/sampling unit, e.g. "nm" ("" = the path's own unit)
+  /// Explicit value_in_path_units / value_in_unit; when absent the factor follows from `unit`
+  /// and the path's unit (same dimension required), resolved when the posterior is built.
+  std::optional<double> unit_scale;
+  std::optional<double> truth;  ///< informational (plots) when not simulated
 };
 
 /// NUTS settings (CmdStan names).
@@ -105,8 +108,8 @@ struct SamplerConfig {
   int num_chains = 4;
   int num_warmup = 2000;
   int num_samples = 2000;
-  unsigned seed = 1;
-  int num_threads = 0;  ///< 0 = one per chain up to the core count
+  std::uint64_t seed = 1;  ///< [0, 2^63 - 1]
+  int num_threads = 0;     ///< 0 = one per chain up to the core count
   /// diag_e, dense_e, unit_e, or fisher: dense metric = Laplace covariance at the MAP
   /// (inverse of Fisher + negative prior Hessian, unconstrained), kept fixed while warmup
   /// adapts only the step size (docs/fisher.md).
@@ -138,6 +141,25 @@ struct PlotConfig {
   double dpi = 150.0;              ///< PNG resolution (dots per inch)
 };
 
+/// One exposure of a multi-exposure fit ([[exposures]], docs/config.md): its data and the
+/// fixed settings that differ between exposures. Telescope parameters shared by every exposure
+/// keep their paths; an exposure's own are addressed as "exposures.<i>.<path>" in [priors]
+/// ("exposures.*.<path>": one site per exposure).
+struct ExposureConfig {
+  std::string name;         ///< label ("" = its index)
+  std::string data;         ///< FITS file of the data ("" = HDU <index> of the --data file)
+  std::string hdu;          ///< HDU of `data`: a number ("1") or an EXTNAME ("SCI"); "" = primary
+  double dither_x = 0.0;    ///< pointing offset added to every star, arcsec (exposure.dither)
+  double dither_y = 0.0;    ///< arcsec
+  double flux_scale = 1.0;  ///< multiplies every star's photons (exposure.flux_scale), > 0
+  /// The exposure's own band (a filter): replaces the source's spectrum keys when set.
+  std::optional<SourceConfig> spectrum;
+  /// A fixed diversity OPD added to the pupil (e.g. defocus): Noll indices and coefficients (m
+  /// of OPD RMS) on the pupil's Zernike basis, as the layer "optics.diversity".
+  std::vector<int> diversity_noll;
+  std::vector<double> diversity_coefficients;
+};
+
 /// A whole run.
 struct Config {
   OpticsConfig optics;
@@ -148,6 +170,8 @@ struct Config {
   std::vector<PriorConfig> priors;  ///< in sampling order
   SamplerConfig sampler;
   PlotConfig plot;
+  /// [[exposures]]: empty = one image (the --data file) seen by the telescope as configured.
+  std::vector<ExposureConfig> exposures;
   std::string output_dir = "airy-out";
   std::string source_name;  ///< where the config came from (file path or "<embedded>")
 };

@@ -7,6 +7,7 @@
 /// user or tool trusts.
 #pragma once
 
+#include <cstddef>
 #include <string>
 #include <string_view>
 
@@ -45,6 +46,12 @@ class AtomicFile {
 /// @throws airy::Error naming `path` and the system's reason (e.g. "No space left on
 ///   device"); nothing is left under `path` (a previous file there stays whole).
 void write_file_atomically(const std::string& path, std::string_view bytes);
+
+namespace detail {
+/// write(2)s all `size` bytes to `fd`, retrying after EINTR and short writes. Returns 0 or
+/// the errno of the failed write. Async-signal-safe.
+int write_all(int fd, const char* data, std::size_t size) noexcept;
+}  // namespace detail
 
 /// Test hook: when set to n > 0, the n-th following write through write_file_atomically()
 /// or AtomicFile::commit() (counting both) fails with ENOSPC as if the disk were full.

@@ -4,7 +4,9 @@
 #pragma once
 
 #include <string>
+
 #include <vector>
+#include "airy/core/domain.hpp"
 
 namespace airy {
 
@@ -15,6 +17,8 @@ struct ParameterBlock {
   int size = 1;      ///< number of scalars
   std::string unit;  ///< e.g. "m"
   std::string doc;   ///< one line
+  /// Where each scalar is defined (Telescope::set and posterior priors are checked against it).
+  Domain domain = Domain::real();
 };
 
 /// Total number of scalars over `blocks`.

@@ -4,6 +4,10 @@
 #pragma once
 
 #include <numbers>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
 
 namespace airy::units {
 
@@ -26,5 +30,24 @@ constexpr double rad_to_deg(double rad) { return rad / kRadPerDeg; }
 constexpr double nm_to_m(double nm) { return nm * kMetrePerNm; }
 /// m -> nm.
 constexpr double m_to_nm(double m) { return m / kMetrePerNm; }
+
+/// A named unit: its physical dimension and its size in that dimension's base unit
+/// (length: m; angle: rad). Units of other dimensions ("photons", "log10 photons", "px", "1")
+/// are their own dimension and convert only to themselves.
+struct UnitInfo {
+  std::string name;
+  std::string dimension;  ///< "length", "angle", or the unit's own name
+  double size = 1.0;      ///< value in base units of one unit
+};
+
+/// The unit called `name` (nm, um, mm, cm, m, km; rad, deg, arcmin, arcsec, mas, uas), or
+/// nullopt for a name outside that table.
+[[nodiscard]] std::optional<UnitInfo> find_unit(std::string_view name);
+/// The units that convert to `unit` (its dimension's table, or just `unit` itself).
+[[nodiscard]] std::vector<std::string> compatible_units(std::string_view unit);
+/// f such that value_in_`to` = f * value_in_`from`.
+/// @throws InvalidArgument naming both units when `from` is unknown or of another dimension
+///   than `to` (e.g. deg -> m), listing the units that would convert.
+[[nodiscard]] double conversion_factor(std::string_view from, std::string_view to);
 
 }  // namespace airy::units

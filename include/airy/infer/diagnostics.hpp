@@ -32,7 +32,8 @@ using ChainDraws = Eigen::MatrixXd;
 [[nodiscard]] ChainDraws split_chains(const ChainDraws& x);
 /// z(x): rank-normalised values (Blom's offsets, average ranks for ties).
 [[nodiscard]] ChainDraws rank_normalize(const ChainDraws& x);
-/// Type-7 (linear interpolation) quantile of the pooled draws.
+/// Type-7 (linear interpolation) quantile of the pooled draws; NaN when there are none or any
+/// is NaN.
 [[nodiscard]] double quantile(const ChainDraws& x, double p);
 /// Median of the pooled draws.
 [[nodiscard]] double median(const ChainDraws& x);

@@ -43,6 +43,8 @@ struct Support {
   [[nodiscard]] bool continuous() const { return kind != Kind::integer; }
 };
 
+class Bijector;
+
 /// A named distribution parameter as printed and as accepted by make_distribution().
 using Param = std::pair<std::string, double>;
 
@@ -72,6 +74,11 @@ class Distribution {
   /// One draw into out (size event_size()).
   virtual void sample(Rng& rng, std::span<double> out) const = 0;
 
+  /// A bijector of its own for a site with this prior, where support() cannot describe the
+  /// support (per-element bounds of an IndependentVector); null (the default): the site uses
+  /// default_bijector(support()).
+  [[nodiscard]] virtual std::shared_ptr<const Bijector> site_bijector() const { return nullptr; }
+
   /// "normal(loc=0, scale=2e-08)".
   [[nodiscard]] std::string describe() const;
 
@@ -91,10 +98,10 @@ using DistributionPtr = std::shared_ptr<const Distribution>;
 ///   log_normal(loc, scale), exponential(rate), gamma(concentration [shape, alpha], rate [beta]),
 ///   inverse_gamma(concentration, rate), beta(concentration1 [alpha], concentration0 [beta]),
 ///   student_t(df [nu], loc, scale), cauchy(loc, scale), half_cauchy(scale), poisson(rate).
-/// Missing parameters take the defaults loc 0, scale 1, low 0, high 1, rate 1.
+/// Every parameter is required (no defaults: a forgotten scale must not become 1).
 /// @throws airy::InvalidArgument naming the distribution and field for an unknown name,
-///   an unknown parameter, or an invalid value (scale <= 0: "... scale = -1: must be finite
-///   and > 0"; uniform low >= high: "prior has no support").
+///   a missing or unknown parameter, or an invalid value (scale <= 0: "... scale = -1: must be
+///   finite and > 0"; uniform low >= high: "prior has no support").
 [[nodiscard]] DistributionPtr make_distribution(std::string_view name,
                                                 const std::map<std::string, double>& params);
 

@@ -5,6 +5,12 @@
 /// Each documents log p(x) and its derivatives. psi is the digamma function, B the beta function.
 #pragma once
 
+#include <map>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
 #include "airy/core/arrays.hpp"
 #include "airy/infer/distribution.hpp"
 
@@ -182,5 +188,56 @@ class MultivariateNormal final : public Distribution {
   RealMatrix l_;  ///< lower Cholesky factor of the covariance
   double log_norm_ = 0.0;
 };
+
+/// Independent draws of one scalar family with per-element parameters, a prior over a whole
+/// vector site (event_size() = n): x_i ~ family(params_i), i = 0..n-1, and
+///   log p(x) = sum_i log p_family(x_i; params_i),   d/dx_i = d log p_family / dx (x_i; params_i),
+/// each term evaluated by the scalar class itself (Normal, Uniform, ...), so element i equals
+/// make_distribution(family, params_i) to the last bit. Built by make_independent().
+/// support() is the family's, with the hull of the bounds for uniform (min low, max high);
+/// the exact per-element bounds come with site_bijector().
+class IndependentVector : public Distribution {
+ public:
+  /// "independent_<family>", e.g. "independent_normal".
+  [[nodiscard]] std::string name() const override { return "independent_" + family_; }
+  /// Empty: the parameters are per element (param()).
+  [[nodiscard]] std::vector<Param> params() const override { return {}; }
+  [[nodiscard]] int event_size() const override { return static_cast<int>(values_.rows()); }
+  /// d log p / d params, parameter-major: entry k * n + i is d/d param k of element i
+  /// (k in the order of param_names()).
+  [[nodiscard]] std::vector<double> grad_params(std::span<const double> x) const override;
+
+  /// The scalar family's name, e.g. "normal".
+  [[nodiscard]] const std::string& family() const { return family_; }
+  /// The family's parameter names in the scalar class's params() order.
+  [[nodiscard]] const std::vector<std::string>& param_names() const { return names_; }
+  /// Parameter k of element i.
+  [[nodiscard]] double param(int i, int k) const { return values_(i, k); }
+  /// The scalar distribution of element i (a new object; for display and tests).
+  [[nodiscard]] DistributionPtr element(int i) const;
+  /// "normal(loc in [0.9, 1.1], scale = 0.05) x 65536".
+  [[nodiscard]] std::string describe_elements() const;
+
+ protected:
+  IndependentVector(std::string family, std::vector<std::string> names, RealMatrix values)
+      : family_(std::move(family)), names_(std::move(names)), values_(std::move(values)) {}
+  std::string family_;
+  std::vector<std::string> names_;
+  RealMatrix values_;  ///< (n, number of parameters): row i = element i's parameters
+};
+
+/// Builds an IndependentVector: `family` is any continuous name make_distribution() accepts
+/// (uniform, normal, half_normal, log_normal, exponential, gamma, inverse_gamma, beta,
+/// student_t, cauchy, half_cauchy); `params` maps each canonical parameter name (as the
+/// scalar's params() lists it: loc, scale, low, high, rate, concentration, ...) to n values,
+/// or to one value shared by all elements. Missing parameters take make_distribution()'s
+/// defaults. n = `size` when > 0, else the longest array's length (size 0 with no arrays is
+/// an error).
+/// @throws airy::InvalidArgument naming the family, parameter, element index and value for
+///   an unknown family or parameter (aliases such as mu are not accepted here), a discrete
+///   family, arrays of different lengths (or not `size`), or an invalid value.
+[[nodiscard]] DistributionPtr make_independent(
+    std::string_view family, const std::map<std::string, std::vector<double>>& params,
+    int size = 0);
 
 }  // namespace airy::infer

@@ -78,7 +78,11 @@ struct SamplerOptions {
   bool quiet = false;                  ///< no progress output
   double refresh_seconds = 0.25;       ///< TTY redraw period
   double plain_refresh_seconds = 5.0;  ///< non-TTY status line period
-  bool handle_sigint = true;           ///< install a SIGINT handler that stops chains gracefully
+  /// Install airy's SIGINT/SIGTERM/SIGHUP handlers (airy/core/stop.hpp) for the call: the
+  /// first signal stops the chains gracefully, a second exits the process at once (128 +
+  /// signo). false: leave the process's handlers alone (the process-wide stop flag is still
+  /// polled).
+  bool handle_sigint = true;
   /// Optional external stop flag (e.g. a GUI's cancel button); polled every iteration.
   const std::atomic<bool>* stop = nullptr;
 };
@@ -89,13 +93,15 @@ void validate(const SamplerOptions& options, int dim);
 
 /// Samples `target`. Chains run in parallel threads; the same seed gives bit-identical
 /// draws whatever num_threads. Returns draws in the constrained space (target.constrain).
-/// On SIGINT (or *options.stop) every chain stops after its current iteration and returns
-/// its draws so far with Chain::complete = false; sinks still get end().
+/// On a stop request (SIGINT, SIGTERM, SIGHUP, airy::request_stop() or *options.stop) every
+/// chain stops after its current iteration and returns its draws so far with
+/// Chain::complete = false; sinks still get end(). A request made before the call under an
+/// enclosing airy::StopSignalScope stands (the chains stop at once); otherwise it is cleared.
 /// @throws airy::InvalidArgument for bad options; airy::Error when no valid initial point
 ///   is found (naming the failing coordinates) or the step-size search fails.
 [[nodiscard]] Run sample(const LogDensity& target, const SamplerOptions& options = {});
 
-/// The process-wide stop flag the SIGINT handler sets (cleared when sample() starts).
+/// The process-wide stop flag the signal handlers set (airy::stop_flag()).
 std::atomic<bool>& interrupt_flag();
 
 }  // namespace airy::infer

@@ -18,6 +18,7 @@
 #include "airy/infer/bijector.hpp"
 #include "airy/infer/distribution.hpp"
 #include "airy/infer/log_density.hpp"
+#include "airy/infer/tempered_target.hpp"
 
 namespace airy::infer {
 
@@ -31,8 +32,8 @@ struct Site {
   /// Prior: a scalar distribution applied to each coordinate, or a distribution with
   /// event_size() == size over the whole block. Null: flat (improper) prior.
   DistributionPtr prior;
-  /// Map from unconstrained space. Null: default_bijector(prior->support()) (identity for a
-  /// flat prior).
+  /// Map from unconstrained space. Null: prior->site_bijector() if it has one, else
+  /// default_bijector(prior->support()) (identity for a flat prior).
   BijectorPtr bijector;
 
   /// A scalar site named `name`.
@@ -68,7 +69,10 @@ struct SiteSlice {
 };
 
 /// A LogDensity from sites and a likelihood. Immutable and thread-safe after construction.
-class SiteModel : public LogDensity {
+/// As a TemperedTarget it splits log p into the prior term (priors + log-Jacobians) and the
+/// likelihood, and draws from the prior when every site has a proper prior and the default
+/// bijector of its support (what parallel tempering's reference needs).
+class SiteModel : public TemperedTarget {
  public:
   /// @throws airy::InvalidArgument for an empty or duplicate site name, size < 1, a prior
   ///   whose event_size is neither 1 nor size, a discrete prior, a scalar site of size > 1,
@@ -97,6 +101,21 @@ class SiteModel : public LogDensity {
   /// Log prior + log-Jacobian only (no likelihood), with gradient (for tests and inits).
   double log_prior_gradient(std::span<const double> theta, std::span<double> grad) const;
 
+  /// log pi_0 = sum_s [log prior_s(x_s) + log|det dT_s/du_s|] and log L(x), each with its
+  /// gradient in u: grad_prior = sum_s J_s^T dlogprior_s/dx_s + dlog|J_s|/du_s and
+  /// grad_likelihood = J^T dlogL/dx. Their sum equals log_density_gradient().
+  SplitValue split_gradient(std::span<const double> theta, std::span<double> grad_prior,
+                            std::span<double> grad_likelihood, Workspace* ws) const override;
+  /// Empty when every site has a prior and the default bijector of that prior's support (so
+  /// a prior draw maps into the unconstrained space and pi_0 integrates to one); else names
+  /// the first site that breaks this: a flat (improper) prior, or a bijector whose image is
+  /// not the prior's support (a truncated, unnormalised prior).
+  [[nodiscard]] std::string prior_reference_issue() const override { return prior_issue_; }
+  /// Draws every site from its prior and maps it through the bijector's inverse.
+  /// @throws airy::Error when prior_reference_issue() is not empty, or when 100 draws of a
+  ///   site all fall on the boundary of its support (e.g. a gamma draw that underflows to 0).
+  void sample_prior(Rng& rng, std::span<double> theta) const override;
+
  private:
   /// Shared by log_density_gradient and log_prior_gradient; ws may be null.
   double evaluate(std::span<const double> theta, std::span<double> grad, Workspace* ws,
@@ -110,6 +129,7 @@ class SiteModel : public LogDensity {
   int dim_ = 0;
   int site_dim_ = 0;
   int output_dim_ = 0;
+  std::string prior_issue_;
 };
 
 }  // namespace airy::infer

@@ -15,7 +15,6 @@
 #pragma once
 
 #include <cstdint>
-#include <fstream>
 #include <map>
 #include <string>
 #include <utility>
@@ -73,9 +72,11 @@ std::string to_cmdstan_name(const std::string& name);
 /// CmdStan column name -> airy name (`a__b.3` -> `a.b[3]`, `m.1.2` -> `m[1,2]`).
 std::string from_cmdstan_name(const std::string& column);
 
-/// Writes one chain as CmdStan CSV while it is being sampled. Every draw is written as a
-/// full line and flushed (per `flush_every`), so an interrupted run leaves a file whose
-/// complete lines parse; only a completed chain gets the `# Elapsed Time` footer.
+/// Writes one chain as CmdStan CSV while it is being sampled. The file only grows by whole
+/// lines: draws are written (per `flush_every`) with write(2), every write is checked, and a
+/// failed one (a full disk) is cut back to the last whole line before the error is thrown,
+/// naming the file. An interrupted (or killed) run leaves a file whose lines all parse; only
+/// a completed chain gets the `# Elapsed Time` footer.
 /// Numbers are written in shortest round-trip form (17 significant digits at most);
 /// treedepth__, n_leapfrog__ and divergent__ as integers.
 class CmdStanCsvSink final : public infer::DrawSink {
@@ -85,7 +86,8 @@ class CmdStanCsvSink final : public infer::DrawSink {
   CmdStanCsvSink(const CmdStanCsvSink&) = delete;
   CmdStanCsvSink& operator=(const CmdStanCsvSink&) = delete;
 
-  /// Opens the file (throws airy::Error naming the path) and writes config and header.
+  /// Creates the file (replacing one there; throws airy::Error naming the path) and writes
+  /// config and header.
   void begin(int chain_id, std::span<const std::string> names) override;
   /// Writes the `# Adaptation terminated` block.
   void adaptation(double stepsize, const RealMatrix& inv_metric) override;
@@ -99,11 +101,16 @@ class CmdStanCsvSink final : public infer::DrawSink {
   [[nodiscard]] const std::string& path() const { return path_; }
 
  private:
-  void check_stream(const char* what);
+  /// Appends `pending_` to the file; on failure truncates it to the last whole line, closes
+  /// it and throws airy::Error "'<path>': cannot be written: <reason>".
+  void flush_pending();
+  void close_file() noexcept;
 
   CsvSinkOptions options_;
   std::string path_;
-  std::ofstream out_;
+  int fd_ = -1;
+  std::int64_t written_ = 0;  ///< bytes in the file, all whole lines
+  std::string pending_;       ///< whole lines not yet written
   std::size_t num_columns_ = 0;
   int since_flush_ = 0;
 };

@@ -4,7 +4,8 @@
 ///
 /// Images are row-major [y, x]; FITS NAXIS1 is x (varies fastest), so astropy's
 /// `fits.getdata(path)` returns `data[y, x]` with shape (ny, nx), exactly the airy array.
-/// Files are written as 64-bit floats (BITPIX = -64) and always overwritten.
+/// Files are written as 64-bit floats (BITPIX = -64), atomically: to a temporary name in the
+/// same directory, renamed over `path` only when cfitsio closed it without error.
 #pragma once
 
 #include <map>
@@ -71,7 +72,9 @@ struct FitsRead {
   [[nodiscard]] std::optional<std::string> text(const std::string& key) const;
 };
 
-/// Reads HDU `hdu` (0 = primary) of `path`, converting any BITPIX to double.
+/// Reads HDU `hdu` (0 = primary) of `path`, converting any BITPIX to double. Floating-point
+/// pixels come back as stored (NaN, inf and -inf included); BLANK pixels of integer images
+/// as NaN.
 /// Throws airy::InvalidArgument naming the path when the file is missing, is not FITS,
 /// has no such HDU, or the HDU is not a 2-D image (naming its NAXIS).
 FitsRead read_fits(const std::string& path, int hdu = 0);

@@ -61,11 +61,16 @@ struct InferenceDataOptions {
   std::map<std::string, NamedDim> dims;
   bool include_warmup = true;  ///< write warmup_* groups when warmup draws were saved
   bool compress = false;       ///< zlib level 4 with shuffle (ArviZ's own choice)
+  /// Without post-warmup draws (a run interrupted in warmup), write the other groups
+  /// (observed_data, constant_data, warmup_*) instead of throwing.
+  bool allow_no_draws = false;
   std::string inference_library = "airy";
 };
 
-/// Writes `run` as ArviZ InferenceData to `path` (NetCDF-4/HDF5, overwritten). Chains with
-/// different numbers of post-warmup draws (an interrupted run) are cut to the shortest.
+/// Writes `run` as ArviZ InferenceData to `path` (NetCDF-4/HDF5), atomically: a temporary
+/// file in the same directory is renamed over `path` once libnetcdf closed it without error.
+/// Chains with different numbers of post-warmup draws (an interrupted run) are cut to the
+/// shortest.
 /// Throws airy::InvalidArgument for an empty run, mismatched names or an incomplete vector
 /// (`x[1]`, `x[3]` without `x[2]`), and airy::Error naming the path on NetCDF failures.
 void write_inference_data(const std::string& path, const infer::Run& run,

@@ -10,6 +10,7 @@
 
 #include "airy/detector/detector_layer.hpp"
 #include "airy/model/telescope.hpp"
+#include "airy/model/telescope_impl.hpp"
 #include "airy/optics/optical_system.hpp"
 #include "airy/sources/binary_source.hpp"
 #include "airy/sources/source.hpp"
@@ -19,9 +20,12 @@ namespace airy::model {
 /// Telescope = source + optical system + detector layers (applied in order to the PSF).
 /// Parameter paths: source.<block>, optics.<layer key>.<block>, detector.<key>.<block>.
 /// @throws InvalidArgument on a null component or duplicate detector keys.
+/// With `exposure`, the telescope also has the exposure component (exposure.dither,
+/// exposure.flux_scale; see ExposureSettings): one exposure of a multi-exposure fit.
 [[nodiscard]] Telescope make_telescope(std::shared_ptr<const optics::OpticalSystem> system,
                                        std::shared_ptr<const sources::Source> source,
-                                       std::vector<detector::NamedDetectorLayer> detector = {});
+                                       std::vector<detector::NamedDetectorLayer> detector = {},
+                                       std::optional<ExposureSettings> exposure = std::nullopt);
 
 /// Fluent assembly, e.g.
 ///   TelescopeBuilder().optics(sys).source(src).detector_layer("jitter", jit).build()
@@ -31,6 +35,8 @@ class TelescopeBuilder {
   TelescopeBuilder& source(std::shared_ptr<const sources::Source> source);
   TelescopeBuilder& detector_layer(std::string key,
                                    std::shared_ptr<const detector::DetectorLayer> layer);
+  /// Adds the exposure component (dither in arcsec, flux scale > 0).
+  TelescopeBuilder& exposure(ExposureSettings settings);
   /// @throws InvalidArgument if optics or source is missing.
   [[nodiscard]] Telescope build() const;
 
@@ -38,6 +44,7 @@ class TelescopeBuilder {
   std::shared_ptr<const optics::OpticalSystem> system_;
   std::shared_ptr<const sources::Source> source_;
   std::vector<detector::NamedDetectorLayer> detector_;
+  std::optional<ExposureSettings> exposure_;
 };
 
 /// Options of the flagship telescope (the dLux HMC tutorial plus one spider arm).

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "airy/core/arrays.hpp"
+#include "airy/core/domain.hpp"
 
 namespace airy::model {
 
@@ -24,6 +25,7 @@ struct ParameterInfo {
   int size = 1;      ///< number of scalar entries
   std::string unit;  ///< unit of the value, e.g. "arcsec", "deg", "m", "log10 photons"
   std::string doc;   ///< one-line description
+  Domain domain;     ///< where each scalar is defined, e.g. (0, inf) for a contrast
 };
 
 /// A set of parameter paths resolved once into direct handles, laid out as one flat vector

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -16,7 +17,21 @@
 namespace airy::model {
 
 /// Which component a parameter path belongs to.
-enum class Component { kSource, kOptics, kDetector };
+enum class Component { kSource, kOptics, kDetector, kExposure };
+
+/// What one exposure of a multi-exposure fit changes in the scene: a pointing offset (dither)
+/// added to every star's position and a flux scale (exposure time x throughput) multiplying
+/// every star's photons. As parameters: "exposure.dither" (2, arcsec, (x, y)) and
+/// "exposure.flux_scale" (1, > 0). dLux's `Dither` adds its dithers to source.position in the
+/// same way. Forward (per star s, wavelength l):
+///   theta_s -> theta_s + rad(dither),   a_sl -> flux_scale a_sl
+/// Pullback: dither_bar = rad/arcsec x sum_s theta_bar_s,  flux_scale_bar = sum a_bar_sl a_sl,
+///   a_bar_sl (into the source) = flux_scale a_bar_sl.
+struct ExposureSettings {
+  double dither_x = 0.0;    ///< arcsec
+  double dither_y = 0.0;    ///< arcsec
+  double flux_scale = 1.0;  ///< > 0
+};
 
 /// One registered parameter path and where its values live in the full parameter vector.
 struct ParameterEntry {
@@ -26,6 +41,7 @@ struct ParameterEntry {
   int offset = 0;  ///< offset in the full parameter vector
   Component component = Component::kSource;
   int component_index = 0;  ///< layer index for optics/detector entries
+  Domain domain;            ///< where each scalar is defined
 };
 
 /// Immutable state of a Telescope: the source, optical system (with its PSF engine and MFT
@@ -37,9 +53,15 @@ class TelescopeImpl {
   /// duplicate detector keys or a detector layer that cannot take the PSF's shape.
   TelescopeImpl(std::shared_ptr<const optics::OpticalSystem> system,
                 std::shared_ptr<const sources::Source> source,
-                std::vector<detector::NamedDetectorLayer> detector);
+                std::vector<detector::NamedDetectorLayer> detector,
+                std::optional<ExposureSettings> exposure = std::nullopt);
 
   [[nodiscard]] const optics::OpticalSystem& system() const { return *system_; }
+  /// The shared components, to assemble other telescopes (e.g. one per exposure) from them.
+  [[nodiscard]] const std::shared_ptr<const optics::OpticalSystem>& system_ptr() const {
+    return system_;
+  }
+  [[nodiscard]] const std::shared_ptr<const sources::Source>& source_ptr() const { return source_; }
   [[nodiscard]] const sources::Source& source() const { return *source_; }
   [[nodiscard]] const std::vector<detector::NamedDetectorLayer>& detector() const {
     return detector_;
@@ -57,6 +79,10 @@ class TelescopeImpl {
   [[nodiscard]] int optics_offset() const { return source_size_; }
   [[nodiscard]] int optics_size() const { return system_->num_parameters(); }
   [[nodiscard]] const std::vector<int>& detector_offsets() const { return detector_offsets_; }
+  /// Whether the telescope has the exposure component, and the offset of its 3 values
+  /// [dither_x, dither_y, flux_scale] (after the detector's) in the full vector.
+  [[nodiscard]] bool has_exposure() const { return exposure_offset_ >= 0; }
+  [[nodiscard]] int exposure_offset() const { return exposure_offset_; }
   /// Shapes of the images after each detector stage (stage 0 = PSF).
   [[nodiscard]] const std::vector<std::pair<int, int>>& stage_shapes() const { return shapes_; }
 
@@ -72,6 +98,7 @@ class TelescopeImpl {
   RealVector values_;
   int source_size_ = 0;
   std::vector<int> detector_offsets_;
+  int exposure_offset_ = -1;
   std::vector<std::pair<int, int>> shapes_;
 };
 

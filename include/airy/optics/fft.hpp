@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: BSD-3-Clause
 /// @file
-/// @brief FFT propagation pupil -> focal plane (dLux 0.15 `propagate_FFT`), FFTW inside.
+/// @brief FFT propagation pupil -> focal plane (dLux 0.15 `propagate_FFT`): FFTW inside, or
+/// Eigen's bundled FFT (kissfft) when built with AIRY_WITH_FFTW=OFF (same results to rounding).
 #pragma once
 
 #include <memory>

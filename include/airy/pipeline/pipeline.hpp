@@ -6,11 +6,18 @@
 /// Files of a run directory (docs/file_formats.md): config.toml (exact settings), data.fits,
 /// psf.fits, model.fits, residual.fits, truth.toml (simulated runs), chain_<id>.csv (CmdStan,
 /// streamed while sampling), posterior.nc (ArviZ InferenceData), summary.txt, summary.csv,
-/// run_info.toml (status = "running" | "complete" | "interrupted", timings, counts), and
-/// PNG + PDF figures. A run whose run_info.toml does not say "complete" is never reported
-/// as complete.
+/// run_info.toml (status = "running" | "complete" | "interrupted" | "failed", timings,
+/// counts), and PNG + PDF figures. A run whose run_info.toml does not say "complete" is never
+/// reported as complete.
+///
+/// A run directory holds one run: every command refuses a directory that already holds files
+/// of another run unless `overwrite` (then they are removed first; files airy never writes
+/// are kept); `fit` may add to the directory of the simulation whose data.fits it fits. Every file
+/// is written atomically (airy/core/atomic_file.hpp); the chains are appended whole lines at a
+/// time. SIGINT, SIGTERM and SIGHUP stop the MAP and the sampler (airy/core/stop.hpp).
 #pragma once
 
+#include <cstdint>
 #include <map>
 #include <optional>
 #include <string>
@@ -26,7 +33,7 @@ namespace airy::pipeline {
 /// Command-line overrides of the [sampler] and [output] tables (unset = keep the file's).
 struct Overrides {
   std::optional<int> num_chains, num_warmup, num_samples, num_threads;
-  std::optional<unsigned> seed;
+  std::optional<std::uint64_t> seed;  ///< must fit sampler.seed's type
   std::optional<std::string> out;
   bool quiet = false;
 };
@@ -34,46 +41,62 @@ struct Overrides {
 /// Applies overrides to a config (validating them like the file's values).
 void apply_overrides(config::Config& config, const Overrides& overrides);
 
-/// Creates `dir` (and parents) and checks that a file can be written in it.
-/// @throws InvalidArgument naming the directory and the system's reason.
-void prepare_output_dir(const std::string& dir);
+/// The default output directory of `command` ("fisher", "optimize") when --out is not
+/// given: "<output.dir>-<command>", never the directory of a fit (e.g. airy-demo).
+std::string command_output_dir(const config::Config& config, const std::string& command);
 
 /// Result of simulate().
 struct SimulateResult {
   std::string data_path;                ///< <out>/data.fits
   std::map<std::string, double> truth;  ///< output name -> true value (site units)
+  std::vector<std::string> written;     ///< the file names written, in order
 };
 
 /// Renders the configured telescope, adds noise and writes psf.fits (noise-free model),
-/// data.fits, truth.toml, config.toml and simulate.png/.pdf (PSF, PSF with photon noise,
-/// data) into `out_dir`.
-SimulateResult simulate(const config::Config& config, const std::string& out_dir);
+/// data.fits, truth.toml (only with [priors]: the true value of each sampled parameter, and
+/// data.fits's checksum), config.toml and simulate.png/.pdf (PSF, PSF with photon noise,
+/// data) into `out_dir`, which must be empty unless `overwrite`.
+/// @throws InvalidArgument for a bad config or a non-empty directory; airy::Error naming the
+///   file that could not be written.
+SimulateResult simulate(const config::Config& config, const std::string& out_dir,
+                        bool overwrite = false);
 
 /// Options of fit() beyond the config.
 struct FitOptions {
-  std::string data_path;     ///< FITS image of the data (required)
-  std::string truth_path;    ///< truth.toml; "" = <data dir>/truth.toml if present
-  bool quiet = false;        ///< no progress bars
-  bool plots = true;         ///< draw the figures
-  std::string command_line;  ///< recorded in run_info.toml
+  std::string data_path;  ///< FITS image of the data (required)
+  /// truth.toml of known values; "" = the truth.toml beside the data when it was written for
+  /// that very file (its name and checksum are recorded in it), else none.
+  std::string truth_path;
+  bool quiet = false;          ///< no progress bars
+  bool plots = true;           ///< draw the figures
+  bool overwrite = false;      ///< replace airy's files in a non-empty output directory
+  bool handle_signals = true;  ///< install the SIGINT/SIGTERM/SIGHUP handlers for the fit
+  std::string command_line;    ///< recorded in run_info.toml
 };
 
 /// Result of fit().
 struct FitResult {
   infer::Summary summary;
-  bool complete = true;        ///< false when interrupted (SIGINT)
+  bool complete = true;        ///< false when interrupted (a signal or a stop request)
+  int stop_signal = 0;         ///< the signal that interrupted the run (0: none / no signal)
+  std::string stopped_by;      ///< e.g. "SIGTERM during sampling" ("" when complete)
   std::string summary_text;    ///< the printed table
   int truths_outside_99 = -1;  ///< true values outside their central 99% interval (-1: none)
 };
 
 /// Samples the posterior of the config's priors given the data, streaming chains to CSV, then
 /// writes posterior.nc, summary.txt/.csv, model/residual FITS, run_info.toml and the plots.
+/// A first SIGINT/SIGTERM/SIGHUP (or airy::request_stop()) ends the MAP or the sampling at
+/// its next step and the files are written from what exists (complete = false, run_info
+/// status "interrupted"); an exception leaves status "failed" with its text.
 /// @throws InvalidArgument for a missing/invalid data file (not FITS, not 2-D, wrong size,
-///   NaN/inf pixels, negative counts under Poisson) or an unwritable output directory.
+///   NaN/inf pixels, negative counts under Poisson), a non-empty or unwritable output
+///   directory; airy::Error naming a file that could not be written.
 FitResult fit(const config::Config& config, const FitOptions& options);
 
 /// Re-reads a run directory's chains and prints nothing; returns the summary and its text
-/// (with an "INCOMPLETE" banner if the run did not finish).
+/// (with an "INCOMPLETE" banner naming run_info.toml's status if the run did not finish:
+/// "running" means the process never finished, e.g. it was killed).
 FitResult summarize_run(const std::string& run_dir);
 
 /// `airy plot` flags: each one set replaces the run's [plot] value (config.md).
@@ -106,39 +129,46 @@ struct FisherRunResult {
 /// configured values (noise-free image, the configured likelihood): prints nothing, writes
 /// <out_dir>/crb.csv (parameter, unit, truth, crb, laplace_sd), fisher.csv (F, site units),
 /// correlation.csv (F^-1 normalised), laplace_unconstrained.csv (the Fisher inverse metric)
-/// and correlation.<[plot] formats> (when plots). docs/fisher.md.
-/// @throws InvalidArgument for a config without priors or an unwritable directory.
+/// and correlation.<[plot] formats> (when plots). docs/fisher.md. `out_dir` must be empty
+/// unless `overwrite`.
+/// @throws InvalidArgument for a config without priors or a non-empty/unwritable directory.
 FisherRunResult fisher_run(const config::Config& config, const std::string& out_dir,
-                           bool plots = true);
+                           bool plots = true, bool overwrite = false);
 
 /// Options of optimize_run().
 struct OptimizeRunOptions {
   std::string data_path;          ///< FITS image of the data (required)
   std::string objective = "map";  ///< "map" or "ml"
   int num_starts = 16;            ///< L-BFGS starts drawn from the priors (seed: sampler.seed)
+  bool overwrite = false;         ///< replace airy's files in a non-empty output directory
 };
 
 /// Result of optimize_run().
 struct OptimizeRunResult {
   posterior::OptimizeResult result;
-  std::string table;  ///< per start: objective, |grad|, evaluations, reason; best values
+  std::string table;    ///< per start: objective, |grad|, evaluations, reason; best values
+  int stop_signal = 0;  ///< the signal that interrupted the fit (result.interrupted)
 };
 
 /// `airy optimize`: MAP or maximum-likelihood fit (NLopt L-BFGS, several starts) of the
 /// config's priors given the data; writes <out>/optimize.csv (parameter, unit, value, and the
 /// Cramér-Rao bound at the best fit), optimize_starts.csv, best_fit.fits, best_fit_residual.fits
-/// (data - best fit), best_fit.<[plot] formats> (data / model / residual) and config.toml into
-/// config.output_dir.
-/// @throws InvalidArgument for a missing/invalid data file or bad options.
+/// (data - best fit), best_fit.<[plot] formats> (data / MAP model / residual) and config.toml
+/// into config.output_dir (empty unless overwrite). A signal ends it early with the best point
+/// so far (result.interrupted).
+/// @throws InvalidArgument for a missing/invalid data file, bad options or a non-empty
+///   directory.
 OptimizeRunResult optimize_run(const config::Config& config, const OptimizeRunOptions& options);
 
 /// The Fisher metric for `airy fit --metric fisher`: the MAP (best of `num_starts` L-BFGS
 /// starts from the priors, seeded with `seed`) and the Laplace covariance there in the
-/// unconstrained space, C_u = (F_u - H_u)^-1 (the dense inverse metric).
+/// unconstrained space, C_u = (F_u - H_u)^-1 (the dense inverse metric). An interrupted MAP
+/// (map.interrupted) has no Fisher information.
 struct MapLaplace {
   posterior::OptimizeResult map;
   posterior::FisherResult fisher;  ///< at the MAP
 };
-MapLaplace map_laplace(const posterior::ImagePosterior& posterior, int num_starts, unsigned seed);
+MapLaplace map_laplace(const posterior::ImagePosterior& posterior, int num_starts,
+                       std::uint64_t seed);
 
 }  // namespace airy::pipeline

@@ -34,6 +34,31 @@ namespace airy::posterior {
 /// where no photons are expected; the image is never exactly zero in practice).
 [[nodiscard]] RealImage fisher_weights(LikelihoodKind kind, const RealImage& mu, double sigma);
 
+/// Per-pixel Fisher weight of `like` at the model mu (photons): fisher_weights(kind, mu, s)
+/// with each pixel's own read variance s^2 = like.pixel_variance(i) (a variance map or sigma^2),
+/// and w = 0 at the masked pixels (they carry no information).
+/// @throws InvalidArgument when mu's shape differs from the data's.
+[[nodiscard]] RealImage fisher_weights(const ImageLikelihood& like, const RealImage& mu);
+
+/// The Fisher information involving the read noise sigma of a likelihood with a "sigma" noise
+/// parameter. For d ~ N(m, v) the information of one pixel is
+/// I_ab = (dm/da)(dm/db)/v + (dv/da)(dv/db)/(2 v^2); with m = mu and v = max(mu, 0) + sigma^2
+/// (poisson_gaussian; gaussian: v = sigma^2), dv/dsigma = 2 sigma, so
+///   F_sigma,sigma = sum_p 2 sigma^2 / v_p^2                       (photons^-2)
+///   F_theta,sigma = sum_p (dmu_p/dtheta) cross_p,  cross_p = sigma / v_p^2 where mu_p > 0
+///                   (poisson_gaussian), 0 for gaussian (its variance ignores mu).
+/// poisson_gaussian_exact uses the poisson_gaussian expressions. Masked pixels contribute 0.
+struct ReadNoiseFisher {
+  double sigma_sigma = 0.0;  ///< F_sigma,sigma (photons^-2)
+  RealImage cross;           ///< cross_p (photons^-2), shape of the image
+};
+
+/// ReadNoiseFisher of `like` at mu and read noise sigma (photons).
+/// @throws InvalidArgument when like has no "sigma" noise parameter (poisson, or a variance
+///   map) or mu's shape differs from the data's.
+[[nodiscard]] ReadNoiseFisher read_noise_fisher(const ImageLikelihood& like, const RealImage& mu,
+                                                double sigma);
+
 /// Everything derived from the Fisher matrix at one point.
 struct FisherResult {
   std::vector<std::string> names;     ///< output names ("separation", "coefficients[1]")

@@ -1,0 +1,230 @@
+// SPDX-License-Identifier: BSD-3-Clause
+// airy::posterior from Python: the image posterior (priors on telescope paths + likelihood),
+// MAP/ML fits, the Fisher information, and the change-of-variables term for a bridgestan-style
+// log_density(jacobian=False).
+#include <nanobind/stl/map.h>
+#include <nanobind/stl/optional.h>
+#include <nanobind/stl/string.h>
+#include <nanobind/stl/tuple.h>
+#include <nanobind/stl/vector.h>
+
+#include <tuple>
+
+#include "airy/core/error.hpp"
+#include "airy/posterior/fisher.hpp"
+#include "airy/posterior/image_posterior.hpp"
+#include "airy/posterior/map_fit.hpp"
+#include "common.hpp"
+#include "infer_refs.hpp"
+
+namespace airy::python {
+namespace {
+
+using posterior::ImagePosterior;
+/// (path, prior, scale, unit, name) of one sampled telescope parameter.
+using SiteTuple = std::tuple<std::string, DistRef, double, std::string, std::string>;
+
+OutArray doubles(const std::vector<double>& v) { return owned_array(v, {v.size()}); }
+
+/// sum_s log|det dT_s/du_s| at theta_unc and its gradient (the term bridgestan's
+/// jacobian=false leaves out).
+nb::tuple log_jacobian(const infer::SiteModel& model, const InArray& theta) {
+  if (static_cast<int>(num_elements(theta)) != model.dim()) {
+    throw_invalid("log_jacobian", "theta_unc",
+                  "expected " + std::to_string(model.dim()) + " values");
+  }
+  std::vector<double> grad(static_cast<std::size_t>(model.dim()), 0.0);
+  double total = 0;
+  const auto& sites = model.sites();
+  for (std::size_t s = 0; s < sites.size(); ++s) {
+    const auto& sl = model.slices()[s];
+    const std::span<const double> u(theta.data() + sl.unconstrained_offset,
+                                    static_cast<std::size_t>(sl.unconstrained_size));
+    std::vector<double> x(static_cast<std::size_t>(sl.size)), gx(x.size(), 0.0);
+    total += sites[s].bijector->forward(u, x);
+    sites[s].bijector->pullback(u, x, gx,
+                                std::span<double>(grad.data() + sl.unconstrained_offset, u.size()));
+  }
+  return nb::make_tuple(total,
+                        owned_array(std::move(grad), {static_cast<std::size_t>(model.dim())}));
+}
+
+/// Per-pixel log L of the data at each draw (N, site values) -> (N, ny, nx): ArviZ's
+/// log_likelihood group (one render per draw, with the GIL released).
+OutArray log_likelihood_draws(const ImagePosterior& p, const InArray& draws) {
+  const int n = p.log_density().site_dim();
+  if (draws.ndim() != 2 || static_cast<int>(draws.shape(1)) != n) {
+    throw_invalid("log_likelihood_draws", "draws",
+                  "expected shape (num_draws, " + std::to_string(n) + ")");
+  }
+  const RealImage& d = p.likelihood().data();
+  const std::size_t nd = draws.shape(0), npix = static_cast<std::size_t>(d.size());
+  std::vector<double> out(nd * npix);
+  {
+    nb::gil_scoped_release release;
+    // One single-pixel likelihood per pixel, so each pixel's term uses the same formula (and
+    // constants) as the posterior's total.
+    std::vector<posterior::ImageLikelihood> pixels;
+    pixels.reserve(npix);
+    for (std::size_t k = 0; k < npix; ++k) {
+      pixels.emplace_back(p.likelihood().kind(), RealImage::Constant(1, 1, d.data()[k]),
+                          p.likelihood().sigma());
+    }
+    RealImage one(1, 1), bar;
+    for (std::size_t i = 0; i < nd; ++i) {
+      const std::vector<double> v(draws.data() + i * n, draws.data() + (i + 1) * n);
+      const RealImage mu = p.telescope_at(v).model();
+      for (std::size_t k = 0; k < npix; ++k) {
+        one(0, 0) = mu.data()[k];
+        out[i * npix + k] = pixels[k].log_likelihood(one, bar);
+      }
+    }
+  }
+  return owned_array(std::move(out),
+                     {nd, static_cast<std::size_t>(d.rows()), static_cast<std::size_t>(d.cols())});
+}
+
+nb::dict optimize_dict(const posterior::OptimizeResult& r) {
+  nb::dict out;
+  out["names"] = r.names;
+  out["units"] = r.units;
+  out["best"] = r.best;
+  out["seconds"] = r.seconds;
+  nb::list starts;
+  for (const auto& s : r.starts) {
+    nb::dict d;
+    d["start"] = doubles(s.start);
+    d["values"] = doubles(s.values);
+    d["unconstrained"] = doubles(s.unconstrained);
+    d["objective"] = s.objective;
+    d["gradient_norm"] = s.gradient_norm;
+    d["evaluations"] = s.evaluations;
+    d["reason"] = s.reason;
+    d["success"] = s.success;
+    starts.append(d);
+  }
+  out["starts"] = starts;
+  return out;
+}
+
+nb::dict fisher_dict(const posterior::FisherResult& f) {
+  nb::dict out;
+  out["names"] = f.names;
+  out["units"] = f.units;
+  out["values"] = doubles(f.values);
+  out["unconstrained"] = doubles(f.unconstrained);
+  out["fisher"] = matrix_array(f.fisher);
+  out["covariance"] = matrix_array(f.covariance);
+  out["crb"] = doubles(f.crb);
+  out["correlation"] = matrix_array(f.correlation);
+  out["fisher_unconstrained"] = matrix_array(f.fisher_unconstrained);
+  out["prior_hessian"] = matrix_array(f.prior_hessian);
+  out["laplace_unconstrained"] = matrix_array(f.laplace_unconstrained);
+  out["laplace"] = matrix_array(f.laplace);
+  out["laplace_sd"] = doubles(f.laplace_sd);
+  return out;
+}
+
+}  // namespace
+
+void bind_posterior(nb::module_& m) {
+  nb::class_<ImagePosterior>(m, "ImagePosterior",
+                             "Priors on telescope paths + an image likelihood (airy::posterior).")
+      .def(
+          "__init__",
+          [](ImagePosterior* self, const model::Telescope& telescope,
+             const std::vector<SiteTuple>& sites, const std::string& likelihood,
+             const InArray& data, double sigma) {
+            std::vector<posterior::ParameterSite> ps;
+            for (const auto& [path, prior, scale, unit, name] : sites) {
+              ps.push_back({path, prior.ptr, scale, unit, name});
+            }
+            posterior::ImageLikelihood lik(posterior::parse_likelihood(likelihood, "likelihood"),
+                                           to_image(data, "data"), sigma);
+            new (self) ImagePosterior(telescope, std::move(ps), std::move(lik));
+          },
+          nb::arg("telescope"), nb::arg("sites"), nb::arg("likelihood"), nb::arg("data"),
+          nb::arg("sigma"))
+      .def("log_density",
+           [](const ImagePosterior& p) { return LogDensityRef{p.log_density_ptr()}; })
+      .def_prop_ro("telescope", &ImagePosterior::telescope)
+      .def("names", [](const ImagePosterior& p) { return p.log_density().output_names(); })
+      .def("units", &ImagePosterior::output_units)
+      .def("site_names",
+           [](const ImagePosterior& p) {
+             std::vector<std::string> n;
+             for (const auto& s : p.log_density().sites()) n.push_back(s.name);
+             return n;
+           })
+      .def("site_sizes",
+           [](const ImagePosterior& p) {
+             std::vector<int> n;
+             for (const auto& s : p.log_density().sites()) n.push_back(s.size);
+             return n;
+           })
+      .def("site_paths",
+           [](const ImagePosterior& p) {
+             std::vector<std::string> n;
+             for (const auto& s : p.sites()) n.push_back(s.path);
+             return n;
+           })
+      .def("site_units",
+           [](const ImagePosterior& p) {
+             std::vector<std::string> n;
+             for (const auto& s : p.sites()) n.push_back(s.unit);
+             return n;
+           })
+      .def("current_values", [](const ImagePosterior& p) { return doubles(p.current_values()); })
+      .def("telescope_at",
+           [](const ImagePosterior& p, const InArray& v) {
+             const RealVector x = to_vector(v);
+             return p.telescope_at(std::vector<double>(x.data(), x.data() + x.size()));
+           })
+      .def("data", [](const ImagePosterior& p) { return image_array(p.likelihood().data()); })
+      .def_prop_ro(
+          "likelihood_kind",
+          [](const ImagePosterior& p) { return posterior::likelihood_name(p.likelihood().kind()); })
+      .def_prop_ro("likelihood_sigma",
+                   [](const ImagePosterior& p) { return p.likelihood().sigma(); })
+      .def("log_likelihood_draws",
+           [](const ImagePosterior& p, const InArray& draws) {
+             return log_likelihood_draws(p, draws);
+           })
+      .def("log_jacobian", [](const ImagePosterior& p, const InArray& theta) {
+        return log_jacobian(p.log_density(), theta);
+      });
+
+  m.def(
+      "optimize",
+      [](const ImagePosterior& p, const std::string& objective, int num_starts, std::uint64_t seed,
+         int max_evaluations, const std::vector<std::vector<double>>& starts) {
+        posterior::OptimizeOptions o;
+        o.objective = posterior::parse_objective(objective, "objective");
+        o.num_starts = num_starts;
+        o.seed = seed;
+        o.max_evaluations = max_evaluations;
+        o.starts = starts;
+        posterior::OptimizeResult r;
+        {
+          nb::gil_scoped_release release;
+          r = posterior::optimize(p, o);
+        }
+        return optimize_dict(r);
+      },
+      nb::arg("posterior"), nb::arg("objective"), nb::arg("num_starts"), nb::arg("seed"),
+      nb::arg("max_evaluations"), nb::arg("starts"));
+  m.def(
+      "fisher",
+      [](const ImagePosterior& p, const InArray& values) {
+        const RealVector v = to_vector(values);
+        posterior::FisherResult f;
+        {
+          nb::gil_scoped_release release;
+          f = posterior::fisher_information(p, std::span<const double>(v.data(), v.size()));
+        }
+        return fisher_dict(f);
+      },
+      nb::arg("posterior"), nb::arg("values"));
+}
+
+}  // namespace airy::python
