@@ -12,10 +12,13 @@
 namespace airy::plot::detail {
 namespace {
 
-constexpr double kOuter = 4.0;      // blank border of the canvas (points)
-constexpr double kTickRoom = 4.5;   // tick mark (3) + gap to its label (1.5)
-constexpr double kLabelPad = 3.0;   // between tick labels and an axis label
-constexpr double kTextPad = 1.5;    // least clearance between neighbouring tick labels
+constexpr double kOuter = 4.0;     // blank border of the canvas (points)
+constexpr double kTickRoom = 4.5;  // tick mark (3) + gap to its label (1.5)
+constexpr double kLabelPad = 3.0;  // between tick labels and an axis label
+constexpr double kTextPad = 2.5;   // least clearance between neighbouring tick labels
+// Least clearance between axis labels and titles: about a word space at 7 pt, so that
+// neighbouring labels ("Z₉ [nm]", "Z₁₀ [nm]") never read as one.
+constexpr double kWordPad = 2.5;
 constexpr double kTitleLift = 3.0;  // diagonal title above its panel
 
 /// One way of labelling the figure; corner_layout tries them in order.
@@ -36,7 +39,7 @@ bool clear(const std::vector<Quad>& q, double width, double height) {
     const auto b = bounds(q[i]);
     if (b[0] < 0.0 || b[1] < 0.0 || b[2] > width || b[3] > height) return false;
     for (std::size_t j = i + 1; j < q.size(); ++j) {
-      if (overlaps(q[i], q[j], 0.5)) return false;
+      if (overlaps(q[i], q[j], kWordPad)) return false;
     }
   }
   return true;
@@ -196,9 +199,12 @@ Axes CornerLayout::axes(int row, int col) const {
 
 CornerLayout corner_layout(const Canvas& measure, const std::vector<CornerAxis>& axes, double width,
                            bool titles, const std::string& suptitle) {
-  static const Mode kModes[] = {{false, true, false, false}, {true, true, false, false},
-                                {true, true, true, true},    {false, false, false, false},
-                                {true, false, false, false}, {true, false, true, true}};
+  // Vertical bottom labels come first with rotated left labels (as the bottom ones: the
+  // panels keep the most room), then with horizontal ones (easier to read, wider).
+  static const Mode kModes[] = {{false, true, false, false},  {true, true, false, false},
+                                {true, true, true, false},    {true, true, true, true},
+                                {false, false, false, false}, {true, false, false, false},
+                                {true, false, true, false},   {true, false, true, true}};
   // The first mode that works, unless a later one with the same titles setting gives panels
   // at least 10% larger (short labels and narrower title overhangs can buy much room).
   std::optional<CornerLayout> best;
@@ -209,7 +215,8 @@ CornerLayout corner_layout(const Canvas& measure, const std::vector<CornerAxis>&
     if (l && (!best || l->panel > 1.1 * best->panel)) best = std::move(l);
   }
   if (best) return *best;
-  if (auto l = try_mode(measure, axes, width, kModes[5], suptitle, true)) return *l;
+  if (auto l = try_mode(measure, axes, width, kModes[std::size(kModes) - 1], suptitle, true))
+    return *l;
   throw InvalidArgument(fmt::format(
       "plot_corner: a figure {:.0f} pt ({:.2f} in) wide leaves no room for {} parameters", width,
       width / 72.0, axes.size()));

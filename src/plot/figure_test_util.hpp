@@ -129,7 +129,11 @@ inline std::vector<ParameterDisplay> flagship_displays(int n) {
   return d;
 }
 
-/// What is wrong with a figure's text layout: texts whose ink boxes intersect, texts that
+/// Least clearance between any two texts of a figure (points): touching texts read as one.
+inline constexpr double kMinTextGap = 1.0;
+
+/// What is wrong with a figure's text layout: texts whose ink boxes come closer than
+/// kMinTextGap, texts that
 /// leave the canvas, texts crossing an axes frame (or lying inside one unless
 /// `inside_frames_ok`: cell values of a matrix), and texts smaller than `min_size` points.
 inline std::vector<std::string> layout_problems(const detail::DrawLog& log,
@@ -149,8 +153,10 @@ inline std::vector<std::string> layout_problems(const detail::DrawLog& log,
                       t[i].text, log.width, log.height, b[0], b[2], b[1], b[3]));
     }
     for (std::size_t j = i + 1; j < t.size(); ++j) {
-      if (detail::overlaps(t[i].box, t[j].box)) {
-        out.push_back(fmt::format("'{}' overlaps '{}'", t[i].text, t[j].text));
+      // Touching texts read as one ("Z₉ [nm]Z₁₀ [nm]"): demand a visible gap.
+      if (detail::overlaps(t[i].box, t[j].box, kMinTextGap)) {
+        out.push_back(
+            fmt::format("'{}' is closer than {} pt to '{}'", t[i].text, kMinTextGap, t[j].text));
       }
     }
     for (const detail::Quad& f : log.frames) {
