@@ -17,6 +17,7 @@
 #include "airy/io/fits.hpp"
 #include "airy/pipeline/pipeline.hpp"
 #include "pipeline/short_flagship_test_util.hpp"
+#include "run_test_util.hpp"
 
 namespace airy {
 namespace {
@@ -117,6 +118,23 @@ TEST(EndToEnd, ShortFlagshipRunWritesEveryOutput) {
   fs::remove(fs::path(out) / "corner.png");
   pipeline::plot_run(out);
   EXPECT_TRUE(is_nonblank_png((fs::path(out) / "corner.png").string()));
+
+  // `airy plot` flags replace the run's [plot] settings: a column-wide SVG of a subset.
+  const testing::CliResult plot = testing::run_airy(
+      "plot " + out + " --width 3.5 --parameters separation,contrast --format svg --stretch asinh");
+  EXPECT_EQ(plot.code, 0) << plot.output;
+  for (const char* f : {"corner.svg", "trace.svg", "fit_images.svg"}) {
+    std::ifstream in(fs::path(out) / f);
+    const std::string svg((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    EXPECT_NE(svg.find("width=\"252pt\""), std::string::npos) << f;  // 3.5 in
+  }
+  const testing::CliResult unknown = testing::run_airy("plot " + out + " --parameters sepration");
+  EXPECT_NE(unknown.code, 0);
+  EXPECT_NE(unknown.output.find("'sepration' matches no sampled parameter"), std::string::npos)
+      << unknown.output;
+  const testing::CliResult stretch = testing::run_airy("plot " + out + " --stretch cubic");
+  EXPECT_EQ(stretch.code, 2) << stretch.output;
+  EXPECT_NE(stretch.output.find("--stretch"), std::string::npos) << stretch.output;
 }
 
 // A run directory whose run_info says "running" (a killed process) is never reported as

@@ -222,13 +222,46 @@ Action add_summary(CLI::App& app) {
   };
 }
 
+/// `airy plot` options; each one given replaces the run's [plot] value.
+struct PlotFlags {
+  double width = -1.0, dpi = -1.0;
+  std::vector<std::string> parameters, formats;
+  std::string stretch;
+
+  void add_to(CLI::App* cmd) {
+    cmd->add_option("--width", width, "figure width in inches: 3.5 column, 7 page (plot.width)")
+        ->check(CLI::Range(1.0, 40.0));
+    cmd->add_option("--parameters", parameters,
+                    "corner/trace subset, comma-separated names or paths (plot.parameters)")
+        ->delimiter(',');
+    cmd->add_option("--format", formats, "png, pdf and/or svg, comma-separated (plot.format)")
+        ->delimiter(',')
+        ->check(CLI::IsMember({"png", "pdf", "svg"}));
+    cmd->add_option("--stretch", stretch, "image stretch (plot.stretch)")
+        ->check(CLI::IsMember({"linear", "sqrt", "log", "asinh"}));
+    cmd->add_option("--dpi", dpi, "PNG resolution (plot.dpi)")->check(CLI::Range(1.0, 1200.0));
+  }
+
+  pipeline::PlotOverrides overrides() const {
+    pipeline::PlotOverrides o;
+    if (width > 0.0) o.width = width;
+    if (dpi > 0.0) o.dpi = dpi;
+    if (!parameters.empty()) o.parameters = parameters;
+    if (!formats.empty()) o.formats = formats;
+    if (!stretch.empty()) o.stretch = stretch;
+    return o;
+  }
+};
+
 Action add_plot(CLI::App& app) {
   auto* cmd = app.add_subcommand("plot", "redraw the figures of a run directory");
   auto dir = std::make_shared<std::string>();
+  auto flags = std::make_shared<PlotFlags>();
   cmd->add_option("run_dir", *dir, "output directory of a fit")->required();
-  return [cmd, dir]() {
+  flags->add_to(cmd);
+  return [cmd, dir, flags]() {
     if (!*cmd) return -1;
-    pipeline::plot_run(*dir);
+    pipeline::plot_run(*dir, flags->overrides());
     std::cout << fmt::format("airy plot: redrew fit_images, corner and trace in {}/\n", *dir);
     return 0;
   };

@@ -577,6 +577,53 @@ void parse_sampler_and_output(const Section& root, Config& c) {
   }
 }
 
+/// [plot]: figure width (inches), parameter subset, output formats, image stretch, dpi.
+void parse_plot(const Section& root, Config& c) {
+  const auto s = root.table("plot", {"width", "parameters", "format", "stretch", "dpi"});
+  if (!s) return;
+  PlotConfig& p = c.plot;
+  // A string or an array of strings (`format` takes either).
+  auto strings = [&](std::string_view key, bool single_ok, std::vector<std::string> fallback) {
+    const toml::node* n = s->raw().get(key);
+    if (n == nullptr) return fallback;
+    s->mark_used(key);  // read here rather than through a typed getter
+    if (single_ok && n->is_string()) return std::vector<std::string>{n->as_string()->get()};
+    if (!n->is_array())
+      s->fail(key, single_ok ? "expected a string or an array of strings"
+                             : "expected an array of strings");
+    std::vector<std::string> out;
+    for (const toml::node& e : *n->as_array()) {
+      if (!e.is_string()) s->fail(key, "expected an array of strings");
+      out.push_back(e.as_string()->get());
+    }
+    return out;
+  };
+  p.width = s->number("width", p.width);
+  if (!(p.width == 0.0 || (p.width >= 1.0 && p.width <= 40.0))) {
+    s->fail("width",
+            "must be 0 (each figure's default) or in [1, 40] inches (3.5 = a journal "
+            "column, 7 = a page)");
+  }
+  p.parameters = strings("parameters", false, p.parameters);
+  p.formats = strings("format", true, p.formats);
+  if (p.formats.empty()) s->fail("format", "needs at least one of \"png\", \"pdf\", \"svg\"");
+  for (const std::string& f : p.formats) {
+    if (f != "png" && f != "pdf" && f != "svg") {
+      s->fail("format", fmt::format("\"{}\": expected \"png\", \"pdf\" or \"svg\"", f));
+    }
+    if (std::count(p.formats.begin(), p.formats.end(), f) > 1) {
+      s->fail("format", fmt::format("\"{}\" appears twice", f));
+    }
+  }
+  p.stretch = s->string("stretch", p.stretch);
+  if (p.stretch != "linear" && p.stretch != "sqrt" && p.stretch != "log" && p.stretch != "asinh") {
+    s->fail("stretch", "expected \"linear\", \"sqrt\", \"log\" or \"asinh\"");
+  }
+  p.dpi = s->number("dpi", p.dpi);
+  if (!(p.dpi > 0.0 && p.dpi <= 1200.0)) s->fail("dpi", "must be in (0, 1200]");
+  s->check_all_used("");
+}
+
 }  // namespace
 
 Config parse_config(std::string_view toml_text, std::string_view source_name) {
@@ -592,7 +639,7 @@ Config parse_config(std::string_view toml_text, std::string_view source_name) {
   c.source_name = std::string(source_name);
   const Section root(root_table, "", std::string(source_name),
                      {"optics", "source", "detector", "noise", "likelihood", "priors", "sampler",
-                      "output", "exposures"});
+                      "output", "exposures", "plot"});
   parse_optics(root, c);
   parse_source(root, c);
   parse_detector(root, c);
@@ -600,6 +647,7 @@ Config parse_config(std::string_view toml_text, std::string_view source_name) {
   parse_noise_and_likelihood(root, c);
   parse_priors(root, c);
   parse_sampler_and_output(root, c);
+  parse_plot(root, c);
   return c;
 }
 

@@ -154,6 +154,14 @@ std::string to_toml(const Config& c) {
   if (m.init == "map" || m.metric == "fisher" || (adapts_metric && m.metric_init == "laplace")) {
     os << "map_starts = " << m.map_starts << "\n";
   }
+  // [plot]: every key is read whenever the table is present, so all are written.
+  std::vector<std::string> shown, formats;
+  for (const auto& name : c.plot.parameters) shown.push_back(quoted(name));
+  for (const auto& f : c.plot.formats) formats.push_back(quoted(f));
+  os << "\n[plot]\nwidth = " << num(c.plot.width) << "\nparameters = ["
+     << fmt::format("{}", fmt::join(shown, ", ")) << "]\nformat = ["
+     << fmt::format("{}", fmt::join(formats, ", ")) << "]\nstretch = " << quoted(c.plot.stretch)
+     << "\ndpi = " << num(c.plot.dpi) << "\n";
   os << "\n[output]\ndir = " << quoted(c.output_dir) << "\n";
   return os.str();
 }

@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: BSD-3-Clause
 /// @file
-/// @brief Private: the figures a run writes (PNG and PDF of each).
+/// @brief Private: the figures a run writes, in the formats, width, parameter subset and image
+/// stretch of the config's [plot] table (docs/plots.md).
 #pragma once
 
+#include <functional>
 #include <map>
 #include <string>
 #include <vector>
@@ -11,6 +13,9 @@
 #include "airy/core/arrays.hpp"
 #include "airy/infer/draws.hpp"
 #include "airy/io/fits.hpp"
+#include "airy/plot/corner.hpp"
+#include "airy/plot/figure.hpp"
+#include "airy/posterior/fisher.hpp"
 
 namespace airy::pipeline {
 
@@ -18,19 +23,45 @@ namespace airy::pipeline {
 io::FitsHeader image_header(const config::Config& c, const std::string& extname,
                             const std::string& bunit);
 
-/// The tutorial's three panels: PSF, PSF with photon noise, data -> simulate.png/.pdf.
+/// Figure options from [plot]: width (inches -> points; 0 = each figure's default) and dpi.
+plot::FigureOptions figure_options(const config::Config& c);
+
+/// Calls draw(<out_dir>/<stem>.<format>) for each format of [plot] (png, pdf, svg).
+void draw_in_formats(const config::Config& c, const std::string& out_dir, const std::string& stem,
+                     const std::function<void(const std::string&)>& draw);
+
+/// How each output coordinate is shown: readable label from its name and unit (Zernike
+/// coefficients by the config's Noll indices: Z₄ [nm]; Δx ["]; position angle [°]), its
+/// display scale, and its truth when `truth` has one.
+std::vector<plot::ParameterDisplay> parameter_displays(const config::Config& c,
+                                                       const std::vector<std::string>& names,
+                                                       const std::vector<std::string>& units,
+                                                       const std::map<std::string, double>& truth);
+
+/// The displays [plot] parameters selects, in its order (all when it is empty).
+/// @throws InvalidArgument naming an entry that matches no sampled parameter, and the names.
+std::vector<plot::ParameterDisplay> selected_parameters(
+    const config::Config& c, const std::vector<plot::ParameterDisplay>& all);
+
+/// The tutorial's three panels: PSF, PSF with photon noise, data -> simulate.<formats>.
 void draw_simulation_figure(const config::Config& c, const RealImage& psf,
                             const RealImage& photon_noise, const RealImage& data,
                             const std::string& out_dir);
 
-/// Data / posterior-mean model / normalised residual -> fit_images.png/.pdf.
+/// Data / model / residual in units of the likelihood's σ, titled with χ²/ndof (ndof =
+/// pixels − `num_parameters`) -> <stem>.<formats>.
 void draw_fit_images(const config::Config& c, const RealImage& data, const RealImage& model,
-                     const std::string& out_dir);
+                     const std::string& out_dir, int num_parameters = 0,
+                     const std::string& stem = "fit_images",
+                     const std::string& model_title = "posterior-mean model");
 
-/// Corner and trace plots of every sampled coordinate -> corner.*, trace.*. Zernike
-/// coefficients are labelled by their Noll index (Z4, Z5, ...) from the configuration.
+/// Corner and trace plots of the sampled coordinates [plot] selects -> corner.*, trace.*.
 void draw_posterior_plots(const config::Config& c, const infer::Run& run,
                           const std::vector<std::string>& units,
                           const std::map<std::string, double>& truth, const std::string& out_dir);
+
+/// The Cramér-Rao correlation matrix with readable parameter names -> correlation.<formats>.
+void draw_correlation_figure(const config::Config& c, const posterior::FisherResult& f,
+                             const std::string& out_dir);
 
 }  // namespace airy::pipeline

@@ -9,8 +9,8 @@
 #include "airy/config/build.hpp"
 #include "airy/core/error.hpp"
 #include "airy/pipeline/pipeline.hpp"
-#include "airy/plot/images.hpp"
 #include "pipeline/data_file.hpp"
+#include "pipeline/figures.hpp"
 #include "pipeline/run_files.hpp"
 
 namespace airy::pipeline {
@@ -30,24 +30,6 @@ std::string matrix_csv(const RealMatrix& m, const std::vector<std::string>& name
 }
 
 std::string unit_or_dash(const std::string& u) { return u.empty() ? "-" : u; }
-
-/// The correlation matrix as an image, RdBu on [-1, 1]; both axes are the parameter index
-/// (0-based, crb.csv order), row i at height i (origin lower).
-void draw_correlation(const RealMatrix& corr, const std::string& out) {
-  plot::ImagePanel panel;
-  panel.title = "Cramér-Rao correlation (axes: parameter index, crb.csv order from 0)";
-  panel.image = corr.array();
-  panel.colormap = plot::Colormap::kRdBu;
-  panel.vmin = -1.0;
-  panel.vmax = 1.0;
-  panel.colorbar_label = "correlation";
-  plot::ImageFigureOptions o;
-  o.axis_labels = false;
-  o.panel_size = 320.0;
-  for (const char* ext : {"png", "pdf"}) {
-    plot::plot_images(path_in(out, std::string("correlation.") + ext), {panel}, o);
-  }
-}
 
 }  // namespace
 
@@ -107,7 +89,7 @@ FisherRunResult fisher_run(const config::Config& c, const std::string& out, bool
   write_text(path_in(out, "correlation.csv"), matrix_csv(f.correlation, f.names));
   write_text(path_in(out, "laplace_unconstrained.csv"),
              matrix_csv(f.laplace_unconstrained, f.names));
-  if (plots) draw_correlation(f.correlation, out);
+  if (plots) draw_correlation_figure(c, f, out);
   return r;
 }
 

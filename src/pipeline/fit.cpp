@@ -292,7 +292,8 @@ FitResult run_fit(const FitInputs& in, RunRecord& record) {
   }
   if (o.plots && model) {
     record.phase("plots");
-    draw_fit_images(c, in.data.exposures[0].image, *model, out);  // exposure 0 of N
+    draw_fit_images(c, in.data.exposures[0].image, *model, out,  // exposure 0 of N
+                    static_cast<int>(names.size()));
     draw_posterior_plots(c, run, units, in.truth.values, out);
   }
 

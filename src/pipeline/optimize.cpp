@@ -87,6 +87,11 @@ OptimizeRunResult optimize_run(const config::Config& c, const OptimizeRunOptions
     const RealImage& d = data.exposures[static_cast<std::size_t>(e)].image;
     io::write_fits(path_in(out, config::exposure_file_name(c, e, "best_fit_residual")),
                    RealImage(d - model), rh);
+    if (e == 0) {  // the figure shows exposure 0 of N
+      draw_fit_images(
+          c, d, model, out, static_cast<int>(best.values.size()), "best_fit",
+          objective == posterior::FitObjective::kMap ? "MAP model" : "best-fit model (ML)");
+    }
   }
   return r;
 }

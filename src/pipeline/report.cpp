@@ -119,7 +119,7 @@ FitResult summarize_run(const std::string& run_dir) {
   return result;
 }
 
-void plot_run(const std::string& run_dir) {
+void plot_run(const std::string& run_dir, const PlotOverrides& overrides) {
   const infer::Run run = io::read_cmdstan_csv_run(chain_files(run_dir));
   const fs::path dir(run_dir);
   for (const auto& ch : run.chains) {
@@ -129,7 +129,8 @@ void plot_run(const std::string& run_dir) {
           ch.id, ch.num_draws(), status_text(read_run_info((dir / "run_info.toml").string()))));
     }
   }
-  const config::Config c = config::load_config((dir / "config.toml").string());
+  config::Config c = config::load_config((dir / "config.toml").string());
+  apply_plot_overrides(c.plot, overrides);
   // The run's own copies of the data (the likelihood's maps do not enter the figures).
   std::vector<RealImage> data;
   for (const auto& f : data_copies(run_dir, c)) data.push_back(io::read_fits(f).image);
@@ -139,7 +140,8 @@ void plot_run(const std::string& run_dir) {
   const infer::Summary summary = infer::summarize(run);
   std::vector<double> mean;
   for (const auto& row : summary.rows) mean.push_back(row.mean);
-  draw_fit_images(c, first, post.telescope_at(mean).model(), run_dir);  // exposure 0 of N
+  draw_fit_images(c, first, post.telescope_at(mean).model(), run_dir,  // exposure 0 of N
+                  static_cast<int>(mean.size()));
   draw_posterior_plots(c, run, post.output_units(), truth_of(run_dir), run_dir);
 }
 

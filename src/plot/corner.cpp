@@ -9,6 +9,7 @@
 
 #include "airy/core/error.hpp"
 #include "canvas.hpp"
+#include "corner_layout.hpp"
 #include "density.hpp"
 #include "draws_access.hpp"
 
@@ -28,7 +29,6 @@ struct Marginal {
   std::vector<double> v;  ///< pooled, scaled draws
   double mean = 0.0, sd = 0.0, lo = 0.0, hi = 1.0;
   std::optional<double> truth;  ///< scaled
-  std::vector<double> ticks;
 };
 
 Marginal marginal(std::vector<double> v, const ParameterDisplay& p) {
@@ -47,15 +47,6 @@ Marginal marginal(std::vector<double> v, const ParameterDisplay& p) {
     m.hi = std::max(m.hi, *m.truth);
   }
   detail::padded_limits(m.lo, m.hi, 0.08);
-  m.ticks = nice_ticks(m.lo, m.hi, 4);
-  if (m.ticks.size() > 3) {  // keep labels clear of the panel corners
-    std::vector<double> inner;
-    const double margin = 0.06 * (m.hi - m.lo);
-    for (double t : m.ticks) {
-      if (t > m.lo + margin && t < m.hi - margin) inner.push_back(t);
-    }
-    if (inner.size() >= 2) m.ticks = inner;
-  }
   return m;
 }
 
@@ -155,96 +146,43 @@ void draw_pair(const Canvas& c, const Axes& a, const Marginal& mx, const Margina
   cairo_restore(cr);
 }
 
-/// Axis label with the tick labels' power-of-ten offset folded into the unit; a default
-/// (path) label too long for `width` even when shrunk keeps only its last path component.
-std::string axis_label(const Canvas& c, const ParameterDisplay& p, int exponent, double size,
-                       double width) {
-  std::string base = p.label.empty() ? p.name : p.label;
-  std::string unit = p.unit;
-  if (exponent != 0) unit = detail::power_of_ten_text(exponent) + (unit.empty() ? "" : " " + unit);
-  auto full = [&] { return unit.empty() ? base : base + " [" + unit + "]"; };
-  if (p.label.empty() && c.text_width(full(), 0.65 * size) > width) {
-    const auto br = base.find('[');
-    const auto dot = base.rfind('.', br == std::string::npos ? std::string::npos : br);
-    if (dot != std::string::npos) base = base.substr(dot + 1);
-  }
-  return full();
-}
-
 }  // namespace
 
 void plot_corner(const std::string& path, const infer::Run& run,
-                 const std::vector<ParameterDisplay>& params, const CornerOptions& opt) {
-  const std::vector<int> cols = detail::resolve_columns(run, params, "plot_corner: " + path);
+                 const std::vector<ParameterDisplay>& shown, const CornerOptions& opt) {
+  const std::vector<int> cols = detail::resolve_columns(run, shown, "plot_corner: " + path);
+  const std::vector<ParameterDisplay> params = detail::resolved(shown);
   std::vector<Marginal> m;
+  std::vector<detail::CornerAxis> axes;
   for (std::size_t k = 0; k < params.size(); ++k) {
     std::vector<double> v = detail::pooled(run, cols[k], params[k].scale);
     if (v.size() < 2) {
       throw InvalidArgument(fmt::format("plot_corner: {}: fewer than 2 post-warmup draws", path));
     }
     m.push_back(marginal(std::move(v), params[k]));
+    // The title's numbers are the ones the solid and dashed lines mark.
+    axes.push_back({m.back().lo, m.back().hi, params[k].label, params[k].short_label,
+                    params[k].unit, format_mean_sd(m.back().mean, m.back().sd)});
   }
   const int n = static_cast<int>(params.size());
-  const double fs = opt.figure.font_size, p = opt.panel_size, gap = 0.06 * p;
-  const double label_room = 4.2 * fs + 1.6 * fs;  // rotated tick labels + axis label
-  const double left = 8.0 + label_room, bottom = 8.0 + label_room;
-  const double title_room = 2.6 * fs + (opt.figure.title.empty() ? 0.0 : 2.0 * fs);
-  const double top = 6.0 + title_room;
-  const double width = left + n * p + (n - 1) * gap + 12.0 + 1.5 * fs;
-  const double height = top + n * p + (n - 1) * gap + bottom;
-  Canvas c(path, width, height, opt.figure);
-  if (!opt.figure.title.empty())
-    c.text(0.5 * width, 6.0, opt.figure.title, 1.25 * fs, 0.5, 0.0, 0.0, true);
+  const double width =
+      opt.figure.width > 0.0 ? opt.figure.width : (n <= 3 ? kColumnWidth : kPageWidth);
+  const detail::CornerLayout layout =
+      detail::corner_layout(Canvas(opt.figure), axes, width, opt.titles, opt.figure.title);
+  Canvas c(path, layout.width, layout.height, opt.figure);
   for (int row = 0; row < n; ++row) {
     for (int col = 0; col <= row; ++col) {
-      Axes a;
-      a.x = left + col * (p + gap);
-      a.y = top + row * (p + gap);
-      a.w = a.h = p;
-      a.x0 = m[col].lo, a.x1 = m[col].hi, a.y0 = m[row].lo, a.y1 = m[row].hi;
+      const Axes a = layout.axes(row, col);
       if (row == col) {
         draw_histogram(c, a, m[col], opt.bins_1d);
       } else {
         draw_pair(c, a, m[col], m[row], opt);
       }
       detail::draw_frame(c, a);
-      const bool bottom_row = row == n - 1, left_col = col == 0 && row > 0;
-      int ex = 0;
-      const double ext =
-          detail::draw_ticks(c, a, Side::kBottom, m[col].ticks, bottom_row, 45.0, &ex);
-      if (bottom_row) {
-        const std::string l = axis_label(c, params[col], ex, 1.05 * fs, 0.95 * p);
-        c.text(a.x + 0.5 * a.w, a.y + a.h + std::max(ext, 4.2 * fs) + 0.85 * fs, l,
-               c.fit_size(l, 1.05 * fs, 0.95 * p), 0.5, 0.5);
-      }
-      if (row != col) {
-        const double ey = detail::draw_ticks(c, a, Side::kLeft, m[row].ticks, left_col, 45.0, &ex);
-        if (left_col) {
-          const std::string l = axis_label(c, params[row], ex, 1.05 * fs, 0.95 * p);
-          c.text(a.x - std::max(ey, 4.2 * fs) - 0.85 * fs, a.y + 0.5 * a.h, l,
-                 c.fit_size(l, 1.05 * fs, 0.95 * p), 0.5, 0.5, 90.0);
-        }
-      }
-      if (row == col) {
-        // Title from the same mean and sd that the solid and dashed lines mark.
-        ParameterDisplay bare = params[col];
-        bare.unit.clear();
-        const std::string label = axis_label(c, bare, 0, 0.95 * fs, 1.0 * p);
-        const std::string value = format_mean_sd(m[col].mean, m[col].sd);
-        const std::string one = label + " = " + value;
-        const double tfs = 0.95 * fs;
-        if (c.text_width(one, tfs) <= 1.1 * p) {
-          c.text(a.x + 0.5 * a.w, a.y - 3.0, one, tfs, 0.5, 1.0);
-        } else {  // two lines, each shrunk to fit over the panel
-          const std::string first = label + " =";
-          c.text(a.x + 0.5 * a.w, a.y - 3.0 - 1.25 * tfs, first, c.fit_size(first, tfs, 1.05 * p),
-                 0.5, 1.0);
-          c.text(a.x + 0.5 * a.w, a.y - 3.0, value, c.fit_size(value, tfs, 1.05 * p), 0.5, 1.0);
-        }
-      }
     }
   }
-  c.finish();
+  detail::draw_corner_text(c, layout);
+  c.save();
 }
 
 }  // namespace airy::plot

@@ -125,6 +125,37 @@ std::vector<std::array<double, 4>> contour_segments(const Grid& g, double level)
   return segs;
 }
 
+std::vector<std::size_t> decimate(const std::vector<double>& v, double per_column) {
+  std::vector<std::size_t> out;
+  if (!(per_column > 4.0)) {
+    out.resize(v.size());
+    std::iota(out.begin(), out.end(), std::size_t{0});
+    return out;
+  }
+  std::size_t i = 0;
+  while (i < v.size()) {
+    if (!std::isfinite(v[i])) {
+      out.push_back(i++);
+      continue;
+    }
+    // One column: the run of finite values up to the next column boundary.
+    const auto column = static_cast<std::size_t>(std::floor(static_cast<double>(i) / per_column));
+    const std::size_t first = i;
+    std::size_t lo = i, hi = i, last = i;
+    for (; i < v.size() && std::isfinite(v[i]) &&
+           static_cast<std::size_t>(std::floor(static_cast<double>(i) / per_column)) == column;
+         ++i) {
+      if (v[i] < v[lo]) lo = i;
+      if (v[i] > v[hi]) hi = i;
+      last = i;
+    }
+    for (std::size_t k : {first, std::min(lo, hi), std::max(lo, hi), last}) {
+      if (out.empty() || k > out.back()) out.push_back(k);  // ascending, distinct
+    }
+  }
+  return out;
+}
+
 std::vector<double> kde(const std::vector<double>& v, const std::vector<double>& at) {
   std::vector<double> out(at.size(), 0.0);
   const auto n = static_cast<double>(v.size());

@@ -42,6 +42,12 @@ std::vector<double> mass_levels(const Grid& g, const std::vector<double>& levels
 /// squares over the cell centres.
 std::vector<std::array<double, 4>> contour_segments(const Grid& g, double level);
 
+/// Indices of `v` that draw the same polyline when consecutive values share a device pixel
+/// column, `per_column` values per column (min-max decimation): per column the first,
+/// minimum, maximum and last finite value, in index order; a non-finite value is kept (it
+/// breaks the line). All indices when per_column <= 4.
+std::vector<std::size_t> decimate(const std::vector<double>& v, double per_column);
+
 /// Gaussian KDE of `v` (Scott's bandwidth) evaluated at `at`.
 std::vector<double> kde(const std::vector<double>& v, const std::vector<double>& at);
 

@@ -11,6 +11,7 @@
 #include "airy/core/error.hpp"
 #include "airy/infer/draws.hpp"
 #include "airy/plot/corner.hpp"
+#include "airy/plot/labels.hpp"
 
 namespace airy::plot::detail {
 
@@ -45,10 +46,23 @@ inline std::vector<double> pooled(const infer::Run& run, int col, double scale) 
   return v;
 }
 
-/// Axis label of a parameter: its label (or name) and "[unit]".
-inline std::string axis_label(const ParameterDisplay& p) {
-  const std::string base = p.label.empty() ? p.name : p.label;
-  return p.unit.empty() ? base : base + " [" + p.unit + "]";
+/// The displays with their labels filled in: an empty label becomes readable_label(name,
+/// unit) (whose unit symbol and scale then apply); an empty short label copies the label;
+/// units become their symbols (arcsec -> ″, "1" -> none).
+inline std::vector<ParameterDisplay> resolved(std::vector<ParameterDisplay> params) {
+  for (ParameterDisplay& p : params) {
+    if (p.label.empty()) {
+      const ReadableLabel r = readable_label(p.name, p.unit);
+      p.label = r.label;
+      if (p.short_label.empty()) p.short_label = r.short_label;
+      p.scale *= r.scale;
+      p.unit = r.unit;
+    } else {
+      p.unit = unit_symbol(p.unit);
+    }
+    if (p.short_label.empty()) p.short_label = p.label;
+  }
+  return params;
 }
 
 }  // namespace airy::plot::detail

@@ -47,6 +47,10 @@ std::vector<std::string> tick_labels(const std::vector<double>& ticks, int& expo
   double m = 0.0;
   for (double t : ticks) m = std::max(m, std::abs(t));
   if (m > 0.0 && (m < 1e-3 || m >= 1e5)) exponent = static_cast<int>(std::floor(std::log10(m)));
+  return tick_labels_scaled(ticks, exponent);
+}
+
+std::vector<std::string> tick_labels_scaled(const std::vector<double>& ticks, int exponent) {
   const double scale = std::pow(10.0, -exponent);
   int decimals = 0;
   for (; decimals < 10; ++decimals) {
@@ -81,7 +85,9 @@ std::string format_mean_sd(double value, double error) {
     return minus(fmt::format("({:.{}f} ± {:.{}f})e{}", value * s, d, error * s, d, e));
   }
   const int d = std::max(0, decimals);
-  return minus(fmt::format("{:.{}f} ± {:.{}f}", value, d, error, d));
+  std::string v = fmt::format("{:.{}f}", value, d);
+  if (v.find_first_not_of("-0.") == std::string::npos) v = v.substr(v[0] == '-' ? 1 : 0);
+  return minus(fmt::format("{} ± {:.{}f}", v, error, d));
 }
 
 }  // namespace airy::plot

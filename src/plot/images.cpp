@@ -28,6 +28,10 @@ struct Scale {
       case Stretch::kLog:
         if (!(v > 0.0)) return 0.0;
         return (std::log10(v) - std::log10(vmin)) / (std::log10(vmax) - std::log10(vmin));
+      case Stretch::kAsinh: {
+        constexpr double kA = 0.1;  // astropy's AsinhStretch default
+        return std::asinh((v - vmin) / (vmax - vmin) / kA) / std::asinh(1.0 / kA);
+      }
       case Stretch::kLinear:
         break;
     }
@@ -90,65 +94,136 @@ std::vector<std::string> colorbar_labels(const Scale& s, const std::vector<doubl
   return out;
 }
 
+constexpr double kOuter = 4.0, kTickRoom = 4.5, kBarGap = 4.0, kBarWidth = 7.0, kPanelGap = 10.0;
+
+/// Everything measured about one panel before the panel size is known.
+struct PanelText {
+  Scale scale;
+  std::vector<double> ticks;  ///< colour-bar ticks
+  std::vector<std::string> labels;
+  int exponent = 0;
+  std::string bar_label;  ///< the colour bar's label with the labels' power of ten
+  bool bar = true;        ///< false: shares the next panel's colour bar
+  double deco = 0.0;      ///< width right of the image: bar, its labels and its label
+};
+
 }  // namespace
+
+Stretch stretch_from_name(const std::string& name, const std::string& what) {
+  if (name == "linear") return Stretch::kLinear;
+  if (name == "sqrt") return Stretch::kSqrt;
+  if (name == "log") return Stretch::kLog;
+  if (name == "asinh") return Stretch::kAsinh;
+  throw InvalidArgument(
+      fmt::format("{} = \"{}\": expected \"linear\", \"sqrt\", \"log\" or \"asinh\"", what, name));
+}
 
 void plot_images(const std::string& path, const std::vector<ImagePanel>& panels,
                  const ImageFigureOptions& opt) {
   if (panels.empty()) throw InvalidArgument(fmt::format("plot_images: {}: no panels", path));
-  const double fs = opt.figure.font_size;
-  const double cb_w = 0.055 * opt.panel_size, cb_gap = 6.0;
-  std::vector<Scale> scales;
-  std::vector<std::vector<double>> cticks;
-  std::vector<std::vector<std::string>> clabels;
-  std::vector<int> cexp;
+  const Canvas probe(opt.figure);  // measures text only
+  const double fs = probe.tick_size(), ls = probe.label_size();
+  std::vector<PanelText> pt;
   for (const ImagePanel& p : panels) {
-    scales.push_back(make_scale(p, path));
-    cticks.push_back(colorbar_ticks(scales.back()));
-    int e = 0;
-    clabels.push_back(colorbar_labels(scales.back(), cticks.back(), e));
-    cexp.push_back(e);
+    PanelText t;
+    t.scale = make_scale(p, path);
+    t.ticks = colorbar_ticks(t.scale);
+    t.labels = colorbar_labels(t.scale, t.ticks, t.exponent);
+    double lw = 0.0;
+    for (const std::string& l : t.labels) lw = std::max(lw, probe.text_width(l, fs));
+    // A power of ten of the bar's values joins its label: "×10⁵ photons".
+    t.bar_label = p.colorbar_label;
+    if (t.exponent != 0) {
+      t.bar_label =
+          detail::power_of_ten_text(t.exponent) + (t.bar_label.empty() ? "" : " " + t.bar_label);
+    }
+    t.deco = kBarGap + kBarWidth + kTickRoom + lw + (t.bar_label.empty() ? 0.0 : 3.0 + ls);
+    pt.push_back(std::move(t));
   }
-  // Layout: [ylabel][yticks][image][gap][bar][bar ticks][bar label] per panel.
-  const std::string unit = opt.pixel_scale_arcsec ? "arcsec" : "pixel";
-  const double ytick_w = 3.0 * fs, ylabel_w = opt.axis_labels ? 1.6 * fs : 0.0;
-  const double left = 10.0 + ylabel_w + ytick_w;
-  const double top = (opt.figure.title.empty() ? 8.0 : 8.0 + 1.6 * fs) + 1.6 * fs;
-  const double bottom = 6.0 + 1.6 * fs + (opt.axis_labels ? 1.4 * fs : 0.0);
-  double x = left, height = 0.0;
-  const Canvas probe("probe.png", 10, 10, opt.figure);  // measures text only; never written
-  std::vector<Axes> img_axes, bar_axes;
-  for (std::size_t i = 0; i < panels.size(); ++i) {
-    const RealImage& im = panels[i].image;
-    const double w = opt.panel_size;
-    const double h = w * static_cast<double>(im.rows()) / static_cast<double>(im.cols());
+  for (std::size_t i = 0; i + 1 < panels.size(); ++i) {
+    const ImagePanel &p = panels[i], &q = panels[i + 1];
+    const Scale &s = pt[i].scale, &r = pt[i + 1].scale;
+    if (p.colormap == q.colormap && s.vmin == r.vmin && s.vmax == r.vmax &&
+        s.stretch == r.stretch && pt[i].bar_label == pt[i + 1].bar_label &&
+        p.image.rows() == q.image.rows() && p.image.cols() == q.image.cols()) {
+      pt[i].bar = false;
+      pt[i].deco = 0.0;
+    }
+  }
+  // Axes extents; a panel shows its own y tick labels only when its extent differs from
+  // the panel before it.
+  const double scale = opt.pixel_scale_arcsec.value_or(1.0);
+  auto extent = [&](const RealImage& im) {
     Axes a;
-    a.x = x;
-    a.y = top;
-    a.w = w;
-    a.h = h;
-    const double p = opt.pixel_scale_arcsec.value_or(1.0);
     if (opt.pixel_scale_arcsec) {
-      a.x0 = -0.5 * p * im.cols(), a.x1 = -a.x0, a.y0 = -0.5 * p * im.rows(), a.y1 = -a.y0;
+      a.x0 = -0.5 * scale * im.cols(), a.x1 = -a.x0, a.y0 = -0.5 * scale * im.rows(), a.y1 = -a.y0;
     } else {
       a.x0 = -0.5, a.x1 = im.cols() - 0.5, a.y0 = -0.5, a.y1 = im.rows() - 0.5;
     }
-    Axes b{x + w + cb_gap, top, cb_w, h, 0.0, 1.0, 0.0, 1.0};
+    return a;
+  };
+  double wy = 0.0;
+  for (const ImagePanel& p : panels) {
+    const Axes e = extent(p.image);
+    int ex = 0;
+    for (const auto& l : tick_labels(nice_ticks(e.y0, e.y1, 5), ex)) {
+      wy = std::max(wy, probe.text_width(l, fs));
+    }
+  }
+  std::vector<bool> own_y(panels.size(), true);
+  for (std::size_t i = 1; i < panels.size(); ++i) {
+    own_y[i] = panels[i].image.rows() != panels[i - 1].image.rows() ||
+               panels[i].image.cols() != panels[i - 1].image.cols();
+  }
+  const double ylabel_w = opt.axis_labels ? ls + 3.0 : 0.0;
+  double fixed = kOuter + ylabel_w + wy + kTickRoom + kOuter;
+  for (std::size_t i = 0; i < panels.size(); ++i) {
+    fixed += pt[i].deco + (i > 0 ? kPanelGap + (own_y[i] ? wy + kTickRoom : 0.0) : 0.0);
+  }
+  const double width = opt.figure.width > 0.0 ? opt.figure.width : kPageWidth;
+  const double w = (width - fixed) / static_cast<double>(panels.size());
+  if (w < 20.0) {
+    throw InvalidArgument(
+        fmt::format("plot_images: {}: a figure {:.0f} pt wide leaves no room for {} panels", path,
+                    width, panels.size()));
+  }
+  // Titles wrap to the room each panel has, so neighbouring titles never meet.
+  std::vector<std::vector<std::string>> titles;
+  std::size_t lines = 0;
+  for (std::size_t i = 0; i < panels.size(); ++i) {
+    std::vector<std::string> t = probe.wrap(panels[i].title, ls, w + pt[i].deco);
+    for (const std::string& l : probe.wrap(panels[i].subtitle, ls, w + pt[i].deco)) {
+      t.push_back(l);
+    }
+    lines = std::max(lines, t.size());
+    titles.push_back(std::move(t));
+  }
+  const double line_h = 1.25 * ls;
+  const double top = kOuter + (opt.figure.title.empty() ? 0.0 : 1.6 * ls) +
+                     static_cast<double>(lines) * line_h + 3.0;
+  std::vector<Axes> img_axes, bar_axes;
+  double x = kOuter + ylabel_w + wy + kTickRoom, height = 0.0;
+  for (std::size_t i = 0; i < panels.size(); ++i) {
+    if (i > 0) x += kPanelGap + (own_y[i] ? wy + kTickRoom : 0.0);
+    const RealImage& im = panels[i].image;
+    Axes a = extent(im);
+    a.x = x, a.y = top, a.w = w;
+    a.h = w * static_cast<double>(im.rows()) / static_cast<double>(im.cols());
     img_axes.push_back(a);
-    bar_axes.push_back(b);
-    double lw = 0.0;
-    for (const std::string& l : clabels[i]) lw = std::max(lw, probe.text_width(l, fs));
-    const double bar_label_w = panels[i].colorbar_label.empty() ? 0.0 : 1.6 * fs;
-    x = b.x + b.w + 5.0 + lw + bar_label_w + 8.0;
-    if (i + 1 < panels.size()) x += ytick_w + 4.0;
-    height = std::max(height, top + h + bottom);
+    bar_axes.push_back(Axes{x + w + kBarGap, top, kBarWidth, a.h, 0.0, 1.0, 0.0, 1.0});
+    x += w + pt[i].deco;
+    height = std::max(
+        height, top + a.h + kTickRoom + fs + (opt.axis_labels ? 3.0 + ls : 0.0) + kOuter + 2.0);
   }
-  Canvas c(path, x, height, opt.figure);
+  Canvas c(path, width, height, opt.figure);
   if (!opt.figure.title.empty()) {
-    c.text(0.5 * x, 6.0, opt.figure.title, 1.25 * fs, 0.5, 0.0, 0.0, true);
+    c.text(0.5 * width, kOuter, opt.figure.title, 1.25 * ls, 0.5, 0.0, 0.0, true);
   }
+  const std::string unit = opt.pixel_scale_arcsec ? "″" : "pixel";
+  std::vector<detail::Quad> taken;
   for (std::size_t i = 0; i < panels.size(); ++i) {
     const ImagePanel& p = panels[i];
-    const Scale& s = scales[i];
+    const Scale& s = pt[i].scale;
     const Axes& a = img_axes[i];
     const int nx = static_cast<int>(p.image.cols()), ny = static_cast<int>(p.image.rows());
     std::vector<std::uint32_t> pix(static_cast<std::size_t>(nx) * ny);
@@ -160,19 +235,32 @@ void plot_images(const std::string& path, const std::vector<ImagePanel>& panels,
     }
     detail::draw_pixels(c, a, pix, nx, ny);
     detail::draw_frame(c, a);
-    const int max_ticks = a.w < 150 ? 4 : 5;
-    detail::draw_ticks(c, a, Side::kBottom, nice_ticks(a.x0, a.x1, max_ticks), true);
-    const double ext =
-        detail::draw_ticks(c, a, Side::kLeft, nice_ticks(a.y0, a.y1, max_ticks), true);
-    c.text(a.x + 0.5 * a.w, a.y - 0.5 * fs, p.title, 1.15 * fs, 0.5, 1.0);
+    const auto xt = detail::fitting_ticks(c, a, Side::kBottom, a.x0, a.x1, 5, 0.0, taken, 3.0, 0.0);
+    const auto yt = detail::fitting_ticks(c, a, Side::kLeft, a.y0, a.y1, 5, 0.0, {}, 1.5, 0.0);
+    int ex = 0;
+    for (const auto& l : detail::place_tick_labels(c, a, Side::kBottom, xt, 0.0, ex)) {
+      taken.push_back(l.box);
+    }
+    const double ext = detail::draw_ticks(c, a, Side::kBottom, xt, true);
+    detail::draw_ticks(c, a, Side::kLeft, yt, own_y[i]);
+    // Title lines bottom-up from just above the image, centred on it, moved right only as
+    // far as needed to stay within the room of this panel and its colour bar.
+    for (std::size_t k = 0; k < titles[i].size(); ++k) {
+      const std::string& line = titles[i][titles[i].size() - 1 - k];
+      const double half = 0.5 * c.text_width(line, ls);
+      const double lo = a.x + half, hi = a.x + a.w + pt[i].deco - half;
+      const double cx = lo > hi ? 0.5 * (lo + hi) : std::clamp(a.x + 0.5 * a.w, lo, hi);
+      c.text(cx, a.y - 3.0 - static_cast<double>(k) * line_h, line, ls, 0.5, 1.0);
+    }
     if (opt.axis_labels) {
-      c.text(a.x + 0.5 * a.w, a.y + a.h + 3.0 + 1.6 * fs, "x [" + unit + "]", 1.05 * fs, 0.5, 0.0);
-      if (i == 0) {
-        c.text(a.x - ext - 0.5 * fs, a.y + 0.5 * a.h, "y [" + unit + "]", 1.05 * fs, 0.5, 1.0,
-               90.0);
+      c.text(a.x + 0.5 * a.w, a.y + a.h + ext + 3.0, "x [" + unit + "]", ls, 0.5, 0.0);
+      if (own_y[i]) {
+        c.text(a.x - kTickRoom - wy - 3.0, a.y + 0.5 * a.h, "y [" + unit + "]", ls, 0.5, 1.0, 90.0);
       }
     }
-    // Colour bar: a 1 x 256 gradient drawn in t-space, ticks at t(value).
+    // Colour bar: a 1 x 256 gradient drawn in t-space, ticks at t(value), thinned until
+    // their labels clear each other.
+    if (!pt[i].bar) continue;
     const Axes& b = bar_axes[i];
     std::vector<std::uint32_t> grad(256);
     for (int k = 0; k < 256; ++k) {
@@ -181,25 +269,45 @@ void plot_images(const std::string& path, const std::vector<ImagePanel>& panels,
     }
     detail::draw_pixels(c, b, grad, 1, 256, true);
     detail::draw_frame(c, b);
+    std::vector<detail::Quad> bar_taken;
     double lw = 0.0;
-    for (std::size_t k = 0; k < cticks[i].size(); ++k) {
-      const double yy = b.py(s.t(cticks[i][k]));
+    for (std::size_t k = 0; k < pt[i].ticks.size(); ++k) {
+      const double yy = b.py(s.t(pt[i].ticks[k]));
       if (yy < b.y - 0.01 || yy > b.y + b.h + 0.01) continue;
+      const std::string& l = pt[i].labels[k];
+      const detail::Quad q = c.text_quad(b.x + b.w + kTickRoom, yy, l, fs, 0.0, 0.5);
+      if (detail::overlaps_any(q, bar_taken, 1.5)) continue;
+      bar_taken.push_back(q);
       c.line(b.x + b.w, yy, b.x + b.w + 3.0, yy, {0, 0, 0}, 0.6);
-      c.text(b.x + b.w + 4.5, yy, clabels[i][k], fs, 0.0, 0.5);
-      lw = std::max(lw, c.text_width(clabels[i][k], fs));
+      c.text(b.x + b.w + kTickRoom, yy, l, fs, 0.0, 0.5);
+      lw = std::max(lw, c.text_width(l, fs));
     }
-    if (cexp[i] != 0) c.power_of_ten(b.x, b.y - 2.0, cexp[i], 0.9 * fs, 0.0);
-    if (!p.colorbar_label.empty()) {
-      c.text(b.x + b.w + 7.0 + lw, b.y + 0.5 * b.h, p.colorbar_label, 1.05 * fs, 0.5, 0.0, 90.0);
+    std::string bar_label = pt[i].bar_label;
+    if (c.text_width(bar_label, ls) > b.h && !p.colorbar_short_label.empty() &&
+        pt[i].exponent == 0) {
+      bar_label = p.colorbar_short_label;
+    }
+    if (!bar_label.empty()) {
+      c.text(b.x + b.w + kTickRoom + lw + 3.0, b.y + 0.5 * b.h, bar_label, ls, 0.5, 0.0, 90.0);
     }
   }
-  c.finish();
+  c.save();
+}
+
+std::string chi2_per_dof_text(const RealImage& residual_sigma, int num_parameters) {
+  double chi2 = 0.0;
+  Eigen::Index n = 0;
+  for (Eigen::Index i = 0; i < residual_sigma.size(); ++i) {
+    const double r = residual_sigma.data()[i];
+    if (std::isfinite(r)) chi2 += r * r, ++n;
+  }
+  const auto ndof = static_cast<double>(n - num_parameters);
+  return ndof > 0 ? fmt::format("χ²/ndof = {:.3f}", chi2 / ndof) : fmt::format("χ² = {:.4g}", chi2);
 }
 
 void plot_data_model_residual(const std::string& path, const RealImage& data,
                               const RealImage& model, const ImageFigureOptions& options,
-                              double read_noise, Stretch stretch) {
+                              double read_noise, Stretch stretch, int num_parameters) {
   if (data.rows() != model.rows() || data.cols() != model.cols()) {
     throw InvalidArgument(
         fmt::format("plot_data_model_residual: {}: data is {}x{} but model is {}x{} (ny x nx)",
@@ -212,16 +320,18 @@ void plot_data_model_residual(const std::string& path, const RealImage& data,
   std::optional<double> vmin = lo;
   if (stretch == Stretch::kLog) vmin = std::nullopt;  // log default: [max·1e-6, max]
   plot_images(path,
-              {{"Data", data, Colormap::kInferno, false, "photons", stretch, vmin, hi},
-               {"Model", model, Colormap::kInferno, false, "photons", stretch, vmin, hi},
+              {{"Data", data, Colormap::kInferno, false, "photons", stretch, vmin, hi, "", ""},
+               {"Model", model, Colormap::kInferno, false, "photons", stretch, vmin, hi, "", ""},
                {"Residual",
                 residual,
                 Colormap::kRdBu,
                 true,
-                "(data − model) / σ",
+                "(data − model)/σ",
                 Stretch::kLinear,
                 {},
-                {}}},
+                {},
+                chi2_per_dof_text(residual, num_parameters),
+                "σ"}},
               options);
 }
 

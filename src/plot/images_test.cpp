@@ -47,8 +47,17 @@ TEST(PlotImages, ThreePanelTutorialFigure) {
   opt.pixel_scale_arcsec = 0.0125;
   opt.figure.title = "Binary star, 64 × 64 pixels";
   std::vector<ImagePanel> panels = {
-      {"PSF", psf, Colormap::kInferno, false, "photons", Stretch::kSqrt, {}, {}},
-      {"PSF + photon noise", noisy, Colormap::kInferno, false, "photons", Stretch::kSqrt, {}, {}},
+      {"PSF", psf, Colormap::kInferno, false, "photons", Stretch::kSqrt, {}, {}, "", ""},
+      {"PSF + photon noise",
+       noisy,
+       Colormap::kInferno,
+       false,
+       "photons",
+       Stretch::kSqrt,
+       {},
+       {},
+       "",
+       ""},
       {"Residual",
        residual,
        Colormap::kRdBu,
@@ -56,7 +65,9 @@ TEST(PlotImages, ThreePanelTutorialFigure) {
        "(data − model) / σ",
        Stretch::kLinear,
        {},
-       {}}};
+       {},
+       "",
+       "σ"}};
   for (const char* ext : {".png", ".pdf"}) {
     const std::string path = out_path(std::string("images_three") + ext);
     plot_images(path, panels, opt);
@@ -93,7 +104,8 @@ TEST(PlotImages, OriginLowerPutsRowZeroAtTheBottom) {
   opt.axis_labels = false;
   opt.figure.dpi = 72.0;
   const std::string path = out_path("origin.png");
-  plot_images(path, {{"row 0 bright", img, Colormap::kGray, false, "", Stretch::kLinear, {}, {}}},
+  plot_images(path,
+              {{"row 0 bright", img, Colormap::kGray, false, "", Stretch::kLinear, {}, {}, "", ""}},
               opt);
   cairo_surface_t* s = cairo_image_surface_create_from_png(path.c_str());
   ASSERT_EQ(cairo_surface_status(s), CAIRO_STATUS_SUCCESS);
@@ -116,19 +128,29 @@ TEST(PlotImages, OriginLowerPutsRowZeroAtTheBottom) {
 TEST(PlotImages, LogStretchAndErrors) {
   ImageFigureOptions opt;
   const std::string path = out_path("images_log.png");
-  plot_images(
-      path,
-      {{"log PSF", binary_psf(), Colormap::kViridis, false, "photons", Stretch::kLog, {}, {}}},
-      opt);
+  plot_images(path,
+              {{"log PSF",
+                binary_psf(),
+                Colormap::kViridis,
+                false,
+                "photons",
+                Stretch::kLog,
+                {},
+                {},
+                "",
+                ""}},
+              opt);
   EXPECT_GT(png_stats(path).distinct_colors, 200u);
   EXPECT_THROW(plot_images(out_path("x.png"), {}, opt), InvalidArgument);
   EXPECT_THROW(
-      plot_images(out_path("x.jpg"),
-                  {{"a", binary_psf(), Colormap::kGray, false, "", Stretch::kLinear, {}, {}}}, opt),
+      plot_images(
+          out_path("x.jpg"),
+          {{"a", binary_psf(), Colormap::kGray, false, "", Stretch::kLinear, {}, {}, "", ""}}, opt),
       InvalidArgument);
   EXPECT_THROW(
-      plot_images(out_path("x.png"),
-                  {{"a", RealImage(), Colormap::kGray, false, "", Stretch::kLinear, {}, {}}}, opt),
+      plot_images(
+          out_path("x.png"),
+          {{"a", RealImage(), Colormap::kGray, false, "", Stretch::kLinear, {}, {}, "", ""}}, opt),
       InvalidArgument);
 }
 

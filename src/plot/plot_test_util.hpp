@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: BSD-3-Clause
-// Shared helpers of the plot tests: temporary paths and checks that a figure is not blank.
+// Shared helpers of the plot tests: temporary paths and checks that a figure is not blank
+// (Cairo), plus figure_test_util.hpp's file, run and layout checks.
 #pragma once
 
 #include <cairo.h>
@@ -9,9 +10,10 @@
 #include <cstdint>
 #include <cstdlib>
 #include <filesystem>
-#include <fstream>
 #include <set>
 #include <string>
+
+#include "figure_test_util.hpp"
 
 namespace airy::plot::testing {
 
@@ -32,14 +34,6 @@ inline std::string out_path(const std::string& name) {
     } cleanup{dir};
   }
   return (dir / name).string();
-}
-
-inline std::string head(const std::string& path, std::size_t n) {
-  std::ifstream in(path, std::ios::binary);
-  std::string s(n, '\0');
-  in.read(s.data(), static_cast<std::streamsize>(n));
-  s.resize(static_cast<std::size_t>(in.gcount()));
-  return s;
 }
 
 /// Statistics of a PNG re-read with Cairo.
@@ -81,11 +75,6 @@ inline PngStats png_stats(const std::string& path) {
   st.non_white_fraction = static_cast<double>(non_white) / n;
   cairo_surface_destroy(s);
   return st;
-}
-
-inline void expect_pdf(const std::string& path) {
-  EXPECT_EQ(head(path, 5), "%PDF-") << path;
-  EXPECT_GT(std::filesystem::file_size(path), 2000u) << path;
 }
 
 }  // namespace airy::plot::testing

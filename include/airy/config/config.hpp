@@ -126,6 +126,21 @@ struct SamplerConfig {
   int thin = 1;
 };
 
+/// Figure settings of every command (the [plot] table; `airy plot` flags override them;
+/// docs/plots.md).
+struct PlotConfig {
+  /// Figure width in inches (3.5 = a journal column, 7 = a page); text stays >= 7 pt at that
+  /// printed width. 0 = each figure's default.
+  double width = 0.0;
+  /// Corner and trace subset: output names ("separation", "coefficients[2]"), prior paths
+  /// ("source.separation"), or a vector's name or path for all its entries
+  /// ("optics.aperture.coefficients"). Empty = every sampled parameter.
+  std::vector<std::string> parameters;
+  std::vector<std::string> formats = {"png", "pdf"};  ///< any of "png", "pdf", "svg"
+  std::string stretch = "linear";  ///< PSF/data/model images: linear, sqrt, log or asinh
+  double dpi = 150.0;              ///< PNG resolution (dots per inch)
+};
+
 /// One exposure of a multi-exposure fit ([[exposures]], docs/config.md): its data and the
 /// fixed settings that differ between exposures. Telescope parameters shared by every exposure
 /// keep their paths; an exposure's own are addressed as "exposures.<i>.<path>" in [priors]
@@ -167,6 +182,7 @@ struct Config {
   LikelihoodConfig likelihood;
   std::vector<PriorConfig> priors;  ///< in sampling order
   SamplerConfig sampler;
+  PlotConfig plot;
   /// [[exposures]]: empty = one image (the --data file) seen by the telescope as configured.
   std::vector<ExposureConfig> exposures;
   std::string output_dir = "airy-out";

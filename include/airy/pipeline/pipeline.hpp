@@ -106,8 +106,22 @@ FitResult fit(const config::Config& config, const FitOptions& options);
 /// "running" means the process never finished, e.g. it was killed).
 FitResult summarize_run(const std::string& run_dir);
 
-/// Redraws the figures of a run directory from its files.
-void plot_run(const std::string& run_dir);
+/// `airy plot` flags: each one set replaces the run's [plot] value (config.md).
+struct PlotOverrides {
+  std::optional<double> width;                         ///< inches (3.5 column, 7 page)
+  std::optional<std::vector<std::string>> parameters;  ///< corner/trace subset
+  std::optional<std::vector<std::string>> formats;     ///< png, pdf, svg
+  std::optional<std::string> stretch;                  ///< linear, sqrt, log, asinh
+  std::optional<double> dpi;                           ///< PNG resolution
+};
+
+/// Applies `overrides` to `plot`, validating them as the [plot] table is.
+/// @throws InvalidArgument naming the flag and the value.
+void apply_plot_overrides(config::PlotConfig& plot, const PlotOverrides& overrides);
+
+/// Redraws the figures of a run directory from its files, with its config.toml's [plot]
+/// settings and `overrides`.
+void plot_run(const std::string& run_dir, const PlotOverrides& overrides = {});
 
 /// airy's version string.
 const char* version();
@@ -122,8 +136,8 @@ struct FisherRunResult {
 /// configured values (noise-free image, the configured likelihood): prints nothing, writes
 /// <out_dir>/crb.csv (parameter, unit, truth, crb, laplace_sd), fisher.csv (F, site units),
 /// correlation.csv (F^-1 normalised), laplace_unconstrained.csv (the Fisher inverse metric)
-/// and correlation.png/.pdf (when plots). docs/fisher.md. `out_dir` must be empty unless
-/// `overwrite`.
+/// and correlation.<[plot] formats> (when plots). docs/fisher.md. `out_dir` must be empty
+/// unless `overwrite`.
 /// @throws InvalidArgument for a config without priors or a non-empty/unwritable directory.
 FisherRunResult fisher_run(const config::Config& config, const std::string& out_dir,
                            bool plots = true, bool overwrite = false);
@@ -146,8 +160,9 @@ struct OptimizeRunResult {
 /// `airy optimize`: MAP or maximum-likelihood fit (NLopt L-BFGS, several starts) of the
 /// config's priors given the data; writes <out>/optimize.csv (parameter, unit, value, and the
 /// Cramér-Rao bound at the best fit), optimize_starts.csv, best_fit.fits, best_fit_residual.fits
-/// (data - best fit) and config.toml into config.output_dir (empty unless overwrite). A
-/// signal ends it early with the best point so far (result.interrupted).
+/// (data - best fit), best_fit.<[plot] formats> (data / MAP model / residual) and config.toml
+/// into config.output_dir (empty unless overwrite). A signal ends it early with the best point
+/// so far (result.interrupted).
 /// @throws InvalidArgument for a missing/invalid data file, bad options or a non-empty
 ///   directory.
 OptimizeRunResult optimize_run(const config::Config& config, const OptimizeRunOptions& options);
