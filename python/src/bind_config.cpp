@@ -20,7 +20,7 @@ void bind_config(nb::module_& m) {
       .def_ro("dist", &config::PriorConfig::dist)
       .def_ro("params", &config::PriorConfig::params)
       .def_ro("unit", &config::PriorConfig::unit)
-      .def_ro("scale", &config::PriorConfig::scale)
+      .def_ro("unit_scale", &config::PriorConfig::unit_scale)
       .def_ro("truth", &config::PriorConfig::truth);
   nb::class_<config::SamplerConfig>(m, "SamplerConfig", "The [sampler] table of a config.")
       .def_ro("num_chains", &config::SamplerConfig::num_chains)
