@@ -70,18 +70,17 @@ class Config:
         return Posterior._from_core(_core.build_posterior(self.core, [t._core for t in self.telescopes], images))
 
     def simulate(self, exposure: int | None = None):
-        """(photon_noise_only, data): the configured noise applied to a telescope's model()
-        (Philox stream (noise.seed, 1), as `airy simulate`). With [[exposures]], name the
-        ``exposure``: every exposure gets the same noise stream, so draw independent noise
-        (e.g. numpy) for a joint fit of simulated exposures."""
-        if exposure is None:
-            if self.num_exposures > 1:
-                raise _core.InvalidArgument(
-                    f"simulate: exposure: {self.source_name} has {self.num_exposures} [[exposures]]; name one (0..{self.num_exposures - 1})")
-            exposure = 0
-        if not isinstance(exposure, int) or not 0 <= exposure < self.num_exposures:
+        """(photon_noise_only, data): the configured noise applied to a telescope's model(),
+        as `airy simulate`: Philox stream (noise.seed, 1 + e) for exposure e, so exposures
+        get independent noise. With [[exposures]] and no ``exposure``: two lists, one image
+        per exposure (what ``posterior`` and ``sample`` take)."""
+        if exposure is None and self.num_exposures > 1:
+            sims = [self.simulate(e) for e in range(self.num_exposures)]
+            return [s[0] for s in sims], [s[1] for s in sims]
+        e = 0 if exposure is None else exposure
+        if isinstance(e, bool) or not isinstance(e, (int, np.integer)) or not 0 <= e < self.num_exposures:
             raise _core.InvalidArgument(f"simulate: exposure = {exposure!r}: expected 0..{self.num_exposures - 1}")
-        return _core.simulate_data(self.core, self.telescopes[exposure].model())
+        return _core.simulate_data(self.core, self.telescopes[e].model(), 1 + int(e))
 
     def sampler_options(self):
         """The [sampler] table as airy._core.SamplerOptions."""

@@ -74,10 +74,13 @@ void bind_config(nb::module_& m) {
         return config::build_posterior(c, telescopes, std::move(images));
       },
       nb::arg("config"), nb::arg("telescopes"), nb::arg("data"));
-  m.def("simulate_data", [](const config::Config& c, const InArray& model) {
-    const auto sim = config::simulate_data(c.noise, to_image(model, "model"));
-    return nb::make_tuple(image_array(sim.photon_noise_only), image_array(sim.data));
-  });
+  m.def(
+      "simulate_data",
+      [](const config::Config& c, const InArray& model, std::uint64_t stream) {
+        const auto sim = config::simulate_data(c.noise, to_image(model, "model"), stream);
+        return nb::make_tuple(image_array(sim.photon_noise_only), image_array(sim.data));
+      },
+      nb::arg("config"), nb::arg("model"), nb::arg("stream") = 1);
   m.def(
       "config_sampler_options",
       [](const config::Config& c) {

@@ -92,10 +92,15 @@ def test_config_exposures_give_one_telescope_each(cfg):
     # (up to the light the dither moves off the 12 px detector).
     assert not np.allclose(a.model(), b.model())
     assert b.model().sum() / a.model().sum() == pytest.approx(1.3, rel=0.05)
-    with pytest.raises(airy.InvalidArgument, match="exposure"):
-        cfg.simulate()
-    photon_only, data = cfg.simulate(exposure=1)
-    assert data.shape == b.image_shape
+    # Simulated data as `airy simulate`: one image per exposure, independent noise (stream
+    # 1 + e), exposure e alone on request.
+    photon_only, data = cfg.simulate()
+    assert len(data) == 2 and data[1].shape == b.image_shape
+    np.testing.assert_array_equal(cfg.simulate(exposure=1)[1], data[1])
+    noise = [d - t.model() for d, t in zip(data, cfg.telescopes)]
+    assert abs(np.corrcoef(noise[0].ravel(), noise[1].ravel())[0, 1]) < 0.5
+    with pytest.raises(airy.InvalidArgument, match="exposure = 2"):
+        cfg.simulate(exposure=2)
 
 
 def test_names_and_sites(post):
