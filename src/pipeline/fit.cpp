@@ -21,6 +21,7 @@
 #include "airy/pipeline/pipeline.hpp"
 #include "pipeline/data_file.hpp"
 #include "pipeline/figures.hpp"
+#include "pipeline/fit_pt.hpp"
 #include "pipeline/run_files.hpp"
 
 namespace airy::pipeline {
@@ -219,7 +220,10 @@ FitResult run_fit(const FitInputs& in, RunRecord& record) {
   options.sink_factory = [csv = csv_options(out, options, sc.metric, o.data_path)](int) {
     return std::make_unique<io::CmdStanCsvSink>(csv);
   };
-  const infer::Run run = infer::sample(density, options);
+  PtFit pt;  // sampler.method = "pt": parallel tempering's reports (fit_pt.cpp)
+  const infer::Run run = c.sampler.method == "pt"
+                             ? sample_pt_fit(in.post, c, o.data_path, options, pt)
+                             : infer::sample(density, options);
 
   record.phase("summary");
   FitResult result;
@@ -248,13 +252,13 @@ FitResult run_fit(const FitInputs& in, RunRecord& record) {
     result.summary = infer::summarize(run);
     result.summary_text = infer::format_summary(result.summary);
     result.summary_text += truth_report(run, in.truth.values, &result.truths_outside_99);
-    result.summary_text = map.text + result.summary_text;
+    result.summary_text = map.text + pt.text + result.summary_text;
     if (!result.complete) {
       result.summary_text = fmt::format(
           "INCOMPLETE RUN (interrupted: {}): the summary covers the draws made so far\n{}",
           result.stopped_by, result.summary_text);
     }
-    write_text(path_in(out, "summary.txt"), result.summary_text);
+    write_text(path_in(out, "summary.txt"), result.summary_text + pt.details);
     write_text(path_in(out, "summary.csv"), infer::summary_csv(result.summary));
     io::write_inference_data(path_in(out, "posterior.nc"), run, nc);
 
@@ -268,10 +272,11 @@ FitResult run_fit(const FitInputs& in, RunRecord& record) {
     rh.history.push_back("data - posterior-mean model");
     io::write_fits(path_in(out, "residual.fits"), RealImage(in.data - *model), rh);
   } else {
-    result.summary_text = fmt::format(
-        "INCOMPLETE RUN (interrupted: {}): no post-warmup draws to summarise\n{}",
-        result.stopped_by.empty() ? std::string("no draws") : result.stopped_by, map.text);
-    write_text(path_in(out, "summary.txt"), result.summary_text);
+    result.summary_text =
+        fmt::format("INCOMPLETE RUN (interrupted: {}): no post-warmup draws to summarise\n{}",
+                    result.stopped_by.empty() ? std::string("no draws") : result.stopped_by,
+                    map.text + pt.text);
+    write_text(path_in(out, "summary.txt"), result.summary_text + pt.details);
     io::write_inference_data(path_in(out, "posterior.nc"), run, nc);
   }
   if (o.plots && model) {
@@ -297,6 +302,7 @@ FitResult run_fit(const FitInputs& in, RunRecord& record) {
     if (map.best_log_density) numbers["map_log_density"] = *map.best_log_density;
   }
   if (result.truths_outside_99 >= 0) numbers["truths_outside_99"] = result.truths_outside_99;
+  add_pt_numbers(pt.reports, numbers);
   record.finish(result.complete ? "complete" : "interrupted", result.stopped_by, numbers);
   return result;
 }

@@ -25,6 +25,7 @@
 
 #include "airy/config/config.hpp"
 #include "airy/infer/summary.hpp"
+#include "airy/infer/tempering.hpp"
 #include "airy/posterior/fisher.hpp"
 #include "airy/posterior/map_fit.hpp"
 
@@ -153,6 +154,14 @@ struct MapLaplace {
   posterior::OptimizeResult map;
   posterior::FisherResult fisher;  ///< at the MAP
 };
-MapLaplace map_laplace(const posterior::ImagePosterior& posterior, int num_starts, unsigned seed);
+MapLaplace map_laplace(const posterior::ImagePosterior& posterior, int num_starts,
+                       std::uint64_t seed);
+
+/// `--pt`: sampler.method = "pt" (parallel tempering, docs/inference.md §6). The NUTS-only
+/// settings (num_warmup, num_samples, save_warmup, thin, init, metric_init, map_starts) are
+/// reset to their defaults and a dense or Fisher metric becomes diag_e; returns, in words,
+/// each setting that differed from its default and no longer applies (for a note on stderr).
+/// A config already with method = "pt" is left as it is.
+std::vector<std::string> switch_to_pt(config::Config& config);
 
 }  // namespace airy::pipeline
