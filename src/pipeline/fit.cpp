@@ -19,6 +19,7 @@
 #include "airy/io/fits.hpp"
 #include "airy/io/inference_data.hpp"
 #include "airy/pipeline/pipeline.hpp"
+#include "pipeline/chain_modes.hpp"
 #include "pipeline/data_file.hpp"
 #include "pipeline/figures.hpp"
 #include "pipeline/fit_pt.hpp"
@@ -252,6 +253,7 @@ FitResult run_fit(const FitInputs& in, RunRecord& record) {
     result.summary = infer::summarize(run);
     result.summary_text = infer::format_summary(result.summary);
     result.summary_text += truth_report(run, in.truth.values, &result.truths_outside_99);
+    result.summary_text += chain_mode_report(run);  // chains in different modes, named
     result.summary_text = map.text + pt.text + result.summary_text;
     if (!result.complete) {
       result.summary_text = fmt::format(
