@@ -118,11 +118,6 @@ TEST(Compare, BadInputIsNamedBeforeAnythingRuns) {
   o.data_path = sim.data_path;
   EXPECT_THAT([&] { (void)pipeline::compare(binary, bad, o); },
               ::testing::ThrowsMessage<InvalidArgument>(HasSubstr("sampler.pt_chains = 1")));
-  config::Config exposures = binary;
-  exposures.exposures.resize(2);
-  EXPECT_THAT([&] { (void)pipeline::compare(exposures, binary, o); },
-              ::testing::ThrowsMessage<InvalidArgument>(
-                  ::testing::AllOf(HasSubstr("model a.toml"), HasSubstr("[[exposures]]"))));
 }
 
 TEST(BayesFactor, DifferenceWithErrorsInQuadrature) {

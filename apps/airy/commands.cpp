@@ -199,7 +199,10 @@ Action add_fit(CLI::App& app, const std::string& command_line) {
   cmd->add_option("config", *config_path, "TOML configuration (docs/config.md)")
       ->required()
       ->check(CLI::ExistingFile);
-  cmd->add_option("--data", *data, "FITS image of the data (photons)")->required();
+  // Required without [[exposures]]; with them each exposure names its own `data` file.
+  cmd->add_option("--data", *data,
+                  "FITS image of the data (photons); with [[exposures]]: the file of the "
+                  "exposures that name no `data` (docs/config.md)");
   cmd->add_option("--truth", *truth,
                   "truth.toml of known values (default: the truth.toml beside the data, when "
                   "`airy simulate` wrote it for that data file)")

@@ -30,7 +30,9 @@ Action add_compare(CLI::App& app) {
   cmd->add_option("model_b", *config_b, "TOML configuration of model B")
       ->required()
       ->check(CLI::ExistingFile);
-  cmd->add_option("--data", *data, "FITS image both models are fitted to (photons)")->required();
+  cmd->add_option("--data", *data,
+                  "FITS image both models are fitted to (photons); with [[exposures]], the file "
+                  "of the exposures that name none");
   cmd->add_option("--chains", *runs,
                   "independent PT runs per model (sampler.num_chains of both configs)")
       ->check(integer_in(1, 4096));

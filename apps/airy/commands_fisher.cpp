@@ -53,7 +53,10 @@ Action add_optimize(CLI::App& app) {
   cmd->add_option("config", *config_path, "TOML configuration (docs/config.md)")
       ->required()
       ->check(CLI::ExistingFile);
-  cmd->add_option("--data", opts->data_path, "FITS image of the data (photons)")->required();
+  // Required without [[exposures]]; with them each exposure names its own `data` file.
+  cmd->add_option("--data", opts->data_path,
+                  "FITS image of the data (photons); with [[exposures]]: the file of the "
+                  "exposures that name no `data` (docs/config.md)");
   cmd->add_option("--out", *out, "output directory (default: <output.dir>-optimize)");
   cmd->add_option("--starts", opts->num_starts, "L-BFGS starts drawn from the priors")
       ->check(integer_in(1, static_cast<unsigned long long>(std::numeric_limits<int>::max())));
@@ -75,8 +78,9 @@ Action add_optimize(CLI::App& app) {
     std::cout << r.table;
     if (r.result.best >= 0) {
       std::cout << fmt::format(
-          "airy optimize: wrote optimize.csv, optimize_starts.csv, best_fit.fits, "
-          "best_fit_residual.fits in {}/\n",
+          "airy optimize: wrote optimize.csv, optimize_starts.csv, {}, {} in {}/\n",
+          c.exposures.empty() ? "best_fit.fits" : "best_fit_<exposure>.fits",
+          c.exposures.empty() ? "best_fit_residual.fits" : "best_fit_residual_<exposure>.fits",
           c.output_dir);
     }
     return r.result.interrupted ? interrupted_exit_code(r.stop_signal) : 0;

@@ -309,9 +309,20 @@ posterior::ImagePosterior build_posterior(const Config& config, const model::Tel
 posterior::ImagePosterior build_posterior(const Config& config,
                                           const std::vector<model::Telescope>& telescopes,
                                           std::vector<RealImage> data) {
+  return build_posterior(config, telescopes, std::move(data), {});
+}
+
+posterior::ImagePosterior build_posterior(const Config& config,
+                                          const std::vector<model::Telescope>& telescopes,
+                                          std::vector<RealImage> data,
+                                          std::vector<posterior::PixelMaps> maps) {
   if (telescopes.empty() || data.size() != telescopes.size()) {
     throw InvalidArgument(fmt::format("{}: {} data image(s) for {} exposure(s)", config.source_name,
                                       data.size(), telescopes.size()));
+  }
+  if (!maps.empty() && maps.size() != data.size()) {
+    throw InvalidArgument(fmt::format("{}: {} pixel map set(s) for {} exposure(s)",
+                                      config.source_name, maps.size(), data.size()));
   }
   const std::vector<model::ParameterInfo> infos = telescopes[0].parameters();
   std::vector<posterior::ParameterSite> sites;
@@ -358,9 +369,16 @@ posterior::ImagePosterior build_posterior(const Config& config,
   std::vector<posterior::Exposure> exposures;
   for (std::size_t e = 0; e < telescopes.size(); ++e) {
     const std::string name = e < config.exposures.size() ? config.exposures[e].name : std::string();
-    exposures.push_back(
-        {name, telescopes[e],
-         posterior::ImageLikelihood(kind, std::move(data[e]), config.likelihood.sigma)});
+    posterior::PixelMaps m = maps.empty() ? posterior::PixelMaps{} : std::move(maps[e]);
+    try {
+      exposures.push_back({name, telescopes[e],
+                           posterior::ImageLikelihood(kind, std::move(data[e]),
+                                                      config.likelihood.sigma, std::move(m))});
+    } catch (const InvalidArgument& err) {
+      if (config.exposures.empty()) throw;
+      throw InvalidArgument(fmt::format("{}: exposure '{}': {}", config.source_name,
+                                        exposure_label(config, static_cast<int>(e)), err.what()));
+    }
   }
   try {
     return posterior::ImagePosterior(std::move(exposures), std::move(sites));

@@ -363,31 +363,56 @@ void parse_noise_and_likelihood(const Section& root, Config& c) {
   }
 }
 
+/// An HDU key of an exposure: a number (0 = primary) or an EXTNAME; "" when absent.
+std::string hdu_key(const Section& s, const char* key) {
+  if (!s.has(key)) return "";
+  const toml::node* h = s.raw().get(key);
+  s.mark_used(key);
+  if (h->is_integer()) {
+    const std::int64_t v = h->as_integer()->get();
+    if (v < 0 || v > 100000) s.fail(key, "an HDU number must be in [0, 100000]");
+    return std::to_string(v);
+  }
+  if (h->is_string() && !h->as_string()->get().empty()) return h->as_string()->get();
+  s.fail(key, "expected an HDU number (0 = primary) or an EXTNAME such as \"SCI\"");
+  return "";
+}
+
 /// [[exposures]]: data, HDU, dither, flux scale, an optional band of its own and a diversity
 /// OPD. Runs after parse_source (an exposure's band starts from the source's).
 void parse_exposures(const Section& root, Config& c) {
   int index = 0;
-  for (const auto& s : root.tables(
-           "exposures", {"name", "data", "hdu", "dither", "flux_scale", "wavelengths_nm", "band_nm",
-                         "n_wavelengths", "weights", "diversity_noll", "diversity_coefficients"})) {
+  for (const auto& s :
+       root.tables("exposures", {"name", "data", "hdu", "dither", "flux_scale", "wavelengths_nm",
+                                 "band_nm", "n_wavelengths", "weights", "diversity_noll",
+                                 "diversity_coefficients", "variance", "variance_hdu", "err",
+                                 "err_hdu", "mask", "mask_hdu", "mask_bits"})) {
     ExposureConfig e;
     e.name = s.string("name", "");
     for (const auto& other : c.exposures) {
       if (!e.name.empty() && other.name == e.name) s.fail("name", "two exposures share this name");
     }
     e.data = s.string("data", "");
-    if (s.has("hdu")) {
-      const toml::node* h = s.raw().get("hdu");
-      s.mark_used("hdu");
-      if (h->is_integer()) {
-        const std::int64_t v = h->as_integer()->get();
-        if (v < 0 || v > 100000) s.fail("hdu", "an HDU number must be in [0, 100000]");
-        e.hdu = std::to_string(v);
-      } else if (h->is_string() && !h->as_string()->get().empty()) {
-        e.hdu = h->as_string()->get();
-      } else {
-        s.fail("hdu", "expected an HDU number (0 = primary) or an EXTNAME such as \"SCI\"");
+    e.hdu = hdu_key(s, "hdu");
+    // Real data's noise and quality maps (docs/config.md): files default to the data file.
+    e.variance = s.string("variance", "");
+    e.variance_hdu = hdu_key(s, "variance_hdu");
+    e.err = s.string("err", "");
+    e.err_hdu = hdu_key(s, "err_hdu");
+    if (e.has_variance() && e.has_err()) {
+      s.fail(s.has("err") ? "err" : "err_hdu",
+             "give the noise as a variance map or as an ERR map, not both");
+    }
+    e.mask = s.string("mask", "");
+    e.mask_hdu = hdu_key(s, "mask_hdu");
+    if (s.has("mask_bits")) {
+      const toml::node* b = s.raw().get("mask_bits");
+      s.mark_used("mask_bits");
+      if (!b->is_integer() || b->as_integer()->get() <= 0) {
+        s.fail("mask_bits", "expected a positive integer: the bits that flag a pixel (e.g. 1)");
       }
+      e.mask_bits = static_cast<std::uint64_t>(b->as_integer()->get());
+      if (!e.has_mask()) s.fail("mask_bits", "needs a mask (mask or mask_hdu)");
     }
     const std::vector<double> dither = s.numbers("dither", {0.0, 0.0});
     if (dither.size() != 2 || !std::isfinite(dither[0]) || !std::isfinite(dither[1])) {
@@ -648,10 +673,14 @@ Config load_config(const std::string& path) {
   // Files named in a config are relative to the config's own directory (not to wherever airy
   // runs), and are stored absolute so that the config.toml a run writes still finds them.
   const std::filesystem::path dir = std::filesystem::absolute(path).parent_path();
-  for (auto& layer : c.detector) {
-    if (!layer.file.empty() && std::filesystem::path(layer.file).is_relative()) {
-      layer.file = (dir / layer.file).lexically_normal().string();
+  auto resolve = [&dir](std::string& file) {
+    if (!file.empty() && std::filesystem::path(file).is_relative()) {
+      file = (dir / file).lexically_normal().string();
     }
+  };
+  for (auto& layer : c.detector) resolve(layer.file);
+  for (auto& e : c.exposures) {
+    for (std::string* file : {&e.data, &e.variance, &e.err, &e.mask}) resolve(*file);
   }
   return c;
 }

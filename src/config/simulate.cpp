@@ -39,8 +39,9 @@ SpectrumValues spectrum_values(const SourceConfig& source) {
   return s;
 }
 
-SimulatedData simulate_data(const NoiseConfig& noise, const RealImage& model) {
-  Rng rng(noise.seed, 1);
+SimulatedData simulate_data(const NoiseConfig& noise, const RealImage& model,
+                            std::uint64_t stream) {
+  Rng rng(noise.seed, stream);
   SimulatedData out;
   out.photon_noise_only = model;
   if (noise.photon) {

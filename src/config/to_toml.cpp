@@ -99,10 +99,22 @@ std::string to_toml(const Config& c) {
     os << "\n[[exposures]]\n";
     if (!e.name.empty()) os << "name = " << quoted(e.name) << "\n";
     if (!e.data.empty()) os << "data = " << quoted(e.data) << "\n";
-    if (!e.hdu.empty()) {
-      const bool number = e.hdu.find_first_not_of("0123456789") == std::string::npos;
-      os << "hdu = " << (number ? e.hdu : quoted(e.hdu)) << "\n";
-    }
+    auto hdu = [&os](const char* key, const std::string& v) {
+      if (v.empty()) return;
+      const bool number = v.find_first_not_of("0123456789") == std::string::npos;
+      os << key << " = " << (number ? v : quoted(v)) << "\n";
+    };
+    auto file = [&os](const char* key, const std::string& v) {
+      if (!v.empty()) os << key << " = " << quoted(v) << "\n";
+    };
+    hdu("hdu", e.hdu);
+    file("variance", e.variance);
+    hdu("variance_hdu", e.variance_hdu);
+    file("err", e.err);
+    hdu("err_hdu", e.err_hdu);
+    file("mask", e.mask);
+    hdu("mask_hdu", e.mask_hdu);
+    if (e.mask_bits) os << "mask_bits = " << *e.mask_bits << "\n";
     os << "dither = " << nums({e.dither_x, e.dither_y}) << "\nflux_scale = " << num(e.flux_scale)
        << "\n";
     if (e.spectrum) {

@@ -203,11 +203,12 @@ TEST(IndependentVector, IsASitePriorEqualToOneScalarSitePerElement) {
   // Shared bounds use the ordinary interval bijector; other families their support's.
   EXPECT_EQ(make_independent("uniform", {{"low", {0.0}}, {"high", {2.0}}}, 3)->site_bijector(),
             nullptr);
-  EXPECT_EQ(make_independent("normal", {{"scale", {1.0, 2.0}}})->site_bijector(), nullptr);
+  EXPECT_EQ(make_independent("normal", {{"loc", {0.0}}, {"scale", {1.0, 2.0}}})->site_bijector(),
+            nullptr);
 }
 
 TEST(IndependentVector, SizesAndDefaults) {
-  const DistributionPtr d = make_independent("normal", {{"loc", {1.0}}}, 1000);
+  const DistributionPtr d = make_independent("normal", {{"loc", {1.0}}, {"scale", {1.0}}}, 1000);
   EXPECT_EQ(d->event_size(), 1000);
   const auto& iv = static_cast<const IndependentVector&>(*d);
   EXPECT_EQ(iv.param(999, 1), 1.0);  // scale defaults to 1
@@ -216,8 +217,9 @@ TEST(IndependentVector, SizesAndDefaults) {
                 *make_independent("normal", {{"loc", {0.0, 2.0}}, {"scale", {0.5}}}))
                 .describe_elements(),
             "normal(loc in [0, 2], scale = 0.5) x 2");
-  EXPECT_EQ(make_independent("log_normal", {{"scale", {0.1, 0.2, 0.3}}})->support().kind,
-            Support::Kind::positive);
+  EXPECT_EQ(
+      make_independent("log_normal", {{"loc", {0.0}}, {"scale", {0.1, 0.2, 0.3}}})->support().kind,
+      Support::Kind::positive);
 }
 
 TEST(IndependentVector, BadInputIsNamed) {
@@ -229,18 +231,18 @@ TEST(IndependentVector, BadInputIsNamed) {
     }
     return std::string("no exception");
   };
-  EXPECT_THAT(message("normal", {{"scale", {1.0, 2.0, 3.0, -1.0}}}),
+  EXPECT_THAT(message("normal", {{"loc", {0.0}}, {"scale", {1.0, 2.0, 3.0, -1.0}}}),
               HasSubstr("element 3: normal: scale = -1"));
   EXPECT_THAT(message("uniform", {{"low", {0.0, 2.0}}, {"high", {1.0, 1.0}}}),
               HasSubstr("element 1: uniform: low = 2 >= high = 1"));
   EXPECT_THAT(message("normal", {{"loc", {1.0, 2.0}}, {"scale", {1.0, 2.0, 3.0}}}),
               HasSubstr("loc has 2 values: give one per element (3) or one for all"));
-  EXPECT_THAT(message("normal", {{"mu", {1.0, 2.0}}}),
+  EXPECT_THAT(message("normal", {{"mu", {1.0, 2.0}}, {"scale", {1.0}}}),
               HasSubstr("parameter 'mu': unknown here (expected loc, scale)"));
   EXPECT_THAT(message("norma", {{"loc", {1.0}}}, 3), HasSubstr("unknown distribution"));
   EXPECT_THAT(message("poisson", {{"rate", {1.0, 2.0}}}), HasSubstr("discrete"));
   EXPECT_THAT(message("normal", {}), HasSubstr("give size > 0"));
-  EXPECT_EQ(make_independent("normal", {{"loc", {1.0}}})->event_size(), 1);
+  EXPECT_EQ(make_independent("normal", {{"loc", {1.0}}, {"scale", {1.0}}})->event_size(), 1);
   EXPECT_THAT(message("normal", {{"loc", {1.0, 2.0}}}, 3),
               HasSubstr("loc has 2 values: give one per element (3)"));
   EXPECT_THAT(message("normal", {{"loc", {}}}, 3), HasSubstr("loc: no values"));

@@ -154,7 +154,7 @@ TEST(PtSlow, ConjugateSiteModelEvidenceThroughBijectors) {
   std::vector<Site> sites = {
       Site::scalar("rate", make_distribution("gamma", {{"shape", 3}, {"rate", 2}})),
       Site::scalar("p", make_distribution("beta", {{"alpha", 2}, {"beta", 3}})),
-      Site::vector("m", 2, make_distribution("normal", {{"scale", 2}})),
+      Site::vector("m", 2, make_distribution("normal", {{"loc", 0}, {"scale", 2}})),
   };
   LogLikelihood ll = [&](std::span<const double> x, std::span<double> g, Workspace*) {
     double lp = 0.0;

@@ -25,7 +25,8 @@ SiteModel small_site_model(bool flat = false) {
   std::vector<Site> sites = {
       Site::scalar("rate", make_distribution("gamma", {{"shape", 3}, {"rate", 2}})),
       Site::scalar("p", make_distribution("beta", {{"alpha", 2}, {"beta", 3}})),
-      Site::vector("m", 2, flat ? nullptr : make_distribution("normal", {{"scale", 2}})),
+      Site::vector("m", 2,
+                   flat ? nullptr : make_distribution("normal", {{"loc", 0}, {"scale", 2}})),
   };
   LogLikelihood ll = [](std::span<const double> x, std::span<double> g, Workspace*) {
     // Poisson(4 | rate) + Binomial(3 of 5 | p) + N(1 | m1 + m2 p, 0.5)
@@ -88,8 +89,8 @@ TEST(SiteModelSplit, PriorDrawsHaveThePriorsMoments) {
 TEST(SiteModelSplit, NamesWhyThePriorCannotBeTheReference) {
   EXPECT_THAT(small_site_model(true).prior_reference_issue(),
               HasSubstr("site 'm' has a flat (improper) prior"));
-  const SiteModel truncated(
-      {Site::scalar("a", make_distribution("normal", {}), lower_bound_bijector(0.0))});
+  const SiteModel truncated({Site::scalar(
+      "a", make_distribution("normal", {{"loc", 0}, {"scale", 1}}), lower_bound_bijector(0.0))});
   EXPECT_THAT(truncated.prior_reference_issue(), HasSubstr("site 'a': bijector"));
   Rng rng(1, 1);
   std::vector<double> th(1);

@@ -3,8 +3,10 @@
 
 #include <fitsio.h>
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -374,11 +376,20 @@ FitsRead read_fits(const std::string& path, int hdu) {
 }
 
 FitsRead read_fits(const std::string& path, const std::string& extname) {
+  // EXTNAME values compare without regard to case or trailing blanks, as astropy does
+  // (FITS 4.0 §4.2.1: trailing spaces are not significant).
+  auto canonical = [](std::string s) {
+    while (!s.empty() && s.back() == ' ') s.pop_back();
+    for (char& ch : s) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+    return s;
+  };
+  const std::string wanted = canonical(extname);
   FitsFile f(open_read(path), path);
   int nhdu = 0;
   int status = 0;
   fits_get_num_hdus(f.get(), &nhdu, &status);
   check_read(status, path, "", "count the HDUs");
+  std::vector<std::string> present;
   for (int i = 1; i <= nhdu; ++i) {
     int type = 0;
     fits_movabs_hdu(f.get(), i, &type, &status);
@@ -386,9 +397,21 @@ FitsRead read_fits(const std::string& path, const std::string& extname) {
     char value[FLEN_VALUE] = {};
     int s = 0;
     fits_read_key(f.get(), TSTRING, "EXTNAME", value, nullptr, &s);
-    if (s == 0 && extname == value) return read_current(f, path, "'" + extname + "'");
+    if (s != 0) continue;
+    if (canonical(value) == wanted) return read_current(f, path, "'" + extname + "'");
+    present.push_back(fmt::format("{} = '{}'", i - 1, value));
   }
-  throw InvalidArgument(fmt::format("{}: has no HDU with EXTNAME = '{}'", path, extname));
+  throw InvalidArgument(
+      fmt::format("{}: has no HDU with EXTNAME = '{}' (named HDUs: {})", path, extname,
+                  present.empty() ? "none" : fmt::format("{}", fmt::join(present, ", "))));
+}
+
+FitsRead read_fits_hdu(const std::string& path, const std::string& hdu) {
+  if (hdu.empty()) return read_fits(path, 0);
+  if (hdu.find_first_not_of("0123456789") == std::string::npos && hdu.size() <= 6) {
+    return read_fits(path, std::stoi(hdu));
+  }
+  return read_fits(path, hdu);
 }
 
 int fits_hdu_count(const std::string& path) {

@@ -24,21 +24,15 @@ struct PreparedModel {
 };
 
 PreparedModel prepare(config::Config& c, const CompareOptions& o, const std::string& name) {
-  if (!c.exposures.empty()) {
-    throw InvalidArgument(fmt::format(
-        "compare: model {}: [[exposures]] ({} tables): compare fits one data image (--data); "
-        "remove the [[exposures]] tables",
-        name, c.exposures.size()));
-  }
   for (const std::string& note : switch_to_pt(c)) {
     if (!o.quiet) {
       std::cerr << fmt::format("airy compare: model {}: not used by parallel tempering: {}\n", name,
                                note);
     }
   }
-  const model::Telescope telescope = config::build_telescope(c);
-  RealImage data = load_data(o.data_path, telescope);
-  PreparedModel m{config::build_posterior(c, telescope, std::move(data)), pt_options(c.sampler)};
+  // The data as `fit` reads them: the --data image, or each [[exposures]] table's.
+  RunData data = load_run_data(c, o.data_path);
+  PreparedModel m{std::move(data.posterior), pt_options(c.sampler)};
   // log Z is a marginal likelihood only when the prior is proper and normalised on the
   // unconstrained space: refused before hours of sampling, not after.
   const std::string issue = m.post.log_density().prior_reference_issue();
@@ -96,7 +90,6 @@ std::string bayes_factor_words(double log_bf) {
 
 CompareResult compare(config::Config a, config::Config b, const CompareOptions& o) {
   const StopSignalScope signals(o.handle_signals);
-  if (o.data_path.empty()) throw InvalidArgument("compare: no data file given (--data FILE)");
   // Both models are checked before either runs.
   PreparedModel ma = prepare(a, o, o.name_a);
   PreparedModel mb = prepare(b, o, o.name_b);

@@ -5,7 +5,9 @@
 
 #include <map>
 #include <string>
+#include <vector>
 
+#include "airy/config/build.hpp"
 #include "airy/core/arrays.hpp"
 #include "airy/infer/draws.hpp"
 #include "airy/model/telescope.hpp"
@@ -13,9 +15,30 @@
 
 namespace airy::pipeline {
 
-/// Reads the data FITS image and checks it against the telescope's image shape and for
-/// non-finite pixels. @throws InvalidArgument naming the file (and --data when empty).
-RealImage load_data(const std::string& path, const model::Telescope& telescope);
+/// The data of a run and the posterior given them: one telescope, image and pixel-map set per
+/// exposure (one without [[exposures]]).
+struct RunData {
+  std::vector<model::Telescope> telescopes;
+  std::vector<config::ExposureData> exposures;
+  posterior::ImagePosterior posterior;
+
+  /// The data files, one per exposure (in order; exposures may share one).
+  [[nodiscard]] std::vector<std::string> files() const;
+  /// run_info.toml's `data`: the file, or "file[HDU], ..." for several exposures.
+  [[nodiscard]] std::string description() const;
+};
+
+/// Builds every exposure's telescope, reads its data (config::load_exposure_data: `data_path`
+/// is the --data file) and builds the posterior. @throws InvalidArgument naming the config,
+/// exposure, file and HDU.
+RunData load_run_data(const config::Config& c, const std::string& data_path);
+
+/// "data: exposure 'a': 5 of 256 pixels masked (2 NaN)\n" per exposure with masked pixels
+/// (NaN data or the configured mask); "" when none is.
+std::string masked_report(const posterior::ImagePosterior& post);
+
+/// Adds masked_pixels and nan_pixels (summed over exposures) and num_exposures to `numbers`.
+void add_mask_counts(const posterior::ImagePosterior& post, std::map<std::string, double>& numbers);
 
 /// "truth: k/n true values inside their central 99% intervals" and the misses; "" without
 /// truth or draws. `*outside` = the misses (-1 when nothing was checked).

@@ -69,9 +69,21 @@ FisherRunResult fisher_run(const config::Config& c, const std::string& out, bool
     throw InvalidArgument(fmt::format(
         "{}: fisher: no [priors]: nothing to compute the information of", c.source_name));
   }
-  const model::Telescope telescope = config::build_telescope(c);
-  // The data do not enter the Fisher information; the noise-free image stands in for them.
-  const posterior::ImagePosterior post = config::build_posterior(c, telescope, telescope.model());
+  const std::vector<model::Telescope> telescopes = config::build_exposure_telescopes(c);
+  // The data do not enter the Fisher information; the noise-free images stand in for them.
+  // An exposure's configured variance and mask maps do (they set each pixel's weight).
+  std::vector<RealImage> images;
+  std::vector<posterior::PixelMaps> maps;
+  double photons = 0.0;
+  for (std::size_t e = 0; e < telescopes.size(); ++e) {
+    images.push_back(telescopes[e].model());
+    photons += images.back().sum();
+    const std::string data_file = c.exposures.empty() ? std::string() : c.exposures[e].data;
+    maps.push_back(config::load_pixel_maps(c, static_cast<int>(e), data_file, images.back().rows(),
+                                           images.back().cols()));
+  }
+  const posterior::ImagePosterior post =
+      config::build_posterior(c, telescopes, std::move(images), std::move(maps));
   prepare_run_dir(out, overwrite);
   const std::vector<double> truth = post.current_values();
   FisherRunResult r;
@@ -79,8 +91,9 @@ FisherRunResult fisher_run(const config::Config& c, const std::string& out, bool
   const auto& f = r.fisher;
   r.table = fmt::format(
       "Fisher information of {} parameters at the configured values ({} "
-      "likelihood, {:.4g} photons)\n",
-      f.names.size(), c.likelihood.kind, telescope.model().sum());
+      "likelihood, {:.4g} photons{})\n",
+      f.names.size(), c.likelihood.kind, photons,
+      telescopes.size() > 1 ? fmt::format(" in {} exposures", telescopes.size()) : "");
   r.table += crb_table(f, "truth");
   r.table += "CRB = sqrt(diag F^-1); Laplace sd adds the priors (docs/fisher.md)\n";
 

@@ -39,16 +39,16 @@ struct Truth {
 /// The truth of this run: --truth, else the truth.toml beside the data when it was written
 /// for exactly that file, plus the priors' `truth` keys. Never a truth.toml of another run.
 Truth load_truth(const config::Config& c, const FitOptions& o,
-                 const std::vector<std::string>& names) {
+                 const std::vector<std::string>& names, const std::vector<std::string>& data) {
   Truth truth;
   if (!o.truth_path.empty()) {
     truth.values = read_truth(o.truth_path);
     truth.file = o.truth_path;
   } else {
     std::string why;
-    truth.values = truth_written_for(o.data_path, &why);
+    truth.values = truth_written_for(data, &why);
     if (!truth.values.empty()) {
-      truth.file = (fs::path(o.data_path).parent_path() / "truth.toml").string();
+      truth.file = (fs::path(data.at(0)).parent_path() / "truth.toml").string();
     } else if (!why.empty()) {
       std::cerr << fmt::format("airy fit: not using {} (--truth FILE uses a truth file)\n", why);
     }
@@ -166,8 +166,7 @@ io::CsvSinkOptions csv_options(const std::string& out, const infer::SamplerOptio
 struct FitInputs {
   const config::Config& c;
   const FitOptions& o;
-  const posterior::ImagePosterior& post;
-  const RealImage& data;
+  const RunData& data;
   const Truth& truth;
 };
 
@@ -175,15 +174,22 @@ FitResult run_fit(const FitInputs& in, RunRecord& record) {
   const config::Config& c = in.c;
   const FitOptions& o = in.o;
   const std::string& out = c.output_dir;
-  const infer::SiteModel& density = in.post.log_density();
+  const posterior::ImagePosterior& post = in.data.posterior;
+  const infer::SiteModel& density = post.log_density();
   const std::vector<std::string> names = density.output_names();
-  const std::vector<std::string> units = in.post.output_units();
+  const std::vector<std::string> units = post.output_units();
+  const int num_exposures = post.num_exposures();
 
-  // Inputs of the run first, so that an interrupted run still documents itself.
+  // Inputs of the run first, so that an interrupted run still documents itself: the config
+  // and a copy of each exposure's data image (data.fits, or data_<label>.fits per exposure).
   write_text(path_in(out, "config.toml"), config::to_toml(c));
-  const std::string data_copy = path_in(out, "data.fits");
-  if (!same_file(o.data_path, data_copy)) {
-    io::write_fits(data_copy, in.data, image_header(c, "DATA", "photons"));
+  std::vector<std::string> data_copies;
+  for (int e = 0; e < num_exposures; ++e) {
+    const config::ExposureData& d = in.data.exposures[static_cast<std::size_t>(e)];
+    data_copies.push_back(path_in(out, config::exposure_file_name(c, e, "data")));
+    if (!same_file(d.file, data_copies.back())) {
+      io::write_fits(data_copies.back(), d.image, image_header(c, "DATA", "photons"));
+    }
   }
   const std::string truth_copy = path_in(out, "truth.toml");
   if (!in.truth.values.empty() && !same_file(in.truth.file, truth_copy)) {
@@ -193,8 +199,10 @@ FitResult run_fit(const FitInputs& in, RunRecord& record) {
       tn.push_back(k);
       tv.push_back(v);
     }
-    write_truth(truth_copy, tn, tv, data_copy, "fit");
+    write_truth(truth_copy, tn, tv, data_copies, "fit");
   }
+  const std::string masked = masked_report(post);
+  if (!masked.empty() && !o.quiet) std::cerr << masked;
 
   // sampler.metric = "fisher": a dense metric from the Laplace approximation at the MAP,
   // fixed through warmup (only the step size adapts); sampler.init = "map": every chain
@@ -209,7 +217,7 @@ FitResult run_fit(const FitInputs& in, RunRecord& record) {
       c.sampler.metric_init == "laplace" && (sc.metric == "dense_e" || sc.metric == "diag_e");
   if (fisher_metric || laplace_start || c.sampler.init == "map") {
     record.phase("map");
-    map = run_map(c, in.post, sc, fisher_metric, options);
+    map = run_map(c, post, sc, fisher_metric, options);
     if (!o.quiet || map.interrupted) std::cerr << map.text;
   }
   // After an interrupted MAP the chains stop before their first iteration: the run ends
@@ -218,12 +226,12 @@ FitResult run_fit(const FitInputs& in, RunRecord& record) {
   const std::atomic<bool> map_stopped{map.interrupted};  // holds even if the flag is cleared
   options.stop = &map_stopped;
   record.phase("sampling");
-  options.sink_factory = [csv = csv_options(out, options, sc.metric, o.data_path)](int) {
+  options.sink_factory = [csv = csv_options(out, options, sc.metric, in.data.description())](int) {
     return std::make_unique<io::CmdStanCsvSink>(csv);
   };
   PtFit pt;  // sampler.method = "pt": parallel tempering's reports (fit_pt.cpp)
   const infer::Run run = c.sampler.method == "pt"
-                             ? sample_pt_fit(in.post, c, o.data_path, options, pt)
+                             ? sample_pt_fit(post, c, in.data.description(), options, pt)
                              : infer::sample(density, options);
 
   record.phase("summary");
@@ -242,7 +250,9 @@ FitResult run_fit(const FitInputs& in, RunRecord& record) {
   for (const auto& ch : run.chains) min_draws = std::min(min_draws, ch.num_draws());
   const bool have_draws = !run.chains.empty() && min_draws >= 4;
   io::InferenceDataOptions nc;
-  nc.observed = in.data;
+  // ArviZ's observed_data holds one image: the single image, or exposure 0's (the others are
+  // in data_<label>.fits).
+  nc.observed = in.data.exposures[0].image;
   nc.truth = in.truth.values;
   nc.allow_no_draws = true;  // an interrupted run: observed data and truth at least
   for (std::size_t i = 0; i < names.size(); ++i) {
@@ -254,7 +264,7 @@ FitResult run_fit(const FitInputs& in, RunRecord& record) {
     result.summary_text = infer::format_summary(result.summary);
     result.summary_text += truth_report(run, in.truth.values, &result.truths_outside_99);
     result.summary_text += chain_mode_report(run);  // chains in different modes, named
-    result.summary_text = map.text + pt.text + result.summary_text;
+    result.summary_text = masked + map.text + pt.text + result.summary_text;
     if (!result.complete) {
       result.summary_text = fmt::format(
           "INCOMPLETE RUN (interrupted: {}): the summary covers the draws made so far\n{}",
@@ -266,24 +276,30 @@ FitResult run_fit(const FitInputs& in, RunRecord& record) {
 
     std::vector<double> mean(names.size());
     for (std::size_t i = 0; i < names.size(); ++i) mean[i] = result.summary.rows[i].mean;
-    model = in.post.telescope_at(mean).model();
-    io::FitsHeader mh = image_header(c, "MODEL", "photons");
-    mh.history.push_back("image at the posterior mean of the sampled parameters");
-    io::write_fits(path_in(out, "model.fits"), *model, mh);
-    io::FitsHeader rh = image_header(c, "RESIDUAL", "photons");
-    rh.history.push_back("data - posterior-mean model");
-    io::write_fits(path_in(out, "residual.fits"), RealImage(in.data - *model), rh);
+    // model.fits / residual.fits, or model_<label>.fits / residual_<label>.fits per exposure.
+    for (int e = 0; e < num_exposures; ++e) {
+      const RealImage m = post.telescope_at(mean, e).model();
+      io::FitsHeader mh = image_header(c, "MODEL", "photons");
+      mh.history.push_back("image at the posterior mean of the sampled parameters");
+      io::write_fits(path_in(out, config::exposure_file_name(c, e, "model")), m, mh);
+      io::FitsHeader rh = image_header(c, "RESIDUAL", "photons");
+      rh.history.push_back("data - posterior-mean model");
+      const RealImage& d = in.data.exposures[static_cast<std::size_t>(e)].image;
+      io::write_fits(path_in(out, config::exposure_file_name(c, e, "residual")), RealImage(d - m),
+                     rh);
+      if (e == 0) model = m;
+    }
   } else {
     result.summary_text =
-        fmt::format("INCOMPLETE RUN (interrupted: {}): no post-warmup draws to summarise\n{}",
-                    result.stopped_by.empty() ? std::string("no draws") : result.stopped_by,
+        fmt::format("INCOMPLETE RUN (interrupted: {}): no post-warmup draws to summarise\n{}{}",
+                    result.stopped_by.empty() ? std::string("no draws") : result.stopped_by, masked,
                     map.text + pt.text);
     write_text(path_in(out, "summary.txt"), result.summary_text + pt.details);
     io::write_inference_data(path_in(out, "posterior.nc"), run, nc);
   }
   if (o.plots && model) {
     record.phase("plots");
-    draw_fit_images(c, in.data, *model, out);
+    draw_fit_images(c, in.data.exposures[0].image, *model, out);  // exposure 0 of N
     draw_posterior_plots(c, run, units, in.truth.values, out);
   }
 
@@ -305,25 +321,12 @@ FitResult run_fit(const FitInputs& in, RunRecord& record) {
   }
   if (result.truths_outside_99 >= 0) numbers["truths_outside_99"] = result.truths_outside_99;
   add_pt_numbers(pt.reports, numbers);
+  add_mask_counts(post, numbers);
   record.finish(result.complete ? "complete" : "interrupted", result.stopped_by, numbers);
   return result;
 }
 
 }  // namespace
-
-RealImage load_data(const std::string& path, const model::Telescope& telescope) {
-  if (path.empty()) throw InvalidArgument("fit: no data file given (--data FILE)");
-  if (!fs::exists(path)) throw InvalidArgument(fmt::format("data file '{}': does not exist", path));
-  RealImage image = io::read_fits(path).image;
-  if (image.rows() != telescope.image_rows() || image.cols() != telescope.image_cols()) {
-    throw InvalidArgument(fmt::format(
-        "data file '{}': image is {}x{} pixels (ny x nx) but the configured telescope renders "
-        "{}x{} (optics.psf_npix x optics.oversample, after detector downsampling)",
-        path, image.rows(), image.cols(), telescope.image_rows(), telescope.image_cols()));
-  }
-  io::check_all_finite(image, fmt::format("data file '{}'", path));
-  return image;
-}
 
 std::string truth_report(const infer::Run& run, const std::map<std::string, double>& truth,
                          int* outside) {
@@ -352,18 +355,16 @@ std::string truth_report(const infer::Run& run, const std::map<std::string, doub
 FitResult fit(const config::Config& c, const FitOptions& o) {
   const StopSignalScope signals(o.handle_signals);
   // Everything that can be checked is checked before the run directory is touched.
-  const model::Telescope telescope = config::build_telescope(c);
-  const RealImage data = load_data(o.data_path, telescope);
-  const posterior::ImagePosterior post = config::build_posterior(c, telescope, data);
-  const Truth truth = load_truth(c, o, post.log_density().output_names());
-  prepare_run_dir(c.output_dir, o.overwrite, inputs_in(c.output_dir, o.data_path, o.truth_path));
+  const RunData data = load_run_data(c, o.data_path);
+  const Truth truth = load_truth(c, o, data.posterior.log_density().output_names(), data.files());
+  prepare_run_dir(c.output_dir, o.overwrite, inputs_in(c.output_dir, data.files(), o.truth_path));
 
   RunInfo info;
   info.command_line = o.command_line;
-  info.data_file = o.data_path;
+  info.data_file = data.description();
   RunRecord record(path_in(c.output_dir, "run_info.toml"), info);
   try {
-    return run_fit(FitInputs{c, o, post, data, truth}, record);
+    return run_fit(FitInputs{c, o, data, truth}, record);
   } catch (const std::exception& e) {
     record.fail(e.what());
     throw;

@@ -22,10 +22,9 @@ OptimizeRunResult optimize_run(const config::Config& c, const OptimizeRunOptions
   const posterior::FitObjective objective = posterior::parse_objective(o.objective, "--objective");
   const std::string& out = c.output_dir;
   const StopSignalScope signals;
-  const model::Telescope telescope = config::build_telescope(c);
-  const RealImage data = load_data(o.data_path, telescope);
-  const posterior::ImagePosterior post = config::build_posterior(c, telescope, data);
-  prepare_run_dir(out, o.overwrite, inputs_in(out, o.data_path));
+  const RunData data = load_run_data(c, o.data_path);
+  const posterior::ImagePosterior& post = data.posterior;
+  prepare_run_dir(out, o.overwrite, inputs_in(out, data.files()));
   write_text(path_in(out, "config.toml"), config::to_toml(c));
 
   posterior::OptimizeOptions oo;
@@ -33,13 +32,14 @@ OptimizeRunResult optimize_run(const config::Config& c, const OptimizeRunOptions
   oo.num_starts = o.num_starts;
   oo.seed = c.sampler.seed;
   OptimizeRunResult r;
+  r.table = masked_report(post);
   r.result = posterior::optimize(post, oo);
   const posterior::OptimizeResult& res = r.result;
   if (res.interrupted) {
     r.stop_signal = stop_signal();
-    r.table = fmt::format("INTERRUPTED ({}) after {} of {} starts: the best fit so far\n",
-                          r.stop_signal != 0 ? signal_name(r.stop_signal) : "a stop request",
-                          res.starts.size(), o.num_starts);
+    r.table += fmt::format("INTERRUPTED ({}) after {} of {} starts: the best fit so far\n",
+                           r.stop_signal != 0 ? signal_name(r.stop_signal) : "a stop request",
+                           res.starts.size(), o.num_starts);
     if (res.best < 0) {
       r.table += "no start had finished: nothing to report\n";
       write_text(path_in(out, "optimize.txt"), r.table);
@@ -75,13 +75,19 @@ OptimizeRunResult optimize_run(const config::Config& c, const OptimizeRunOptions
   write_text(path_in(out, "optimize_starts.csv"), starts_csv);
   write_text(path_in(out, "optimize.txt"), r.table);
 
-  const RealImage model = post.telescope_at(best.values).model();
-  io::FitsHeader mh = image_header(c, "BESTFIT", "photons");
-  mh.history.push_back(fmt::format("image at the {} estimate (L-BFGS)", o.objective));
-  io::write_fits(path_in(out, "best_fit.fits"), model, mh);
-  io::FitsHeader rh = image_header(c, "RESIDUAL", "photons");
-  rh.history.push_back("data - best-fit model");
-  io::write_fits(path_in(out, "best_fit_residual.fits"), RealImage(data - model), rh);
+  // best_fit.fits / best_fit_residual.fits, or best_fit_<label>.fits and
+  // best_fit_residual_<label>.fits per exposure.
+  for (int e = 0; e < post.num_exposures(); ++e) {
+    const RealImage model = post.telescope_at(best.values, e).model();
+    io::FitsHeader mh = image_header(c, "BESTFIT", "photons");
+    mh.history.push_back(fmt::format("image at the {} estimate (L-BFGS)", o.objective));
+    io::write_fits(path_in(out, config::exposure_file_name(c, e, "best_fit")), model, mh);
+    io::FitsHeader rh = image_header(c, "RESIDUAL", "photons");
+    rh.history.push_back("data - best-fit model");
+    const RealImage& d = data.exposures[static_cast<std::size_t>(e)].image;
+    io::write_fits(path_in(out, config::exposure_file_name(c, e, "best_fit_residual")),
+                   RealImage(d - model), rh);
+  }
   return r;
 }
 

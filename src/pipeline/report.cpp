@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <limits>
+#include <optional>
 
 #include "airy/config/build.hpp"
 #include "airy/core/error.hpp"
@@ -43,12 +44,36 @@ std::vector<std::string> chain_files(const std::string& run_dir) {
   return files;
 }
 
-/// The run's truth.toml, when it was written for the run's data.fits.
+/// The run's config.toml, or nullopt when it is missing or does not load.
+std::optional<config::Config> run_config(const std::string& run_dir) {
+  const fs::path path = fs::path(run_dir) / "config.toml";
+  if (!fs::exists(path)) return std::nullopt;
+  try {
+    return config::load_config(path.string());
+  } catch (const InvalidArgument&) {
+    return std::nullopt;
+  }
+}
+
+/// The run's copies of its data: data.fits, or data_<label>.fits per exposure.
+std::vector<std::string> data_copies(const std::string& run_dir,
+                                     const std::optional<config::Config>& c) {
+  std::vector<std::string> files;
+  const int n = c ? std::max<int>(static_cast<int>(c->exposures.size()), 1) : 1;
+  for (int e = 0; e < n; ++e) {
+    files.push_back(path_in(run_dir, c ? config::exposure_file_name(*c, e, "data") : "data.fits"));
+  }
+  return files;
+}
+
+/// The run's truth.toml, when it was written for the run's data copies.
 std::map<std::string, double> truth_of(const std::string& run_dir) {
-  const fs::path data = fs::path(run_dir) / "data.fits";
-  if (!fs::exists(data)) return {};
+  const std::vector<std::string> data = data_copies(run_dir, run_config(run_dir));
+  for (const auto& f : data) {
+    if (!fs::exists(f)) return {};
+  }
   std::string why;
-  return truth_written_for(data.string(), &why);
+  return truth_written_for(data, &why);
 }
 
 /// Why a run is not complete, from its run_info.toml.
@@ -107,13 +132,16 @@ void plot_run(const std::string& run_dir) {
     }
   }
   const config::Config c = config::load_config((dir / "config.toml").string());
-  const RealImage data = io::read_fits((dir / "data.fits").string()).image;
-  const model::Telescope telescope = config::build_telescope(c);
-  const auto post = config::build_posterior(c, telescope, data);
+  // The run's own copies of the data (the likelihood's maps do not enter the figures).
+  std::vector<RealImage> data;
+  for (const auto& f : data_copies(run_dir, c)) data.push_back(io::read_fits(f).image);
+  const std::vector<model::Telescope> telescopes = config::build_exposure_telescopes(c);
+  const RealImage first = data.at(0);
+  const auto post = config::build_posterior(c, telescopes, std::move(data));
   const infer::Summary summary = infer::summarize(run);
   std::vector<double> mean;
   for (const auto& row : summary.rows) mean.push_back(row.mean);
-  draw_fit_images(c, data, post.telescope_at(mean).model(), run_dir);
+  draw_fit_images(c, first, post.telescope_at(mean).model(), run_dir);  // exposure 0 of N
   draw_posterior_plots(c, run, post.output_units(), truth_of(run_dir), run_dir);
 }
 

@@ -2,6 +2,7 @@
 /// @file
 /// @brief Run directories (one run each) and small text files: truth.toml, run_info.toml.
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <toml++/toml.h>
 #include <algorithm>
@@ -61,8 +62,22 @@ bool is_chain_file(const std::string& f) {
   return std::all_of(f.begin() + 6, f.end() - 4, [](char ch) { return ch >= '0' && ch <= '9'; });
 }
 
+/// A per-exposure image: "<stem>_<label>.fits" for the stems of docs/file_formats.md.
+bool is_exposure_image(const std::string& f) {
+  if (!f.ends_with(".fits")) return false;
+  for (const char* stem : {"data_", "psf_", "model_", "residual_", "best_fit_"}) {
+    if (f.starts_with(stem) && f.size() > std::strlen(stem) + 5) return true;
+  }
+  return false;
+}
+
 bool owned_final_name(const std::string& f) {
-  return owned_names().count(f) != 0 || is_chain_file(f);
+  return owned_names().count(f) != 0 || is_chain_file(f) || is_exposure_image(f);
+}
+
+/// Whether `f` is a data file `airy simulate` writes: data.fits or data_<label>.fits.
+bool is_simulated_data(const std::string& f) {
+  return f == "data.fits" || (f.starts_with("data_") && is_exposure_image(f));
 }
 
 std::string quote_list(const std::vector<std::string>& names) {
@@ -117,14 +132,33 @@ bool same_file(const std::string& a, const std::string& b) {
 
 std::vector<std::string> inputs_in(const std::string& dir, const std::string& data_path,
                                    const std::string& other) {
+  return inputs_in(dir, std::vector<std::string>{data_path}, other);
+}
+
+std::vector<std::string> inputs_in(const std::string& dir,
+                                   const std::vector<std::string>& data_paths,
+                                   const std::string& other) {
   std::vector<std::string> keep;
-  for (const std::string& input : {data_path, other}) {
+  std::vector<std::string> inputs = data_paths;
+  inputs.push_back(other);
+  bool simulation = false;
+  for (std::size_t i = 0; i < inputs.size(); ++i) {
+    const std::string& input = inputs[i];
     const fs::path in(input);
     const fs::path parent = in.parent_path().empty() ? fs::path(".") : in.parent_path();
     if (input.empty() || !same_file(parent.string(), dir)) continue;
     keep.push_back(in.filename().string());
-    if (input == data_path && in.filename() == "data.fits") {
-      keep.insert(keep.end(), simulation_files().begin(), simulation_files().end());
+    if (i + 1 < inputs.size() && is_simulated_data(in.filename().string())) simulation = true;
+  }
+  if (simulation) {
+    // The simulation's files stay: its fixed names and every per-exposure data / PSF image.
+    keep.insert(keep.end(), simulation_files().begin(), simulation_files().end());
+    std::error_code ec;
+    for (const auto& entry : fs::directory_iterator(dir, ec)) {
+      const std::string f = entry.path().filename().string();
+      if (is_simulated_data(f) || (f.starts_with("psf_") && is_exposure_image(f))) {
+        keep.push_back(f);
+      }
     }
   }
   return keep;
@@ -198,6 +232,27 @@ std::string file_checksum(const std::string& path) {
 void write_truth(const std::string& path, const std::vector<std::string>& names,
                  const std::vector<double>& values, const std::string& data_path,
                  const std::string& command) {
+  write_truth(path, names, values, std::vector<std::string>{data_path}, command);
+}
+
+namespace {
+
+/// The data files in order, each once (exposures may share one file).
+std::vector<std::string> distinct(const std::vector<std::string>& files) {
+  std::vector<std::string> out;
+  for (const auto& f : files) {
+    if (std::find(out.begin(), out.end(), f) == out.end()) out.push_back(f);
+  }
+  return out;
+}
+
+}  // namespace
+
+void write_truth(const std::string& path, const std::vector<std::string>& names,
+                 const std::vector<double>& values, const std::vector<std::string>& data_paths,
+                 const std::string& command) {
+  const std::vector<std::string> files = distinct(data_paths);
+  const std::string& data_path = files.at(0);
   std::string text = "# true values of the sampled parameters, in their sampling units\n";
   for (std::size_t i = 0; i < names.size(); ++i) {
     text += fmt::format("\"{}\" = {:.17g}\n", names[i], values[i]);
@@ -208,6 +263,16 @@ void write_truth(const std::string& path, const std::vector<std::string>& names,
   text += fmt::format("command = {}\n", toml_string(command));
   text += fmt::format("data = {}\n", toml_string(fs::path(data_path).filename().string()));
   text += fmt::format("data_checksum = {}\n", toml_string(file_checksum(data_path)));
+  if (files.size() > 1) {
+    // Several exposures: every data file with its checksum (the first repeats `data`).
+    std::vector<std::string> quoted_names, sums;
+    for (const auto& f : files) {
+      quoted_names.push_back(toml_string(fs::path(f).filename().string()));
+      sums.push_back(toml_string(file_checksum(f)));
+    }
+    text += fmt::format("data_files = [{}]\n", fmt::join(quoted_names, ", "));
+    text += fmt::format("data_checksums = [{}]\n", fmt::join(sums, ", "));
+  }
   write_text(path, text);
 }
 
@@ -236,6 +301,13 @@ std::map<std::string, double> read_truth(const std::string& path) {
 }
 
 std::map<std::string, double> truth_written_for(const std::string& data_path, std::string* why) {
+  return truth_written_for(std::vector<std::string>{data_path}, why);
+}
+
+std::map<std::string, double> truth_written_for(const std::vector<std::string>& data_paths,
+                                                std::string* why) {
+  const std::vector<std::string> files = distinct(data_paths);
+  const std::string& data_path = files.at(0);
   const fs::path truth = fs::path(data_path).parent_path() / "truth.toml";
   why->clear();
   if (!fs::exists(truth)) return {};
@@ -250,6 +322,24 @@ std::map<std::string, double> truth_written_for(const std::string& data_path, st
   } else if (*checksum != file_checksum(data_path)) {
     *why =
         fmt::format("'{}' was written for another '{}' (checksum differs)", truth.string(), *data);
+  } else if (files.size() > 1) {
+    // Every exposure's file must be the one the truth was written for.
+    const toml::array* listed = table["written_for"]["data_files"].as_array();
+    const toml::array* sums = table["written_for"]["data_checksums"].as_array();
+    if (listed == nullptr || sums == nullptr || listed->size() != files.size() ||
+        sums->size() != files.size()) {
+      *why =
+          fmt::format("'{}' was not written for these {} data files", truth.string(), files.size());
+    } else {
+      for (std::size_t i = 0; i < files.size() && why->empty(); ++i) {
+        const std::string name = fs::path(files[i]).filename().string();
+        if ((*listed)[i].value<std::string>() != name ||
+            (*sums)[i].value<std::string>() != file_checksum(files[i])) {
+          *why = fmt::format("'{}' was not written for '{}' (name or checksum differs)",
+                             truth.string(), name);
+        }
+      }
+    }
   }
   if (!why->empty()) return {};
   return read_truth(truth.string());

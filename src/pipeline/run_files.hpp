@@ -29,6 +29,11 @@ bool same_file(const std::string& a, const std::string& b);
 /// is `dir`/data.fits (a fit or optimize of a simulation, in its directory).
 std::vector<std::string> inputs_in(const std::string& dir, const std::string& data_path,
                                    const std::string& other = "");
+/// The same for the data files of several exposures: a simulation's files (fixed names, every
+/// data_<label>.fits and psf_<label>.fits) stay when one of them is a simulated data file.
+std::vector<std::string> inputs_in(const std::string& dir,
+                                   const std::vector<std::string>& data_paths,
+                                   const std::string& other = "");
 
 /// Creates `dir` (and parents) and makes it hold one run: an existing directory must hold
 /// no file airy owns apart from those named in `keep` (the run's own inputs, or a
@@ -53,11 +58,20 @@ std::string file_checksum(const std::string& path);
 void write_truth(const std::string& path, const std::vector<std::string>& names,
                  const std::vector<double>& values, const std::string& data_path,
                  const std::string& command);
+/// Several exposures' data files: `data`/`data_checksum` name the first, and with more than one
+/// distinct file `data_files`/`data_checksums` list them all (in exposure order).
+void write_truth(const std::string& path, const std::vector<std::string>& names,
+                 const std::vector<double>& values, const std::vector<std::string>& data_paths,
+                 const std::string& command);
 /// All `"name" = value` pairs of a truth file. @throws InvalidArgument naming the path.
 std::map<std::string, double> read_truth(const std::string& path);
 /// The truth.toml in the directory of `data_path`, if it was written for exactly that data
 /// file (name and checksum recorded in it); empty otherwise, with the reason in `*why`.
 std::map<std::string, double> truth_written_for(const std::string& data_path, std::string* why);
+/// The same for several exposures' data files: the truth.toml beside the first, written for
+/// exactly these files (every name and checksum).
+std::map<std::string, double> truth_written_for(const std::vector<std::string>& data_paths,
+                                                std::string* why);
 
 /// What run_info.toml records.
 struct RunInfo {

@@ -6,6 +6,7 @@
 #include <optional>
 
 #include "airy/config/build.hpp"
+#include "airy/core/error.hpp"
 #include "airy/core/units.hpp"
 #include "airy/io/fits.hpp"
 #include "airy/pipeline/pipeline.hpp"
@@ -45,12 +46,34 @@ io::FitsHeader image_header(const config::Config& c, const std::string& extname,
 }
 
 SimulateResult simulate(const config::Config& c, const std::string& out_dir, bool overwrite) {
-  // Everything that can fail on bad input runs before the directory is touched.
-  const model::Telescope telescope = config::build_telescope(c);
-  const RealImage model = telescope.model();
-  const config::SimulatedData sim = config::simulate_data(c.noise, model);
+  // Everything that can fail on bad input runs before the directory is touched. Exposure e's
+  // noise comes from Philox stream 1 + e of noise.seed: the single image (and exposure 0) is
+  // stream 1, and the exposures' noise is independent.
+  const std::vector<model::Telescope> telescopes = config::build_exposure_telescopes(c);
+  const int n = static_cast<int>(telescopes.size());
+  std::vector<RealImage> models;
+  std::vector<config::SimulatedData> sims;
+  std::vector<std::string> data_names;
+  for (int e = 0; e < n; ++e) {
+    models.push_back(telescopes[static_cast<std::size_t>(e)].model());
+    sims.push_back(
+        config::simulate_data(c.noise, models.back(), 1 + static_cast<std::uint64_t>(e)));
+    data_names.push_back(config::exposure_file_name(c, e, "data"));
+    for (int k = 0; k < e; ++k) {
+      if (data_names[static_cast<std::size_t>(k)] == data_names.back()) {
+        throw InvalidArgument(fmt::format(
+            "{}: exposures {} and {} would both write '{}': give them names that differ in "
+            "letters, digits, '-', '.' or '_'",
+            c.source_name, k, e, data_names.back()));
+      }
+    }
+  }
   std::optional<posterior::ImagePosterior> post;
-  if (!c.priors.empty()) post.emplace(config::build_posterior(c, telescope, sim.data));
+  if (!c.priors.empty()) {
+    std::vector<RealImage> data;
+    for (const auto& s : sims) data.push_back(s.data);
+    post.emplace(config::build_posterior(c, telescopes, std::move(data)));
+  }
   prepare_run_dir(out_dir, overwrite);
 
   SimulateResult result;
@@ -58,26 +81,42 @@ SimulateResult simulate(const config::Config& c, const std::string& out_dir, boo
     result.written.push_back(name);
     return path_in(out_dir, name);
   };
-  io::FitsHeader psf_header = image_header(c, "MODEL", "photons");
-  psf_header.history.push_back("noise-free image of the configured telescope (airy simulate)");
-  io::write_fits(path("psf.fits"), model, psf_header);
-  io::FitsHeader data_header = image_header(c, "DATA", "photons");
-  data_header.history.push_back(
-      fmt::format("simulated data: photon noise {}, read noise sigma {} photons, seed {}",
-                  c.noise.photon ? "on" : "off", c.noise.read_sigma, c.noise.seed));
-  result.data_path = path("data.fits");
-  io::write_fits(result.data_path, sim.data, data_header);
-  write_text(path("config.toml"), config::to_toml(c));
+  std::vector<std::string> data_paths;
+  for (int e = 0; e < n; ++e) {
+    const auto ue = static_cast<std::size_t>(e);
+    io::FitsHeader psf_header = image_header(c, "MODEL", "photons");
+    psf_header.history.push_back("noise-free image of the configured telescope (airy simulate)");
+    io::write_fits(path(config::exposure_file_name(c, e, "psf")), models[ue], psf_header);
+    io::FitsHeader data_header = image_header(c, "DATA", "photons");
+    data_header.history.push_back(
+        fmt::format("simulated data: photon noise {}, read noise sigma {} photons, seed {}{}",
+                    c.noise.photon ? "on" : "off", c.noise.read_sigma, c.noise.seed,
+                    c.exposures.empty() ? std::string() : fmt::format(", stream {}", 1 + e)));
+    data_paths.push_back(path(data_names[ue]));
+    io::write_fits(data_paths.back(), sims[ue].data, data_header);
+  }
+  result.data_path = data_paths[0];
+  result.data_paths = data_paths;
+  // The config as run; with [[exposures]] each exposure's data is the file written here
+  // (relative to this directory, where the config is: `airy fit <out>/config.toml` fits it).
+  config::Config written = c;
+  for (int e = 0; e < static_cast<int>(written.exposures.size()); ++e) {
+    auto& x = written.exposures[static_cast<std::size_t>(e)];
+    x.data = data_names[static_cast<std::size_t>(e)];
+    x.hdu.clear();
+  }
+  write_text(path("config.toml"), config::to_toml(written));
 
-  // The truth of every sampled parameter, in its sampling units (requires priors), with
-  // data.fits's checksum: `airy fit` trusts it for exactly this data file.
+  // The truth of every sampled parameter, in its sampling units (requires priors), with the
+  // data files' checksums: `airy fit` trusts it for exactly these data files.
   if (post) {
     const auto names = post->log_density().output_names();
     const auto values = post->current_values();
-    write_truth(path("truth.toml"), names, values, result.data_path, "simulate");
+    write_truth(path("truth.toml"), names, values, data_paths, "simulate");
     for (std::size_t i = 0; i < names.size(); ++i) result.truth[names[i]] = values[i];
   }
-  draw_simulation_figure(c, model, sim.photon_noise_only, sim.data, out_dir);
+  // The figure shows the single image, or exposure 0 of N.
+  draw_simulation_figure(c, models[0], sims[0].photon_noise_only, sims[0].data, out_dir);
   result.written.push_back("simulate.png");
   result.written.push_back("simulate.pdf");
   return result;

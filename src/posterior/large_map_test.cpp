@@ -86,7 +86,8 @@ TEST(PriorCurvatureDiagonal, EqualsTheDensePriorHessianDiagonal) {
                           infer::make_independent("uniform", {{"low", {0.0, -1.0, 2.0, 0.0}},
                                                               {"high", {1.0, 1.0, 5.0, 0.5}}})),
       infer::Site::vector("c", 3, mvn),
-      infer::Site::vector("d", 2, infer::make_distribution("log_normal", {{"scale", 0.5}})),
+      infer::Site::vector("d", 2,
+                          infer::make_distribution("log_normal", {{"loc", 0.0}, {"scale", 0.5}})),
   });
   const std::vector<double> u = {0.3, -0.5, 1.2, 0.1, -2.0, 0.4, -0.7, 1.1, 0.2, -0.3};
   ASSERT_EQ(model.dim(), 10);

@@ -47,6 +47,12 @@ struct SpectrumValues {
     const Config& config, const std::vector<model::Telescope>& telescopes,
     std::vector<RealImage> data);
 
+/// The same with per-exposure pixel maps (variance, mask; load_exposure_data), one per exposure
+/// or none. @throws InvalidArgument naming the exposure for a map ImageLikelihood rejects.
+[[nodiscard]] posterior::ImagePosterior build_posterior(
+    const Config& config, const std::vector<model::Telescope>& telescopes,
+    std::vector<RealImage> data, std::vector<posterior::PixelMaps> maps);
+
 /// The posterior of the configured priors given `data` under the configured likelihood.
 /// @throws InvalidArgument naming the prior (path) for a bad distribution or unknown path, and
 ///   the data problem (shape, NaN, negative counts under Poisson).
@@ -54,14 +60,50 @@ struct SpectrumValues {
                                                         const model::Telescope& telescope,
                                                         RealImage data);
 
+/// One exposure's data as a run reads it (docs/config.md [[exposures]]).
+struct ExposureData {
+  std::string label;          ///< the exposure's name, else its index; "" without [[exposures]]
+  std::string file;           ///< the FITS file the image came from
+  std::string hdu;            ///< its HDU ("" = primary; a number or an EXTNAME)
+  RealImage image;            ///< photons; NaN pixels are left out by the likelihood
+  posterior::PixelMaps maps;  ///< the configured variance (or err^2) and mask maps, or empty
+};
+
+/// Reads every exposure's data: without [[exposures]] the image of `data_path` (the --data
+/// file); with them each exposure's `data` file and `hdu` (number or EXTNAME), or, without
+/// `data`, HDU `hdu` (default: the exposure's index) of `data_path`; plus its variance / err
+/// and mask maps (load_pixel_maps). NaN data pixels are kept (the likelihood masks them).
+/// @throws InvalidArgument naming the exposure, file and HDU for a missing file or HDU, an
+///   image of another shape than the exposure's telescope renders, an infinite pixel.
+[[nodiscard]] std::vector<ExposureData> load_exposure_data(
+    const Config& config, const std::string& data_path,
+    const std::vector<model::Telescope>& telescopes);
+
+/// Exposure e's variance and mask maps ({} without [[exposures]] or when not configured): a
+/// map's file defaults to `data_file`; err maps are squared; with mask_bits a pixel is masked
+/// when (flags & mask_bits) != 0, else when the mask is nonzero.
+/// @throws InvalidArgument naming the exposure, key, file and HDU.
+[[nodiscard]] posterior::PixelMaps load_pixel_maps(const Config& config, int e,
+                                                   const std::string& data_file, Eigen::Index rows,
+                                                   Eigen::Index cols);
+
+/// Exposure e's label: its name, else its index; "" without [[exposures]].
+[[nodiscard]] std::string exposure_label(const Config& config, int e);
+/// The file a run writes for exposure e: "<stem>.fits" without [[exposures]] (the single
+/// image), "<stem>_<label>.fits" with them (characters other than letters, digits, '-', '.',
+/// '_' in the label become '_').
+[[nodiscard]] std::string exposure_file_name(const Config& config, int e, const std::string& stem);
+
 /// Noisy data from a noise-free image: Poisson(model) if noise.photon, plus
-/// Normal(0, read_sigma), from Philox stream (noise.seed, 1). Also returns the image with
+/// Normal(0, read_sigma), from Philox stream (noise.seed, `stream`): 1 for the single image
+/// and exposure 0, 1 + e for exposure e (independent noise per exposure). Also returns the image with
 /// photon noise only (for the tutorial's three-panel figure).
 struct SimulatedData {
   RealImage photon_noise_only;
   RealImage data;
 };
-[[nodiscard]] SimulatedData simulate_data(const NoiseConfig& noise, const RealImage& model);
+[[nodiscard]] SimulatedData simulate_data(const NoiseConfig& noise, const RealImage& model,
+                                          std::uint64_t stream = 1);
 
 /// Memory a configuration needs, in bytes, by part, from the array sizes the optics engine
 /// allocates (N = optics.npix, E = edge_oversample, K = Zernike modes, M = psf_npix x

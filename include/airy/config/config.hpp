@@ -154,6 +154,19 @@ struct ExposureConfig {
   /// of OPD RMS) on the pupil's Zernike basis, as the layer "optics.diversity".
   std::vector<int> diversity_noll;
   std::vector<double> diversity_coefficients;
+  /// Per-pixel noise of real data (one of the two, or neither): a variance map (photons^2)
+  /// or an ERR map (photons, variance = err^2), each a FITS file ("" = the exposure's data
+  /// file) and HDU; set when its file or its HDU is given.
+  std::string variance, variance_hdu;
+  std::string err, err_hdu;
+  /// Pixels to leave out (a mask or a data-quality map): file ("" = the data file) and HDU;
+  /// a pixel is excluded when (value & mask_bits) != 0, or when value != 0 without mask_bits.
+  std::string mask, mask_hdu;
+  std::optional<std::uint64_t> mask_bits;
+
+  [[nodiscard]] bool has_variance() const { return !variance.empty() || !variance_hdu.empty(); }
+  [[nodiscard]] bool has_err() const { return !err.empty() || !err_hdu.empty(); }
+  [[nodiscard]] bool has_mask() const { return !mask.empty() || !mask_hdu.empty(); }
 };
 
 /// A whole run.

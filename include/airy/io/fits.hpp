@@ -79,8 +79,14 @@ struct FitsRead {
 /// has no such HDU, or the HDU is not a 2-D image (naming its NAXIS).
 FitsRead read_fits(const std::string& path, int hdu = 0);
 
-/// Reads the image HDU whose EXTNAME is `extname`. Throws InvalidArgument if absent.
+/// Reads the image HDU whose EXTNAME is `extname` (compared without regard to case or
+/// trailing blanks, as astropy does). Throws InvalidArgument if absent, listing the EXTNAMEs
+/// the file has.
 FitsRead read_fits(const std::string& path, const std::string& extname);
+
+/// Reads the HDU that `hdu` selects: "" = the primary HDU, a number ("1") = that HDU (0 =
+/// primary), anything else an EXTNAME ("SCI"). Errors as the two forms above.
+FitsRead read_fits_hdu(const std::string& path, const std::string& hdu);
 
 /// Number of HDUs in `path`.
 int fits_hdu_count(const std::string& path);

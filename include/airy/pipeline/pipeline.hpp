@@ -48,7 +48,8 @@ std::string command_output_dir(const config::Config& config, const std::string& 
 
 /// Result of simulate().
 struct SimulateResult {
-  std::string data_path;                ///< <out>/data.fits
+  std::string data_path;                ///< <out>/data.fits (with [[exposures]]: exposure 0's)
+  std::vector<std::string> data_paths;  ///< every exposure's data file, in order
   std::map<std::string, double> truth;  ///< output name -> true value (site units)
   std::vector<std::string> written;     ///< the file names written, in order
 };
@@ -56,7 +57,11 @@ struct SimulateResult {
 /// Renders the configured telescope, adds noise and writes psf.fits (noise-free model),
 /// data.fits, truth.toml (only with [priors]: the true value of each sampled parameter, and
 /// data.fits's checksum), config.toml and simulate.png/.pdf (PSF, PSF with photon noise,
-/// data) into `out_dir`, which must be empty unless `overwrite`.
+/// data) into `out_dir`, which must be empty unless `overwrite`. With [[exposures]] each
+/// exposure e gets psf_<label>.fits and data_<label>.fits (label = its name, else its index;
+/// noise from Philox stream 1 + e), truth.toml names every data file, and the config.toml
+/// written there points each exposure's `data` at its file (so `airy fit <out>/config.toml`
+/// fits the simulation); the figure shows exposure 0.
 /// @throws InvalidArgument for a bad config or a non-empty directory; airy::Error naming the
 ///   file that could not be written.
 SimulateResult simulate(const config::Config& config, const std::string& out_dir,
@@ -64,7 +69,9 @@ SimulateResult simulate(const config::Config& config, const std::string& out_dir
 
 /// Options of fit() beyond the config.
 struct FitOptions {
-  std::string data_path;  ///< FITS image of the data (required)
+  /// FITS image of the data: required without [[exposures]]; with them, the file of the
+  /// exposures that name no `data` (their `hdu`, else HDU <index>).
+  std::string data_path;
   /// truth.toml of known values; "" = the truth.toml beside the data when it was written for
   /// that very file (its name and checksum are recorded in it), else none.
   std::string truth_path;
@@ -124,7 +131,7 @@ FisherRunResult fisher_run(const config::Config& config, const std::string& out_
 
 /// Options of optimize_run().
 struct OptimizeRunOptions {
-  std::string data_path;          ///< FITS image of the data (required)
+  std::string data_path;          ///< the data, as FitOptions::data_path
   std::string objective = "map";  ///< "map" or "ml"
   int num_starts = 16;            ///< L-BFGS starts drawn from the priors (seed: sampler.seed)
   bool overwrite = false;         ///< replace airy's files in a non-empty output directory
@@ -182,7 +189,7 @@ std::string bayes_factor_words(double log_bf);
 
 /// Options of compare().
 struct CompareOptions {
-  std::string data_path;     ///< FITS image both models are fitted to (required)
+  std::string data_path;     ///< the --data file both models are fitted to
   std::string name_a = "A";  ///< labels in the text and errors (e.g. the config files)
   std::string name_b = "B";
   bool quiet = true;           ///< false: one line per PT round on stderr
@@ -208,9 +215,10 @@ struct CompareResult {
 /// model's posterior given the same data, then the log Bayes factor of A against B with its
 /// error. Each config's [sampler] gives its PT settings and seed (a NUTS config is switched
 /// with switch_to_pt()); writes no files.
-/// @throws InvalidArgument for a missing/invalid data file, [[exposures]] (one data image
-///   only), or a model whose prior is improper or truncated (its log Z would not be a
-///   marginal likelihood), naming the model and the site, before anything is run.
+/// The data are read as `fit` reads them (the --data image, or each [[exposures]] table's).
+/// @throws InvalidArgument for a missing/invalid data file, bad PT settings, or a model whose
+///   prior is improper or truncated (its log Z would not be a marginal likelihood), naming the
+///   model and the site, before anything is run.
 CompareResult compare(config::Config a, config::Config b, const CompareOptions& options);
 
 }  // namespace airy::pipeline
