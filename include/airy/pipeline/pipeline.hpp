@@ -25,6 +25,7 @@
 
 #include "airy/config/config.hpp"
 #include "airy/infer/summary.hpp"
+#include "airy/infer/tempering.hpp"
 #include "airy/posterior/fisher.hpp"
 #include "airy/posterior/map_fit.hpp"
 
@@ -177,5 +178,62 @@ struct MapLaplace {
 };
 MapLaplace map_laplace(const posterior::ImagePosterior& posterior, int num_starts,
                        std::uint64_t seed);
+
+/// `--pt`: sampler.method = "pt" (parallel tempering, docs/inference.md §6). The NUTS-only
+/// settings (num_warmup, num_samples, save_warmup, thin, init, metric_init, map_starts) are
+/// reset to their defaults and a dense or Fisher metric becomes diag_e; returns, in words,
+/// each setting that differed from its default and no longer applies (for a note on stderr).
+/// A config already with method = "pt" is left as it is.
+std::vector<std::string> switch_to_pt(config::Config& config);
+
+/// log Bayes factor of model A against model B from their evidences:
+/// log BF = log Z_A - log Z_B, se = sqrt(se_A^2 + se_B^2) (independent runs).
+struct BayesFactor {
+  double log_bf = 0.0;
+  double se = 0.0;
+};
+/// @throws InvalidArgument naming the model (`name_a`, `name_b`) whose log Z is not a marginal
+///   likelihood (PtEvidence::is_marginal_likelihood false: an improper prior), or is not finite.
+BayesFactor log_bayes_factor(const infer::PtEvidence& a, const infer::PtEvidence& b,
+                             const std::string& name_a, const std::string& name_b);
+
+/// Kass & Raftery (1995, JASA 90, 773) in words for log BF (natural log): |log BF| < 1 "not
+/// worth more than a bare mention", < 3 "positive", < 5 "strong", else "very strong",
+/// evidence for A (log BF > 0) or B.
+std::string bayes_factor_words(double log_bf);
+
+/// Options of compare().
+struct CompareOptions {
+  std::string data_path;     ///< the --data file both models are fitted to
+  std::string name_a = "A";  ///< labels in the text and errors (e.g. the config files)
+  std::string name_b = "B";
+  bool quiet = true;           ///< false: one line per PT round on stderr
+  bool handle_signals = true;  ///< install the SIGINT/SIGTERM/SIGHUP handlers
+};
+
+/// One model's evidence in compare().
+struct ModelEvidence {
+  infer::PtEvidence evidence;            ///< combine_evidence over its runs
+  std::vector<infer::PtReport> reports;  ///< one per run
+};
+
+/// Result of compare().
+struct CompareResult {
+  ModelEvidence a, b;
+  BayesFactor bayes_factor;  ///< A against B (valid when complete)
+  bool complete = true;      ///< false when a signal stopped a run (B is not run after A stops)
+  int stop_signal = 0;
+  std::string text;  ///< log Z_A +- se, log Z_B +- se, log BF +- se, in words
+};
+
+/// `airy compare A.toml B.toml --data FILE`: parallel tempering (docs/inference.md §6) on each
+/// model's posterior given the same data, then the log Bayes factor of A against B with its
+/// error. Each config's [sampler] gives its PT settings and seed (a NUTS config is switched
+/// with switch_to_pt()); writes no files.
+/// The data are read as `fit` reads them (the --data image, or each [[exposures]] table's).
+/// @throws InvalidArgument for a missing/invalid data file, bad PT settings, or a model whose
+///   prior is improper or truncated (its log Z would not be a marginal likelihood), naming the
+///   model and the site, before anything is run.
+CompareResult compare(config::Config a, config::Config b, const CompareOptions& options);
 
 }  // namespace airy::pipeline
