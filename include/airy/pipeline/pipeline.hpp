@@ -153,6 +153,7 @@ struct MapLaplace {
   posterior::OptimizeResult map;
   posterior::FisherResult fisher;  ///< at the MAP
 };
-MapLaplace map_laplace(const posterior::ImagePosterior& posterior, int num_starts, unsigned seed);
+MapLaplace map_laplace(const posterior::ImagePosterior& posterior, int num_starts,
+                       std::uint64_t seed);
 
 }  // namespace airy::pipeline
