@@ -6,6 +6,7 @@
 /// with plausible interval coverage.
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -14,10 +15,12 @@
 #include <sstream>
 #include <string>
 
+#include "airy/config/build.hpp"
 #include "airy/config/config.hpp"
 #include "airy/core/error.hpp"
 #include "airy/io/fits.hpp"
 #include "airy/pipeline/pipeline.hpp"
+#include "airy/posterior/large_map.hpp"
 #include "pipeline/short_flagship_test_util.hpp"
 
 namespace airy::pipeline {
@@ -123,6 +126,38 @@ TEST(CalibrationPipeline, StructuredSdsEqualTheDenseInverse) {
     EXPECT_TRUE(std::filesystem::exists(std::filesystem::path(structured) / f)) << f;
   }
   EXPECT_FALSE(std::filesystem::exists(std::filesystem::path(structured) / "fisher.csv"));
+}
+
+TEST(CalibrationPipeline, ScaledMapStopsAtOnceWhenTheStopFlagIsSet) {
+  // maximize_scaled polls LargeMapOptions::stop at every evaluation (optimize passes the
+  // signal flag): a set flag ends it after the start's evaluation, with the start returned.
+  config::Config c = config::parse_config(small_config("", ""), "small.toml");
+  const auto telescopes = config::build_exposure_telescopes(c);
+  std::vector<RealImage> images;
+  std::vector<posterior::PixelMaps> maps;
+  for (std::size_t e = 0; e < telescopes.size(); ++e) {
+    images.push_back(telescopes[e].model());
+    maps.push_back(config::load_pixel_maps(c, static_cast<int>(e), "", images.back().rows(),
+                                           images.back().cols()));
+  }
+  const posterior::ImagePosterior post =
+      config::build_posterior(c, telescopes, std::move(images), std::move(maps));
+  const infer::SiteModel& model = post.log_density();
+  std::vector<double> u(static_cast<std::size_t>(model.dim()));
+  ASSERT_TRUE(model.unconstrain(post.current_values(), u));
+  for (auto& x : u) x += 0.01;  // away from the mode
+  const std::vector<double> scale(u.size(), 1.0);
+  std::atomic<bool> stop{true};
+  posterior::LargeMapOptions o;
+  o.stop = &stop;
+  const posterior::LargeMapResult r = posterior::maximize_scaled(model, u, scale, o);
+  EXPECT_EQ(r.reason, "interrupted");
+  EXPECT_LE(r.evaluations, 2);
+  EXPECT_EQ(r.u, u);
+  stop = false;
+  const posterior::LargeMapResult free = posterior::maximize_scaled(model, u, scale, o);
+  EXPECT_NE(free.reason, "interrupted");
+  EXPECT_GT(free.evaluations, 2);
 }
 
 TEST(CalibrationPipeline, StructuredPathNeedsADiagonalFlatField) {

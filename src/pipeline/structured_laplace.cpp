@@ -264,14 +264,20 @@ FlatFieldPieces flat_field_pieces(const posterior::ImagePosterior& post,
                                          std::pair{1.0, 8.0}, std::pair{2.0, -1.0}}) {
         us[local] = u[ui] + mult * h;
         (void)model.sites()[s].bijector->forward(us, xs);
-        std::vector<double> pp = p;
+        // The site's entries of p at the step, restored after the render (no copy of p).
         for (int k = 0; k < sl.size; ++k) {
           const int kk = k_of_x[static_cast<std::size_t>(sl.offset + k)];
           if (kk >= 0)
-            pp[static_cast<std::size_t>(kk)] =
+            p[static_cast<std::size_t>(kk)] =
                 scale[static_cast<std::size_t>(sl.offset + k)] * xs[static_cast<std::size_t>(k)];
         }
-        t.render(set, pp, *ws, img);
+        t.render(set, p, *ws, img);
+        for (int k = 0; k < sl.size; ++k) {
+          const int kk = k_of_x[static_cast<std::size_t>(sl.offset + k)];
+          if (kk >= 0)
+            p[static_cast<std::size_t>(kk)] = scale[static_cast<std::size_t>(sl.offset + k)] *
+                                              x[static_cast<std::size_t>(sl.offset + k)];
+        }
         column += (weight / (12.0 * h)) * Eigen::Map<const RealVector>(img.data(), img.size());
       }
     }
