@@ -129,8 +129,12 @@ const char* version();
 
 /// Result of fisher_run().
 struct FisherRunResult {
-  posterior::FisherResult fisher;  ///< at the configured (true) values
-  std::string table;               ///< parameter, truth, CRB, Laplace sd, unit
+  /// At the configured (true) values. On the structured path only names, units, values,
+  /// unconstrained, crb (NaN when the Fisher matrix alone is singular) and laplace_sd are
+  /// filled: no n x n matrix is formed.
+  posterior::FisherResult fisher;
+  std::string table;        ///< parameter, truth, CRB, Laplace sd, unit
+  bool structured = false;  ///< the flat field's Schur complement was used
 };
 
 /// `airy fisher`: the Fisher information of the configured priors' parameters at their
@@ -139,9 +143,17 @@ struct FisherRunResult {
 /// correlation.csv (F^-1 normalised), laplace_unconstrained.csv (the Fisher inverse metric)
 /// and correlation.<[plot] formats> (when plots). docs/fisher.md. `out_dir` must be empty
 /// unless `overwrite`.
+///
+/// `laplace` = "dense", "structured" or "auto" (structured when the posterior has a flat
+/// field, detector.pixel_response.map, and more than 1000 parameters): the structured path
+/// gives every parameter's CRB and Laplace sd by the Schur complement of the flat field
+/// (docs/calibration.md) and writes crb.csv, global_covariance.csv (the other parameters'
+/// Laplace covariance, site units), flat_field_sd.fits and flat_field_crb.fits (the maps of
+/// the flat field's sds), never an n x n matrix.
 /// @throws InvalidArgument for a config without priors or a non-empty/unwritable directory.
 FisherRunResult fisher_run(const config::Config& config, const std::string& out_dir,
-                           bool plots = true, bool overwrite = false);
+                           bool plots = true, bool overwrite = false,
+                           const std::string& laplace = "auto");
 
 /// Options of optimize_run().
 struct OptimizeRunOptions {
@@ -149,13 +161,21 @@ struct OptimizeRunOptions {
   std::string objective = "map";  ///< "map" or "ml"
   int num_starts = 16;            ///< L-BFGS starts drawn from the priors (seed: sampler.seed)
   bool overwrite = false;         ///< replace airy's files in a non-empty output directory
+  /// "auto", "dense" or "structured", as fisher_run: the structured path maximises with
+  /// posterior::maximize_scaled (L-BFGS scaled by the Laplace diagonal, MAP only) and gives
+  /// the sds by the flat field's Schur complement.
+  std::string laplace = "auto";
+  /// "prior": num_starts starts drawn from the priors; "config": one start at the configured
+  /// values (an initial guess; in a simulation's config.toml, the truth).
+  std::string init = "prior";
 };
 
 /// Result of optimize_run().
 struct OptimizeRunResult {
   posterior::OptimizeResult result;
-  std::string table;    ///< per start: objective, |grad|, evaluations, reason; best values
-  int stop_signal = 0;  ///< the signal that interrupted the fit (result.interrupted)
+  std::string table;        ///< per start: objective, |grad|, evaluations, reason; best values
+  int stop_signal = 0;      ///< the signal that interrupted the fit (result.interrupted)
+  bool structured = false;  ///< the large-scale path (maximize_scaled + Schur complement)
 };
 
 /// `airy optimize`: MAP or maximum-likelihood fit (NLopt L-BFGS, several starts) of the
@@ -163,7 +183,10 @@ struct OptimizeRunResult {
 /// Cramér-Rao bound at the best fit), optimize_starts.csv, best_fit.fits, best_fit_residual.fits
 /// (data - best fit), best_fit.<[plot] formats> (data / MAP model / residual) and config.toml
 /// into config.output_dir (empty unless overwrite). A signal ends it early with the best point
-/// so far (result.interrupted).
+/// so far (result.interrupted). On the structured path (OptimizeRunOptions::laplace) also
+/// flat_field.fits (the MAP flat field), flat_field_sd.fits, flat_field_crb.fits and
+/// global_covariance.csv; optimize_starts.csv then has iterations, the scaled gradient and
+/// seconds per start.
 /// @throws InvalidArgument for a missing/invalid data file, bad options or a non-empty
 ///   directory.
 OptimizeRunResult optimize_run(const config::Config& config, const OptimizeRunOptions& options);
