@@ -55,7 +55,9 @@ for t in "${targets[@]}"; do
   corpus=$build_dir/corpus/$t
   artifacts=$build_dir/artifacts/$t
   mkdir -p "$corpus" "$artifacts"
-  args=(-runs="$runs" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048
+  # A fixed libFuzzer seed (FUZZ_SEED, default 1) makes the CI step reproducible: the same
+  # inputs in the same order on every run, so a finding fails CI every time, not at random.
+  args=(-seed="${FUZZ_SEED:-1}" -runs="$runs" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048
         -print_final_stats=1 -artifact_prefix="$artifacts/")
   [[ -f fuzz/$t.dict ]] && args+=(-dict="fuzz/$t.dict")
   echo "fuzz: $t (${args[*]})"
