@@ -79,10 +79,10 @@ OptimizeRunResult optimize_run(const config::Config& c, const OptimizeRunOptions
   // best_fit_residual_<label>.fits per exposure.
   for (int e = 0; e < post.num_exposures(); ++e) {
     const RealImage model = post.telescope_at(best.values, e).model();
-    io::FitsHeader mh = image_header(c, "BESTFIT", "photons");
+    io::FitsHeader mh = image_header(c, "BESTFIT", "photon");
     mh.history.push_back(fmt::format("image at the {} estimate (L-BFGS)", o.objective));
     io::write_fits(path_in(out, config::exposure_file_name(c, e, "best_fit")), model, mh);
-    io::FitsHeader rh = image_header(c, "RESIDUAL", "photons");
+    io::FitsHeader rh = image_header(c, "RESIDUAL", "photon");
     rh.history.push_back("data - best-fit model");
     const RealImage& d = data.exposures[static_cast<std::size_t>(e)].image;
     io::write_fits(path_in(out, config::exposure_file_name(c, e, "best_fit_residual")),
