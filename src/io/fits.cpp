@@ -399,7 +399,20 @@ void write_fits(const std::string& path, const std::vector<FitsImage>& images) {
   }
   FitsFile f(raw, path);
   for (const FitsImage& img : images) append_image(f, img);
+  // The file must end where the last HDU's data unit (with its fill to 2880 bytes) ends.
+  // cfitsio has been seen to close without error after the disk filled (a 16 x 16 image with a
+  // two-block header truncated to 8192 of 8640 bytes on a full tmpfs), so the size is checked.
+  LONGLONG head_start = 0, data_start = 0, data_end = 0;
+  fits_get_hduaddrll(f.get(), &head_start, &data_start, &data_end, &status);
+  f.check(status, "locate the end of the last HDU");
   f.close();
+  std::error_code ec;
+  const std::uintmax_t size = std::filesystem::file_size(file.temp_path(), ec);
+  if (ec || size != static_cast<std::uintmax_t>(data_end)) {
+    throw Error(fmt::format(
+        "{}: FITS write incomplete: {} of {} bytes reached the disk (No space left on device?)",
+        path, ec ? 0 : size, data_end));
+  }
   file.commit();
 }
 
