@@ -12,10 +12,6 @@
 #include "pipeline/figures.hpp"
 #include "pipeline/run_files.hpp"
 
-#ifndef AIRY_GIT_REVISION
-#define AIRY_GIT_REVISION "unknown"
-#endif
-
 namespace airy::pipeline {
 namespace {
 
@@ -79,7 +75,7 @@ io::FitsHeader image_header(const config::Config& c, const std::string& extname,
   // beside this file has exactly this checksum) and which command.
   h.cards.push_back({"AIRYVER", std::string(version()), "airy version"});
   h.cards.push_back(
-      {"AIRYREV", std::string(AIRY_GIT_REVISION), "git revision airy was configured at"});
+      {"AIRYREV", std::string(git_revision()), "git revision airy was configured at"});
   if (!c.source_name.empty()) h.cards.push_back({"CONFIG", c.source_name, "config the run read"});
   h.cards.push_back(
       {"CONFHASH", text_checksum(config::to_toml(c)), "checksum of config.toml (as run)"});

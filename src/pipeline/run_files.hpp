@@ -75,6 +75,10 @@ std::map<std::string, double> truth_written_for(const std::string& data_path, st
 std::map<std::string, double> truth_written_for(const std::vector<std::string>& data_paths,
                                                 std::string* why);
 
+/// The git revision airy was configured from (12 hex digits), or "unknown" without git
+/// (generated: cmake/git_revision.cpp.in).
+const char* git_revision();
+
 /// What run_info.toml records.
 struct RunInfo {
   std::string status;  ///< "running", "complete", "interrupted", "failed"
