@@ -6,6 +6,7 @@ set -euo pipefail
 
 PACKAGES=(
   build-essential cmake pkg-config clang-format
+  ccache              # scripts/test.sh: the Python package's build reuses the main build's objects
   libeigen3-dev       # dense arrays, complex GEMM
   libfftw3-dev        # FFT propagator
   libtomlplusplus-dev # configuration files

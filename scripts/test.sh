@@ -4,8 +4,11 @@
 #   scripts/test.sh              Release build in build/
 #   scripts/test.sh --sanitize   ASan+UBSan build in build-asan/ (what .ci/run adds)
 # The Release run then tests the Python package (python/): a venv build/venv with the pinned
-# python/requirements-test.txt, the package built into it (persistent build/python/, so reruns
-# are incremental) and pytest.
+# python/requirements-test.txt, the package built into it by `pip install .` (persistent
+# build-python-<wheel tag>/, so reruns are incremental) and pytest.
+# Both builds go through ccache (scripts/deps.sh installs it), so the Python build compiles
+# only what differs from the main build: the bindings, nanobind and fft.cpp (no FFTW in the
+# wheel). docs/python.md "Build time" has the numbers.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -31,6 +34,14 @@ fi
 
 bash scripts/deps.sh
 jobs=$(nproc)
+if command -v ccache > /dev/null; then
+  # base_dir: ccache rewrites absolute paths below it relative to the compiler's working
+  # directory, so a translation unit compiled with the same flags in build/ and in
+  # build-python-*/ (the same depth below the source tree) is one cache entry, whichever
+  # folder the clone lives in.
+  export CCACHE_BASEDIR="$PWD"
+  cmake_args+=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
+fi
 cmake -S . -B "$build_dir" "${cmake_args[@]}"
 cmake --build "$build_dir" -j "$jobs"
 ctest --test-dir "$build_dir" --output-on-failure -j "$jobs" "${ctest_args[@]}"
@@ -42,16 +53,22 @@ if ((python_step)); then
   if [[ ! -x "$venv/bin/python" || "$(cat "$venv/.requirements.sha256" 2>/dev/null)" != "$want" ]]; then
     echo "== python: creating $venv (pinned: $req)"
     python3 -m venv "$venv"
-    "$venv/bin/pip" install -q --upgrade pip
+    "$venv/bin/pip" install -q pip==26.3
     "$venv/bin/pip" install -q -r "$req"
     echo "$want" > "$venv/.requirements.sha256"
   fi
-  py_args=(-Ccmake.define.AIRY_WARNINGS_AS_ERRORS=ON)
+  # The main build's compiler and flags (-Werror included), so that ccache serves its objects:
+  # ccache hashes the compiler's name, and CMake found /usr/bin/c++ for build/ but
+  # /usr/bin/g++ under pip (the same GCC, two cache entries per file).
+  cxx="$(sed -n 's/^CMAKE_CXX_COMPILER:FILEPATH=//p' "$build_dir/CMakeCache.txt")"
+  py_args=(-Ccmake.define.AIRY_WARNINGS_AS_ERRORS=ON "-Ccmake.define.CMAKE_CXX_COMPILER=$cxx")
   if command -v ccache > /dev/null; then
     py_args+=(-Ccmake.define.CMAKE_CXX_COMPILER_LAUNCHER=ccache)
   fi
   echo "== python: building and installing the airy package"
+  py_start=$(date +%s)
   CMAKE_BUILD_PARALLEL_LEVEL="$jobs" "$venv/bin/pip" install -q --no-build-isolation --no-deps \
     "${py_args[@]}" .
+  echo "== python: package built and installed in $(($(date +%s) - py_start)) s"
   AIRY_CLI="$PWD/$build_dir/apps/airy/airy" "$venv/bin/python" -m pytest -q python/tests
 fi

@@ -13,6 +13,7 @@
 #include <memory>
 
 #include "airy/config/config.hpp"
+#include "airy/core/error.hpp"
 #include "airy/pipeline/pipeline.hpp"
 
 namespace airy::cli {
@@ -93,8 +94,20 @@ struct SamplingFlags {
         ->check(CLI::IsMember({"diag_e", "dense_e", "unit_e", "fisher"}));
   }
 
-  /// Applies the overrides and --init / --metric to a config.
+  /// Applies the overrides and --init / --metric to a config. Under parallel tempering
+  /// (sampler.method = "pt") the NUTS-only options are errors, as the NUTS-only keys are.
   void apply(config::Config& c) const {
+    if (c.sampler.method == "pt") {
+      const auto refuse = [](const std::string& option) {
+        throw InvalidArgument(fmt::format(
+            "{}: not used by parallel tempering (sampler.method = \"pt\", --pt): its draws "
+            "are the 2^pt_rounds scans of the last round (sampler.pt_rounds)",
+            option));
+      };
+      if (warmup >= 0) refuse(fmt::format("--warmup = {}", warmup));
+      if (samples > 0) refuse(fmt::format("--samples = {}", samples));
+      if (!init.empty()) refuse(fmt::format("--init = {}", init));
+    }
     pipeline::apply_overrides(c, overrides());
     if (!init.empty()) c.sampler.init = init;
     if (!metric.empty()) c.sampler.metric = metric;
@@ -176,7 +189,9 @@ Action add_simulate(CLI::App& app) {
 
 Action add_fit(CLI::App& app, const std::string& command_line) {
   auto* cmd = app.add_subcommand(
-      "fit", "sample the posterior of the configured priors given a data image (NUTS)");
+      "fit",
+      "sample the posterior of the configured priors given a data image (NUTS, or parallel "
+      "tempering with --pt)");
   auto config_path = std::make_shared<std::string>();
   auto data = std::make_shared<std::string>();
   auto truth = std::make_shared<std::string>();
@@ -193,11 +208,25 @@ Action add_fit(CLI::App& app, const std::string& command_line) {
                   "`airy simulate` wrote it for that data file)")
       ->check(CLI::ExistingFile);
   cmd->add_flag("--no-plots", *no_plots, "skip the figures");
+  auto pt = std::make_shared<bool>(false);
+  cmd->add_flag("--pt", *pt,
+                "non-reversible parallel tempering (sampler.method = \"pt\"): --chains "
+                "independent PT runs of sampler.pt_chains chains each, and the evidence log Z; "
+                "the config's NUTS-only settings are set aside (docs/inference.md)");
   auto flags = std::make_shared<SamplingFlags>();
   flags->add_to(cmd);
-  return [cmd, config_path, data, truth, no_plots, flags, command_line]() {
+  return [cmd, config_path, data, truth, no_plots, pt, flags, command_line]() {
     if (!*cmd) return -1;
     config::Config c = config::load_config(*config_path);
+    if (*pt) {
+      const std::vector<std::string> dropped = pipeline::switch_to_pt(c);
+      if (!dropped.empty() && !flags->quiet) {
+        std::cerr << fmt::format(
+            "airy fit: --pt: the config's NUTS settings do not apply to parallel tempering: "
+            "{}\n",
+            fmt::join(dropped, ", "));
+      }
+    }
     flags->apply(c);
     pipeline::FitOptions o;
     o.data_path = *data;

@@ -35,5 +35,7 @@ Action add_plot(CLI::App& app);
 Action add_fisher(CLI::App& app);
 /// `airy optimize CONFIG --data FILE` (commands_fisher.cpp).
 Action add_optimize(CLI::App& app);
+/// `airy compare A.toml B.toml --data FILE` (commands_compare.cpp).
+Action add_compare(CLI::App& app);
 
 }  // namespace airy::cli

@@ -23,17 +23,31 @@ Action add_fisher(CLI::App& app) {
   auto out = std::make_shared<std::string>();
   auto no_plots = std::make_shared<bool>(false);
   auto overwrite = std::make_shared<bool>(false);
+  auto laplace = std::make_shared<std::string>("auto");
   cmd->add_option("config", *config_path, "TOML configuration (docs/config.md)")
       ->required()
       ->check(CLI::ExistingFile);
   cmd->add_option("--out", *out, "output directory (default: <output.dir>-fisher)");
   cmd->add_flag("--no-plots", *no_plots, "skip the correlation plot");
+  cmd->add_option("--laplace", *laplace,
+                  "dense (n x n matrices), structured (Schur complement of the flat field "
+                  "detector.pixel_response.map, docs/calibration.md) or auto (structured for a "
+                  "flat field and more than 1000 parameters)")
+      ->check(CLI::IsMember({"auto", "dense", "structured"}));
   add_overwrite_flag(cmd, *overwrite);
-  return [cmd, config_path, out, no_plots, overwrite]() {
+  return [cmd, config_path, out, no_plots, overwrite, laplace]() {
     if (!*cmd) return -1;
     config::Config c = config::load_config(*config_path);
     c.output_dir = out->empty() ? pipeline::command_output_dir(c, "fisher") : *out;
-    const auto r = pipeline::fisher_run(c, c.output_dir, !*no_plots, *overwrite);
+    const auto r = pipeline::fisher_run(c, c.output_dir, !*no_plots, *overwrite, *laplace);
+    if (r.structured) {
+      std::cout << r.table
+                << fmt::format(
+                       "airy fisher: wrote crb.csv, global_covariance.csv, flat_field_sd.fits, "
+                       "flat_field_crb.fits in {}/\n",
+                       c.output_dir);
+      return 0;
+    }
     std::cout << r.table
               << fmt::format("airy fisher: wrote crb.csv, fisher.csv, correlation.csv{} in {}/\n",
                              *no_plots ? "" : ", correlation.png", c.output_dir);
@@ -66,6 +80,15 @@ Action add_optimize(CLI::App& app) {
       cmd->add_option("--seed", *seed, "seed of the starts (sampler.seed)")
           ->check(integer_in(
               0, static_cast<unsigned long long>(std::numeric_limits<std::int64_t>::max())));
+  cmd->add_option("--init", opts->init,
+                  "prior (--starts draws from the priors) or config (one start at the "
+                  "configured values: an initial guess; in a simulation's config.toml the truth)")
+      ->check(CLI::IsMember({"prior", "config"}));
+  cmd->add_option("--laplace", opts->laplace,
+                  "dense, structured (L-BFGS scaled by the Laplace diagonal, then the Schur "
+                  "complement of the flat field; docs/calibration.md) or auto (structured for a "
+                  "flat field and more than 1000 parameters)")
+      ->check(CLI::IsMember({"auto", "dense", "structured"}));
   add_overwrite_flag(cmd, opts->overwrite);
   return [cmd, config_path, opts, out, seed, seed_option]() {
     if (!*cmd) return -1;
@@ -78,9 +101,12 @@ Action add_optimize(CLI::App& app) {
     std::cout << r.table;
     if (r.result.best >= 0) {
       std::cout << fmt::format(
-          "airy optimize: wrote optimize.csv, optimize_starts.csv, {}, {} in {}/\n",
+          "airy optimize: wrote optimize.csv, optimize_starts.csv, {}, {}{} in {}/\n",
           c.exposures.empty() ? "best_fit.fits" : "best_fit_<exposure>.fits",
           c.exposures.empty() ? "best_fit_residual.fits" : "best_fit_residual_<exposure>.fits",
+          r.structured && !r.result.interrupted
+              ? ", flat_field.fits, flat_field_sd.fits, flat_field_crb.fits, global_covariance.csv"
+              : "",
           c.output_dir);
     }
     return r.result.interrupted ? interrupted_exit_code(r.stop_signal) : 0;

@@ -29,7 +29,8 @@ int main(int argc, char** argv) {
                                             airy::cli::add_summary(app),
                                             airy::cli::add_plot(app),
                                             airy::cli::add_fisher(app),
-                                            airy::cli::add_optimize(app)};
+                                            airy::cli::add_optimize(app),
+                                            airy::cli::add_compare(app)};
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

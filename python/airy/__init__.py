@@ -5,7 +5,7 @@ from . import _core
 from ._core import AiryError, InvalidArgument
 from . import distributions, layers, utils
 from .config import Config, flagship_config, load_config, parse_config
-from .inference import LogDensity, Posterior, Prior, fisher, optimize, sample
+from .inference import Exposure, LogDensity, Posterior, Prior, fisher, optimize, sample
 from .bridge import BridgeModel
 from .layers import (AddConstant, ApplyJitter, ApplyPixelResponse, ApplySaturation, BasisOptic,
                      Downsample, Flip, GaussianJitter, Normalise, Optic, Resize, Rotate, Tilt,
@@ -24,6 +24,6 @@ __all__ = [
     "PointSource", "PointSources", "BinarySource", "AlphaCen", "TransmissiveLayer", "Optic",
     "BasisOptic", "Tilt", "Normalise", "Flip", "Resize", "Rotate", "Downsample", "ApplyJitter",
     "GaussianJitter", "ApplyPixelResponse", "AddConstant", "ApplySaturation", "Config",
-    "load_config", "parse_config", "flagship_config", "Posterior", "Prior", "LogDensity",
+    "load_config", "parse_config", "flagship_config", "Posterior", "Prior", "Exposure", "LogDensity",
     "sample", "optimize", "fisher", "BridgeModel",
 ]

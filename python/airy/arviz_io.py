@@ -62,15 +62,23 @@ def to_arviz(result: dict, posterior, options, *, interrupted=False, log_likelih
         groups["warmup_posterior"] = _group_variables(names, result["warmup"]["draws"])
         groups["warmup_sample_stats"] = {_STATS[k]: v for k, v in result["warmup"]["stats"].items()}
     if posterior is not None:
-        data = posterior.data
-        groups["observed_data"] = {"image": data}
-        dims["image"] = ["y", "x"]
-        coords.setdefault("y", np.arange(data.shape[0]))
-        coords.setdefault("x", np.arange(data.shape[1]))
+        # One observed image per exposure: "image" for one, "image_<exposure label>" for several.
+        n = posterior.num_exposures
+        images = [posterior.core.data(e) for e in range(n)]
+        keys = ["image"] if n == 1 else [f"image_{label}" for label in posterior.exposure_names]
+        same_shape = all(im.shape == images[0].shape for im in images)
+        groups["observed_data"] = dict(zip(keys, images))
+        for key, im in zip(keys, images):
+            yx = ["y", "x"] if same_shape else [f"y_{key}", f"x_{key}"]
+            dims[key] = yx
+            coords.setdefault(yx[0], np.arange(im.shape[0]))
+            coords.setdefault(yx[1], np.arange(im.shape[1]))
         if log_likelihood and post["draws"].shape[1] > 0:
-            c, d, n = post["draws"].shape
-            ll = posterior.core.log_likelihood_draws(np.ascontiguousarray(post["draws"].reshape(c * d, n)))
-            groups["log_likelihood"] = {"image": ll.reshape(c, d, *data.shape)}
+            c, d, m = post["draws"].shape
+            flat = np.ascontiguousarray(post["draws"].reshape(c * d, m))
+            groups["log_likelihood"] = {
+                key: posterior.core.log_likelihood_draws(flat, e).reshape(c, d, *im.shape)
+                for e, (key, im) in enumerate(zip(keys, images))}
     attrs = {"inference_library": "airy", "num_warmup": options.num_warmup,
              "num_chains": options.num_chains, "metric": options.metric,
              "complete": int(all(result["complete"]) and not interrupted),

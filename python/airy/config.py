@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import os
 
+import numpy as np
+
 from . import _core
 from ._validate import as_array
 from .telescope import Telescope
@@ -15,11 +17,28 @@ __all__ = ["Config", "load_config", "parse_config", "flagship_config"]
 class Config:
     """A parsed configuration. ``telescope`` has every parameter at its configured (true)
     value; ``posterior(data)`` is the configured posterior of an image; ``simulate()`` the
-    configured noisy data."""
+    configured noisy data.
+
+    With ``[[exposures]]`` (docs/config.md), ``telescopes`` holds one telescope per exposure
+    (the shared optics, source and detector plus the exposure's dither, flux scale, band and
+    diversity; ``telescope`` is exposure 0's) and ``posterior([image_0, image_1, ...])`` is the
+    joint posterior of all of them. Without, ``telescopes == [telescope]``."""
 
     def __init__(self, core: _core.Config):
         self.core = core
-        self.telescope = Telescope.from_core(_core.build_telescope(core))
+        self.telescopes = [Telescope.from_core(t) for t in _core.build_exposure_telescopes(core)]
+        self.telescope = self.telescopes[0]
+
+    @property
+    def num_exposures(self) -> int:
+        """Telescopes (and data images) of the configuration: 1 without [[exposures]]."""
+        return len(self.telescopes)
+
+    @property
+    def exposure_names(self) -> list[str]:
+        """Each exposure's label: its configured name, else its index (as airy's messages)."""
+        names = list(self.core.exposure_names) or [""]
+        return [n or str(i) for i, n in enumerate(names)]
 
     @property
     def priors(self):
@@ -38,15 +57,30 @@ class Config:
         return self.core.to_toml()
 
     def posterior(self, data):
-        """The configured posterior of ``data`` (ny, nx photons)."""
+        """The configured posterior of ``data``: an image (ny, nx photons), or with
+        [[exposures]] one image per exposure (a list, or an array (N, ny, nx))."""
         from .inference import Posterior
-        d = as_array(data, "data", ndim=2)
-        return Posterior._from_core(_core.build_posterior(self.core, self.telescope._core, d))
+        if self.num_exposures == 1 and not isinstance(data, (list, tuple)) and np.ndim(data) == 2:
+            d = as_array(data, "data", ndim=2)
+            return Posterior._from_core(_core.build_posterior(self.core, self.telescope._core, d))
+        images = [as_array(d, f"data[{e}]", ndim=2) for e, d in enumerate(data)]
+        if len(images) != self.num_exposures:
+            raise _core.InvalidArgument(
+                f"data: {len(images)} image(s) for {self.num_exposures} exposure(s) of {self.source_name}")
+        return Posterior._from_core(_core.build_posterior(self.core, [t._core for t in self.telescopes], images))
 
-    def simulate(self):
-        """(photon_noise_only, data): the configured noise applied to telescope.model()
-        (Philox stream (noise.seed, 1), as `airy simulate`)."""
-        return _core.simulate_data(self.core, self.telescope.model())
+    def simulate(self, exposure: int | None = None):
+        """(photon_noise_only, data): the configured noise applied to a telescope's model(),
+        as `airy simulate`: Philox stream (noise.seed, 1 + e) for exposure e, so exposures
+        get independent noise. With [[exposures]] and no ``exposure``: two lists, one image
+        per exposure (what ``posterior`` and ``sample`` take)."""
+        if exposure is None and self.num_exposures > 1:
+            sims = [self.simulate(e) for e in range(self.num_exposures)]
+            return [s[0] for s in sims], [s[1] for s in sims]
+        e = 0 if exposure is None else exposure
+        if isinstance(e, bool) or not isinstance(e, (int, np.integer)) or not 0 <= e < self.num_exposures:
+            raise _core.InvalidArgument(f"simulate: exposure = {exposure!r}: expected 0..{self.num_exposures - 1}")
+        return _core.simulate_data(self.core, self.telescopes[e].model(), 1 + int(e))
 
     def sampler_options(self):
         """The [sampler] table as airy._core.SamplerOptions."""

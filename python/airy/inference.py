@@ -12,45 +12,100 @@ from ._validate import as_array, as_float, as_int
 from .distributions import Distribution
 from .telescope import Telescope
 
-__all__ = ["Prior", "Posterior", "LogDensity", "sample", "optimize", "fisher"]
+__all__ = ["Prior", "Exposure", "Posterior", "LogDensity", "sample", "optimize", "fisher"]
 
 
 class Prior:
     """A prior on one telescope parameter path: ``dist`` applies to each entry, in ``unit``
-    (telescope value = scale * sampled value), output ``name`` (default: the path's leaf)."""
+    (telescope value = scale * sampled value), output ``name`` (default: the path's leaf).
 
-    def __init__(self, path: str, dist: Distribution, unit: str = "", scale: float = 1.0, name: str = ""):
+    ``exposure`` (multi-exposure posteriors): None = one value shared by every exposure; an
+    int e = exposure e's own parameter (output ``<name>_e<e>``); ``"*"`` = one per exposure
+    (as the config's ``"exposures.<i>.<path>"`` and ``"exposures.*.<path>"``)."""
+
+    def __init__(self, path: str, dist: Distribution, unit: str = "", scale: float = 1.0, name: str = "",
+                 exposure=None):
         if not isinstance(path, str):
             raise TypeError(f"Prior: path: expected a str, got {type(path).__name__}")
         if not isinstance(dist, Distribution):
             raise TypeError(f"Prior '{path}': dist: expected an airy.distributions.Distribution, got {type(dist).__name__}")
         self.path, self.dist, self.unit, self.name = path, dist, str(unit), str(name)
         self.scale = as_float(scale, f"Prior '{path}': scale", positive=True)
+        if exposure is not None and exposure != "*":
+            exposure = as_int(exposure, f"Prior '{path}': exposure", minimum=0)
+        self.exposure = exposure
+
+
+class Exposure:
+    """One exposure of a joint fit: the telescope that renders it (with the exposure's fixed
+    settings: dither, band, diversity, flux scale), its data (ny, nx photons) and likelihood
+    (as in Posterior) with read-noise ``sigma`` photons; ``name`` labels it ("" = its index)."""
+
+    def __init__(self, telescope: Telescope, data, likelihood: str = "poisson_gaussian",
+                 sigma: float = 3.0, name: str = ""):
+        if not isinstance(telescope, Telescope):
+            raise TypeError(f"Exposure: telescope: expected an airy.Telescope, got {type(telescope).__name__}")
+        label = f"exposure '{name}': " if name else ""
+        self.telescope = telescope
+        self.data = as_array(data, f"{label}data", ndim=2)
+        if self.data.shape != telescope.image_shape:
+            raise _core.InvalidArgument(
+                f"{label}data: shape {self.data.shape} differs from the telescope's image {telescope.image_shape}")
+        self.likelihood = str(likelihood)
+        self.sigma = as_float(sigma, f"{label}sigma", positive=True)
+        self.name = str(name)
 
 
 class Posterior:
-    """p(parameters | image): priors on telescope paths and an image likelihood
-    ('poisson', 'gaussian', 'poisson_gaussian' (default), 'poisson_gaussian_exact') with
-    read-noise ``sigma`` photons. ``priors``: {path: Distribution} or a list of Prior."""
+    """p(parameters | images): priors on telescope paths and one image likelihood per
+    exposure ('poisson', 'gaussian', 'poisson_gaussian' (default), 'poisson_gaussian_exact')
+    with read-noise ``sigma`` photons. ``priors``: {path: Distribution} or a list of Prior.
 
-    def __init__(self, telescope: Telescope, priors, data, likelihood: str = "poisson_gaussian",
+    ``Posterior(telescope, priors, data)``: one image. ``Posterior([Exposure, ...], priors)``:
+    several exposures fitted jointly (airy::posterior::ImagePosterior's N exposures): a prior
+    is shared by every exposure unless its ``exposure`` says otherwise, and the log density is
+    sum_e log L_e(d_e | model_e(shared, own_e)) + log priors."""
+
+    def __init__(self, telescope, priors, data=None, likelihood: str = "poisson_gaussian",
                  sigma: float = 3.0):
-        if not isinstance(telescope, Telescope):
-            raise TypeError(f"telescope: expected an airy.Telescope, got {type(telescope).__name__}")
+        if isinstance(telescope, (list, tuple)):
+            if data is not None:
+                raise _core.InvalidArgument("data: a list of Exposure objects carries its own data (pass data=None)")
+            exposures = list(telescope)
+            if not exposures:
+                raise _core.InvalidArgument("exposures: at least one Exposure is needed")
+            for e in exposures:
+                if not isinstance(e, Exposure):
+                    raise TypeError(f"exposures: expected airy.Exposure objects, got {type(e).__name__}")
+        elif isinstance(telescope, Telescope):
+            if data is None:
+                raise _core.InvalidArgument("data: the observed image is needed")
+            exposures = [Exposure(telescope, data, likelihood, sigma)]
+        else:
+            raise TypeError(f"telescope: expected an airy.Telescope or a list of airy.Exposure, got {type(telescope).__name__}")
         if isinstance(priors, dict):
             priors = [Prior(k, v) for k, v in priors.items()]
         if not priors:
             raise _core.InvalidArgument("priors: at least one prior is needed")
+        n = len(exposures)
         sites = []
         for p in priors:
             if not isinstance(p, Prior):
                 raise TypeError(f"priors: expected Prior objects, got {type(p).__name__}")
-            sites.append((telescope.resolve(p.path), p.dist.core, p.scale, p.unit, p.name))
-        d = as_array(data, "data", ndim=2)
-        if d.shape != telescope.image_shape:
-            raise _core.InvalidArgument(f"data: shape {d.shape} differs from the telescope's image {telescope.image_shape}")
-        self._init(_core.ImagePosterior(telescope._core, sites, str(likelihood), d,
-                                        as_float(sigma, "sigma", positive=True)))
+            if p.exposure is None:
+                owners = [-1]
+            elif p.exposure == "*":
+                owners = list(range(n))
+            else:
+                if p.exposure >= n:
+                    raise _core.InvalidArgument(f"Prior '{p.path}': exposure = {p.exposure}: there are {n} exposure(s) (0..{n - 1})")
+                owners = [p.exposure]
+            # Paths may be spelled as dLux does; the telescope that owns the site resolves it.
+            path = exposures[max(owners[0], 0)].telescope.resolve(p.path)
+            sites += [(path, p.dist.core, p.scale, p.unit, p.name, e) for e in owners]
+        self._init(_core.ImagePosterior([e.telescope._core for e in exposures], [e.data for e in exposures],
+                                        [e.likelihood for e in exposures], [e.sigma for e in exposures],
+                                        [e.name for e in exposures], sites))
 
     @classmethod
     def _from_core(cls, core):
@@ -61,7 +116,17 @@ class Posterior:
     def _init(self, core):
         self.core = core
         self.density = core.log_density()
-        self.telescope = Telescope.from_core(core.telescope)
+        self.telescopes = [Telescope.from_core(core.telescope(e)) for e in range(core.num_exposures)]
+        self.telescope = self.telescopes[0]
+
+    @property
+    def num_exposures(self) -> int:
+        return self.core.num_exposures
+
+    @property
+    def exposure_names(self) -> list[str]:
+        """Each exposure's label: its name, else its index (as airy's messages)."""
+        return [self.core.exposure_name(e) or str(e) for e in range(self.num_exposures)]
 
     @property
     def dim(self) -> int:
@@ -78,12 +143,19 @@ class Posterior:
         return self.core.units()
 
     @property
-    def data(self) -> np.ndarray:
-        return self.core.data()
+    def data(self):
+        """The observed image (ny, nx); with several exposures, the list of their images."""
+        if self.num_exposures == 1:
+            return self.core.data(0)
+        return [self.core.data(e) for e in range(self.num_exposures)]
 
     def sites(self):
         """(name, size, path, unit) of each sampled block."""
         return list(zip(self.core.site_names(), self.core.site_sizes(), self.core.site_paths(), self.core.site_units()))
+
+    def site_exposures(self) -> list[int]:
+        """Each site's exposure: -1 shared by all, else the exposure it belongs to."""
+        return self.core.site_exposures()
 
     def log_density(self, theta_unc):
         """(log p(theta_unc), gradient) on the unconstrained space (log-Jacobians included)."""
@@ -96,12 +168,14 @@ class Posterior:
         return self.density.unconstrain(as_array(values, "values", shape=(self.density.output_dim,)))
 
     def current_values(self) -> np.ndarray:
-        """Site values of the telescope's parameters (the truth when it simulated the data)."""
+        """Site values of the telescopes' parameters (the truth when they simulated the data)."""
         return self.core.current_values()
 
-    def telescope_at(self, values) -> Telescope:
-        """The telescope with the sampled parameters at ``values`` (site units)."""
-        return Telescope.from_core(self.core.telescope_at(as_array(values, "values", ndim=1)))
+    def telescope_at(self, values, exposure: int = 0) -> Telescope:
+        """Exposure ``exposure``'s telescope with the sampled parameters at ``values`` (site
+        units)."""
+        e = as_int(exposure, "exposure", minimum=0)
+        return Telescope.from_core(self.core.telescope_at(as_array(values, "values", ndim=1), e))
 
 
 class LogDensity:

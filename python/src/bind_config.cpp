@@ -20,7 +20,7 @@ void bind_config(nb::module_& m) {
       .def_ro("dist", &config::PriorConfig::dist)
       .def_ro("params", &config::PriorConfig::params)
       .def_ro("unit", &config::PriorConfig::unit)
-      .def_ro("scale", &config::PriorConfig::scale)
+      .def_ro("unit_scale", &config::PriorConfig::unit_scale)
       .def_ro("truth", &config::PriorConfig::truth);
   nb::class_<config::SamplerConfig>(m, "SamplerConfig", "The [sampler] table of a config.")
       .def_ro("num_chains", &config::SamplerConfig::num_chains)
@@ -44,21 +44,43 @@ void bind_config(nb::module_& m) {
       .def_prop_ro("likelihood_kind", [](const config::Config& c) { return c.likelihood.kind; })
       .def_prop_ro("likelihood_sigma", [](const config::Config& c) { return c.likelihood.sigma; })
       .def_prop_ro("noll", [](const config::Config& c) { return c.optics.noll; })
+      .def_prop_ro("exposure_names",
+                   [](const config::Config& c) {
+                     // One label per [[exposures]] table ("" = its index); [] without them.
+                     std::vector<std::string> n;
+                     for (const auto& e : c.exposures) n.push_back(e.name);
+                     return n;
+                   })
       .def("to_toml", [](const config::Config& c) { return config::to_toml(c); });
   m.def("load_config", &config::load_config, nb::arg("path"));
   m.def("parse_config", &config::parse_config, nb::arg("text"), nb::arg("source_name"));
   m.def("flagship_toml", [] { return std::string(config::flagship_toml()); });
   m.def("build_telescope", &config::build_telescope, nb::arg("config"));
+  m.def("build_exposure_telescopes", &config::build_exposure_telescopes, nb::arg("config"));
   m.def(
       "build_posterior",
       [](const config::Config& c, const model::Telescope& t, const InArray& data) {
         return config::build_posterior(c, t, to_image(data, "data"));
       },
       nb::arg("config"), nb::arg("telescope"), nb::arg("data"));
-  m.def("simulate_data", [](const config::Config& c, const InArray& model) {
-    const auto sim = config::simulate_data(c.noise, to_image(model, "model"));
-    return nb::make_tuple(image_array(sim.photon_noise_only), image_array(sim.data));
-  });
+  m.def(
+      "build_posterior",
+      [](const config::Config& c, const std::vector<model::Telescope>& telescopes,
+         const std::vector<InArray>& data) {
+        std::vector<RealImage> images;
+        for (std::size_t e = 0; e < data.size(); ++e) {
+          images.push_back(to_image(data[e], ("data[" + std::to_string(e) + "]").c_str()));
+        }
+        return config::build_posterior(c, telescopes, std::move(images));
+      },
+      nb::arg("config"), nb::arg("telescopes"), nb::arg("data"));
+  m.def(
+      "simulate_data",
+      [](const config::Config& c, const InArray& model, std::uint64_t stream) {
+        const auto sim = config::simulate_data(c.noise, to_image(model, "model"), stream);
+        return nb::make_tuple(image_array(sim.photon_noise_only), image_array(sim.data));
+      },
+      nb::arg("config"), nb::arg("model"), nb::arg("stream") = 1);
   m.def(
       "config_sampler_options",
       [](const config::Config& c) {

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: BSD-3-Clause
-// airy::posterior from Python: the image posterior (priors on telescope paths + likelihood),
-// MAP/ML fits, the Fisher information, and the change-of-variables term for a bridgestan-style
+// airy::posterior from Python: the image posterior (priors on telescope paths + one image
+// likelihood per exposure, N >= 1 exposures with shared and per-exposure sites), MAP/ML fits, the
+// Fisher information, and the change-of-variables term for a bridgestan-style
 // log_density(jacobian=False).
 #include <nanobind/stl/map.h>
 #include <nanobind/stl/optional.h>
@@ -21,8 +22,9 @@ namespace airy::python {
 namespace {
 
 using posterior::ImagePosterior;
-/// (path, prior, scale, unit, name) of one sampled telescope parameter.
-using SiteTuple = std::tuple<std::string, DistRef, double, std::string, std::string>;
+/// (path, prior, scale, unit, name, exposure) of one sampled telescope parameter; exposure -1:
+/// shared by every exposure, e >= 0: exposure e's own (posterior::ParameterSite).
+using SiteTuple = std::tuple<std::string, DistRef, double, std::string, std::string, int>;
 
 OutArray doubles(const std::vector<double>& v) { return owned_array(v, {v.size()}); }
 
@@ -49,15 +51,27 @@ nb::tuple log_jacobian(const infer::SiteModel& model, const InArray& theta) {
                         owned_array(std::move(grad), {static_cast<std::size_t>(model.dim())}));
 }
 
-/// Per-pixel log L of the data at each draw (N, site values) -> (N, ny, nx): ArviZ's
+/// Exposure index e, checked (InvalidArgument naming the range, not an out_of_range crash).
+int exposure_index(const ImagePosterior& p, int e) {
+  if (e < 0 || e >= p.num_exposures()) {
+    throw_invalid("ImagePosterior", "exposure",
+                  std::to_string(e) + " is not an exposure (0.." +
+                      std::to_string(p.num_exposures() - 1) + ")");
+  }
+  return e;
+}
+
+/// Per-pixel log L of exposure e's data at each draw (N, site values) -> (N, ny, nx): ArviZ's
 /// log_likelihood group (one render per draw, with the GIL released).
-OutArray log_likelihood_draws(const ImagePosterior& p, const InArray& draws) {
+OutArray log_likelihood_draws(const ImagePosterior& p, const InArray& draws, int e) {
+  e = exposure_index(p, e);
   const int n = p.log_density().site_dim();
   if (draws.ndim() != 2 || static_cast<int>(draws.shape(1)) != n) {
     throw_invalid("log_likelihood_draws", "draws",
                   "expected shape (num_draws, " + std::to_string(n) + ")");
   }
-  const RealImage& d = p.likelihood().data();
+  const posterior::ImageLikelihood& lik = p.likelihood(e);
+  const RealImage& d = lik.data();
   const std::size_t nd = draws.shape(0), npix = static_cast<std::size_t>(d.size());
   std::vector<double> out(nd * npix);
   {
@@ -67,13 +81,12 @@ OutArray log_likelihood_draws(const ImagePosterior& p, const InArray& draws) {
     std::vector<posterior::ImageLikelihood> pixels;
     pixels.reserve(npix);
     for (std::size_t k = 0; k < npix; ++k) {
-      pixels.emplace_back(p.likelihood().kind(), RealImage::Constant(1, 1, d.data()[k]),
-                          p.likelihood().sigma());
+      pixels.emplace_back(lik.kind(), RealImage::Constant(1, 1, d.data()[k]), lik.sigma());
     }
     RealImage one(1, 1), bar;
     for (std::size_t i = 0; i < nd; ++i) {
       const std::vector<double> v(draws.data() + i * n, draws.data() + (i + 1) * n);
-      const RealImage mu = p.telescope_at(v).model();
+      const RealImage mu = p.telescope_at(v, e).model();
       for (std::size_t k = 0; k < npix; ++k) {
         one(0, 0) = mu.data()[k];
         out[i * npix + k] = pixels[k].log_likelihood(one, bar);
@@ -132,22 +145,50 @@ void bind_posterior(nb::module_& m) {
                              "Priors on telescope paths + an image likelihood (airy::posterior).")
       .def(
           "__init__",
-          [](ImagePosterior* self, const model::Telescope& telescope,
-             const std::vector<SiteTuple>& sites, const std::string& likelihood,
-             const InArray& data, double sigma) {
-            std::vector<posterior::ParameterSite> ps;
-            for (const auto& [path, prior, scale, unit, name] : sites) {
-              ps.push_back({path, prior.ptr, scale, unit, name});
+          [](ImagePosterior* self, const std::vector<model::Telescope>& telescopes,
+             const std::vector<InArray>& data, const std::vector<std::string>& likelihoods,
+             const std::vector<double>& sigmas, const std::vector<std::string>& names,
+             const std::vector<SiteTuple>& sites) {
+            const std::size_t n = telescopes.size();
+            if (data.size() != n || likelihoods.size() != n || sigmas.size() != n ||
+                names.size() != n) {
+              throw_invalid("ImagePosterior", "exposures",
+                            "telescopes, data, likelihoods, sigmas and names differ in length");
             }
-            posterior::ImageLikelihood lik(posterior::parse_likelihood(likelihood, "likelihood"),
-                                           to_image(data, "data"), sigma);
-            new (self) ImagePosterior(telescope, std::move(ps), std::move(lik));
+            std::vector<posterior::Exposure> exposures;
+            for (std::size_t e = 0; e < n; ++e) {
+              const std::string label = "exposure " + std::to_string(e);
+              exposures.push_back(
+                  {names[e], telescopes[e],
+                   posterior::ImageLikelihood(
+                       posterior::parse_likelihood(likelihoods[e], label + ": likelihood"),
+                       to_image(data[e], (label + ": data").c_str()), sigmas[e])});
+            }
+            std::vector<posterior::ParameterSite> ps;
+            for (const auto& [path, prior, scale, unit, name, exposure] : sites) {
+              ps.push_back({path, prior.ptr, scale, unit, name, exposure});
+            }
+            new (self) ImagePosterior(std::move(exposures), std::move(ps));
           },
-          nb::arg("telescope"), nb::arg("sites"), nb::arg("likelihood"), nb::arg("data"),
-          nb::arg("sigma"))
+          nb::arg("telescopes"), nb::arg("data"), nb::arg("likelihoods"), nb::arg("sigmas"),
+          nb::arg("names"), nb::arg("sites"))
       .def("log_density",
            [](const ImagePosterior& p) { return LogDensityRef{p.log_density_ptr()}; })
-      .def_prop_ro("telescope", &ImagePosterior::telescope)
+      .def_prop_ro("num_exposures", &ImagePosterior::num_exposures)
+      .def(
+          "telescope",
+          [](const ImagePosterior& p, int e) { return p.telescope(exposure_index(p, e)); },
+          nb::arg("exposure") = 0)
+      .def(
+          "exposure_name",
+          [](const ImagePosterior& p, int e) { return p.exposure_name(exposure_index(p, e)); },
+          nb::arg("exposure"))
+      .def("site_exposures",
+           [](const ImagePosterior& p) {
+             std::vector<int> n;
+             for (const auto& s : p.sites()) n.push_back(s.exposure);
+             return n;
+           })
       .def("names", [](const ImagePosterior& p) { return p.log_density().output_names(); })
       .def("units", &ImagePosterior::output_units)
       .def("site_names",
@@ -175,21 +216,36 @@ void bind_posterior(nb::module_& m) {
              return n;
            })
       .def("current_values", [](const ImagePosterior& p) { return doubles(p.current_values()); })
-      .def("telescope_at",
-           [](const ImagePosterior& p, const InArray& v) {
-             const RealVector x = to_vector(v);
-             return p.telescope_at(std::vector<double>(x.data(), x.data() + x.size()));
-           })
-      .def("data", [](const ImagePosterior& p) { return image_array(p.likelihood().data()); })
-      .def_prop_ro(
+      .def(
+          "telescope_at",
+          [](const ImagePosterior& p, const InArray& v, int e) {
+            const RealVector x = to_vector(v);
+            return p.telescope_at(std::vector<double>(x.data(), x.data() + x.size()),
+                                  exposure_index(p, e));
+          },
+          nb::arg("values"), nb::arg("exposure") = 0)
+      .def(
+          "data",
+          [](const ImagePosterior& p, int e) {
+            return image_array(p.likelihood(exposure_index(p, e)).data());
+          },
+          nb::arg("exposure") = 0)
+      .def(
           "likelihood_kind",
-          [](const ImagePosterior& p) { return posterior::likelihood_name(p.likelihood().kind()); })
-      .def_prop_ro("likelihood_sigma",
-                   [](const ImagePosterior& p) { return p.likelihood().sigma(); })
-      .def("log_likelihood_draws",
-           [](const ImagePosterior& p, const InArray& draws) {
-             return log_likelihood_draws(p, draws);
-           })
+          [](const ImagePosterior& p, int e) {
+            return posterior::likelihood_name(p.likelihood(exposure_index(p, e)).kind());
+          },
+          nb::arg("exposure") = 0)
+      .def(
+          "likelihood_sigma",
+          [](const ImagePosterior& p, int e) { return p.likelihood(exposure_index(p, e)).sigma(); },
+          nb::arg("exposure") = 0)
+      .def(
+          "log_likelihood_draws",
+          [](const ImagePosterior& p, const InArray& draws, int e) {
+            return log_likelihood_draws(p, draws, e);
+          },
+          nb::arg("draws"), nb::arg("exposure") = 0)
       .def("log_jacobian", [](const ImagePosterior& p, const InArray& theta) {
         return log_jacobian(p.log_density(), theta);
       });

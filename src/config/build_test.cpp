@@ -1,7 +1,11 @@
 // SPDX-License-Identifier: BSD-3-Clause
 #include "airy/config/build.hpp"
 
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
+
+#include <cmath>
+#include <string>
 
 #include "airy/core/error.hpp"
 #include "airy/model/builder.hpp"
@@ -59,6 +63,46 @@ TEST(Build, SimulatedNoiseHasTheRightMoments) {
   EXPECT_EQ((sim.photon_noise_only - sim.photon_noise_only.round()).abs().maxCoeff(), 0.0);
   // Same seed, same data.
   EXPECT_EQ((simulate_data(noise, model).data - sim.data).abs().maxCoeff(), 0.0);
+}
+
+// Fuzzing (tests/fuzz/corpus/config/poisson_rate_above_int64.toml): a pixel mean beyond what
+// Poisson noise can count exactly (2^52 photons) is named with its pixel and the keys that set
+// it, not cast to int64 (UBSan: log_flux = 21 gives 1.1e19 photons in a pixel).
+TEST(Build, PhotonNoiseBeyondExactCountsNamesThePixelAndTheKeys) {
+  using ::testing::AllOf;
+  using ::testing::HasSubstr;
+  using ::testing::ThrowsMessage;
+  const NoiseConfig noise;  // photon noise on
+  RealImage model = RealImage::Constant(3, 4, 100.0);
+  model(1, 2) = 1.1e19;
+  EXPECT_THAT([&] { (void)simulate_data(noise, model); },
+              ThrowsMessage<InvalidArgument>(AllOf(
+                  HasSubstr("noise.photon"), HasSubstr("pixel (x=2, y=1)"), HasSubstr("1.1e+19"),
+                  HasSubstr("4.5036e+15"), HasSubstr("source.log_flux"))));
+  model(1, 2) = std::nan("");
+  EXPECT_THAT([&] { (void)simulate_data(noise, model); },
+              ThrowsMessage<InvalidArgument>(HasSubstr("pixel (x=2, y=1) has a mean of nan")));
+  // The bound itself draws (exactly representable counts), and without photon noise nothing is
+  // drawn from the mean.
+  model(1, 2) = 0x1.0p52;
+  EXPECT_NO_THROW((void)simulate_data(noise, model));
+  NoiseConfig read_only;
+  read_only.photon = false;
+  model(1, 2) = 1e300;
+  EXPECT_EQ(simulate_data(read_only, model).data(1, 2), 1e300);
+
+  // Through a configuration, as `airy simulate` does: log_flux = 21 and background.value = 1e308.
+  const std::string base =
+      "[optics]\nnpix = 16\npsf_npix = 8\n[source]\ntype = \"point\"\nn_wavelengths = 1\n";
+  for (const std::string& extra :
+       {std::string("log_flux = 21\n"),
+        std::string("[[detector.layers]]\ntype = \"background\"\nvalue = 1e308\n")}) {
+    const Config c = parse_config(base + extra, "poisson.toml");
+    const RealImage image = build_telescope(c).model();
+    EXPECT_THAT([&] { (void)simulate_data(c.noise, image); },
+                ThrowsMessage<InvalidArgument>(HasSubstr("Poisson noise can draw exactly")))
+        << extra;
+  }
 }
 
 TEST(Build, PosteriorFromConfigSamplesTheSevenCoefficientsInNm) {

@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -532,15 +533,74 @@ void parse_priors(const Section& root, Config& c) {
   }
 }
 
+/// The NUTS-only keys of [sampler] (an error with method = "pt").
+constexpr std::array<std::string_view, 7> kNutsOnlyKeys = {
+    "num_warmup", "num_samples", "save_warmup", "thin", "init", "map_starts", "metric_init"};
+/// The PT-only keys of [sampler] (an error with method = "nuts").
+constexpr std::array<std::string_view, 6> kPtOnlyKeys = {
+    "pt_chains",        "pt_rounds", "pt_reference", "pt_gaussian_sd", "pt_gaussian_refit_round",
+    "pt_explorer_steps"};
+
+/// The NUTS settings of [sampler].
+void parse_nuts_keys(const Section& s, SamplerConfig& m) {
+  constexpr int kMaxInt = std::numeric_limits<int>::max();
+  m.num_warmup = s.integer("num_warmup", m.num_warmup, 0, kMaxInt);
+  m.num_samples = s.integer("num_samples", m.num_samples, 1, kMaxInt);
+  m.init = s.string("init", m.init);
+  if (m.init != "random" && m.init != "map") s.fail("init", "expected \"random\" or \"map\"");
+  const bool adapts_metric = m.metric == "diag_e" || m.metric == "dense_e";
+  if (adapts_metric) {
+    m.metric_init = s.string("metric_init", m.metric_init);
+    if (m.metric_init != "identity" && m.metric_init != "laplace") {
+      s.fail("metric_init", "expected \"identity\" or \"laplace\"");
+    }
+  }
+  const bool uses_map =
+      m.init == "map" || m.metric == "fisher" || (adapts_metric && m.metric_init == "laplace");
+  if (uses_map) m.map_starts = s.integer("map_starts", m.map_starts, 1, 1000000);
+  m.save_warmup = s.boolean("save_warmup", m.save_warmup);
+  m.thin = s.integer("thin", m.thin, 1, kMaxInt);
+}
+
+/// The parallel-tempering settings of [sampler] (docs/inference.md §6).
+void parse_pt_keys(const Section& s, SamplerConfig& m) {
+  // One diagonal (or unit) metric per chain index: a dense one per rung is not supported,
+  // and the MAP-based metrics belong to NUTS.
+  if (m.metric != "diag_e" && m.metric != "unit_e") {
+    s.fail("metric",
+           "method = \"pt\" adapts one diagonal metric per chain of the beta ladder: expected "
+           "\"diag_e\" or \"unit_e\"");
+  }
+  m.pt_chains = s.integer("pt_chains", m.pt_chains, 2, kMaxChains);
+  // Round r runs 2^r scans: 2^24 (16.8 million) scans of the last round is already far
+  // beyond any practical run, and the draws of the last round are kept in memory.
+  m.pt_rounds = s.integer("pt_rounds", m.pt_rounds, 1, 24);
+  m.pt_reference = s.string("pt_reference", m.pt_reference);
+  if (m.pt_reference != "prior" && m.pt_reference != "gaussian") {
+    s.fail("pt_reference", "expected \"prior\" or \"gaussian\"");
+  }
+  if (m.pt_reference == "gaussian") {
+    m.pt_gaussian_sd = s.number("pt_gaussian_sd", m.pt_gaussian_sd);
+    require_positive(s, "pt_gaussian_sd", m.pt_gaussian_sd);
+    m.pt_gaussian_refit_round =
+        s.integer("pt_gaussian_refit_round", m.pt_gaussian_refit_round, 1, 24);
+  }
+  m.pt_explorer_steps = s.integer("pt_explorer_steps", m.pt_explorer_steps, 1, 1000000);
+}
+
 void parse_sampler_and_output(const Section& root, Config& c) {
-  if (auto s = root.table("sampler", {"num_chains", "num_warmup", "num_samples", "seed",
+  // clang-format off
+  if (auto s = root.table("sampler", {"method", "num_chains", "num_warmup", "num_samples", "seed",
                                       "num_threads", "metric", "delta", "max_depth", "save_warmup",
-                                      "thin", "init", "map_starts", "metric_init"})) {
+                                      "thin", "init", "map_starts", "metric_init", "pt_chains",
+                                      "pt_rounds", "pt_reference", "pt_gaussian_sd",
+                                      "pt_gaussian_refit_round", "pt_explorer_steps"})) {
+    // clang-format on
     SamplerConfig& m = c.sampler;
-    constexpr int kMaxInt = std::numeric_limits<int>::max();
+    m.method = s->string("method", m.method);
+    if (m.method != "nuts" && m.method != "pt") s->fail("method", "expected \"nuts\" or \"pt\"");
+    const bool pt = m.method == "pt";
     m.num_chains = s->integer("num_chains", m.num_chains, 1, kMaxChains);
-    m.num_warmup = s->integer("num_warmup", m.num_warmup, 0, kMaxInt);
-    m.num_samples = s->integer("num_samples", m.num_samples, 1, kMaxInt);
     m.seed = s->seed("seed", m.seed);
     m.num_threads = s->integer("num_threads", m.num_threads, 0, kMaxChains);
     m.metric = s->string("metric", m.metric);
@@ -548,28 +608,29 @@ void parse_sampler_and_output(const Section& root, Config& c) {
         m.metric != "fisher") {
       s->fail("metric", "expected \"diag_e\", \"dense_e\", \"unit_e\" or \"fisher\"");
     }
-    m.init = s->string("init", m.init);
-    if (m.init != "random" && m.init != "map") s->fail("init", "expected \"random\" or \"map\"");
-    const bool adapts_metric = m.metric == "diag_e" || m.metric == "dense_e";
-    if (adapts_metric) {
-      m.metric_init = s->string("metric_init", m.metric_init);
-      if (m.metric_init != "identity" && m.metric_init != "laplace") {
-        s->fail("metric_init", "expected \"identity\" or \"laplace\"");
-      }
-    }
-    const bool uses_map =
-        m.init == "map" || m.metric == "fisher" || (adapts_metric && m.metric_init == "laplace");
-    if (uses_map) m.map_starts = s->integer("map_starts", m.map_starts, 1, 1000000);
     m.delta = s->number("delta", m.delta);
     if (!(m.delta > 0.0 && m.delta < 1.0)) s->fail("delta", "must lie in (0, 1)");
-    // 2^max_depth leapfrog steps per iteration: beyond 30 the count overflows 32 bits.
-    m.max_depth = s->integer("max_depth", m.max_depth, 1, 30);
-    m.save_warmup = s->boolean("save_warmup", m.save_warmup);
-    m.thin = s->integer("thin", m.thin, 1, kMaxInt);
-    s->check_all_used(
-        fmt::format("with metric = \"{}\", init = \"{}\"", m.metric, m.init),
-        {{"metric = \"diag_e\" or \"dense_e\"", {"metric_init"}},
-         {"init = \"map\", metric = \"fisher\" or metric_init = \"laplace\"", {"map_starts"}}});
+    // 2^max_depth leapfrog steps per iteration: beyond 30 the count overflows 32 bits. PT's
+    // default is 8: every scan waits for its slowest chain (docs/inference.md §6.3).
+    m.max_depth = s->integer("max_depth", pt && !s->has("max_depth") ? 8 : m.max_depth, 1, 30);
+    if (pt) {
+      parse_pt_keys(*s, m);
+      detail::TypeKeys users = {{"method = \"nuts\"", {}}};
+      for (auto k : kNutsOnlyKeys) users[0].second.emplace_back(k);
+      users.push_back(
+          {"pt_reference = \"gaussian\"", {"pt_gaussian_sd", "pt_gaussian_refit_round"}});
+      s->check_all_used(fmt::format("with method = \"pt\", pt_reference = \"{}\"", m.pt_reference),
+                        users);
+    } else {
+      parse_nuts_keys(*s, m);
+      detail::TypeKeys users = {{"method = \"pt\"", {}}};
+      for (auto k : kPtOnlyKeys) users[0].second.emplace_back(k);
+      users.push_back({"metric = \"diag_e\" or \"dense_e\"", {"metric_init"}});
+      users.push_back(
+          {"init = \"map\", metric = \"fisher\" or metric_init = \"laplace\"", {"map_starts"}});
+      s->check_all_used(fmt::format("with metric = \"{}\", init = \"{}\"", m.metric, m.init),
+                        users);
+    }
   }
   if (auto s = root.table("output", {"dir"})) {
     c.output_dir = s->string("dir", c.output_dir);

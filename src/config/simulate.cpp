@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: BSD-3-Clause
 /// @file
 /// @brief The random parts of a configuration: true aberrations and noisy data.
+#include <fmt/format.h>
+
 #include "airy/config/build.hpp"
+#include "airy/core/error.hpp"
 #include "airy/core/rng.hpp"
 
 namespace airy::config {
@@ -46,8 +49,18 @@ SimulatedData simulate_data(const NoiseConfig& noise, const RealImage& model,
   out.photon_noise_only = model;
   if (noise.photon) {
     for (Eigen::Index i = 0; i < model.size(); ++i) {
-      out.photon_noise_only.data()[i] =
-          static_cast<double>(rng.poisson(std::max(model.data()[i], 0.0)));
+      const double mean = model.data()[i];
+      // Rng::poisson draws exact counts up to a mean of 2^52 = 4.5e15 photons; beyond, or for
+      // a mean that is not a number, name the pixel and the keys that set its brightness
+      // rather than the generator (log_flux = 21 gives 1e19 photons in a pixel).
+      if (!(mean <= Rng::kMaxPoissonRate)) {
+        throw InvalidArgument(fmt::format(
+            "noise.photon: the model's pixel (x={}, y={}) has a mean of {:g} photons, above "
+            "the {:g} that Poisson noise can draw exactly (2^52): lower source.log_flux or the "
+            "detector's background/pixel_response values",
+            i % model.cols(), i / model.cols(), mean, Rng::kMaxPoissonRate));
+      }
+      out.photon_noise_only.data()[i] = static_cast<double>(rng.poisson(std::max(mean, 0.0)));
     }
   }
   out.data = out.photon_noise_only;

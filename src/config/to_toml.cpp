@@ -143,16 +143,28 @@ std::string to_toml(const Config& c) {
     if (p.truth) os << "truth = " << num(*p.truth) << "\n";
   }
   const SamplerConfig& m = c.sampler;
-  os << "\n[sampler]\nnum_chains = " << m.num_chains << "\nnum_warmup = " << m.num_warmup
-     << "\nnum_samples = " << m.num_samples << "\nseed = " << m.seed
-     << "\nnum_threads = " << m.num_threads << "\nmetric = " << quoted(m.metric)
-     << "\ndelta = " << num(m.delta) << "\nmax_depth = " << m.max_depth
-     << "\nsave_warmup = " << (m.save_warmup ? "true" : "false") << "\nthin = " << m.thin
-     << "\ninit = " << quoted(m.init) << "\n";
-  const bool adapts_metric = m.metric == "diag_e" || m.metric == "dense_e";
-  if (adapts_metric) os << "metric_init = " << quoted(m.metric_init) << "\n";
-  if (m.init == "map" || m.metric == "fisher" || (adapts_metric && m.metric_init == "laplace")) {
-    os << "map_starts = " << m.map_starts << "\n";
+  // Only the keys of the chosen method: the others are errors when the file is read back.
+  os << "\n[sampler]\nmethod = " << quoted(m.method) << "\nnum_chains = " << m.num_chains
+     << "\nseed = " << m.seed << "\nnum_threads = " << m.num_threads
+     << "\nmetric = " << quoted(m.metric) << "\ndelta = " << num(m.delta)
+     << "\nmax_depth = " << m.max_depth << "\n";
+  if (m.method == "pt") {
+    os << "pt_chains = " << m.pt_chains << "\npt_rounds = " << m.pt_rounds
+       << "\npt_reference = " << quoted(m.pt_reference)
+       << "\npt_explorer_steps = " << m.pt_explorer_steps << "\n";
+    if (m.pt_reference == "gaussian") {
+      os << "pt_gaussian_sd = " << num(m.pt_gaussian_sd)
+         << "\npt_gaussian_refit_round = " << m.pt_gaussian_refit_round << "\n";
+    }
+  } else {
+    os << "num_warmup = " << m.num_warmup << "\nnum_samples = " << m.num_samples
+       << "\nsave_warmup = " << (m.save_warmup ? "true" : "false") << "\nthin = " << m.thin
+       << "\ninit = " << quoted(m.init) << "\n";
+    const bool adapts_metric = m.metric == "diag_e" || m.metric == "dense_e";
+    if (adapts_metric) os << "metric_init = " << quoted(m.metric_init) << "\n";
+    if (m.init == "map" || m.metric == "fisher" || (adapts_metric && m.metric_init == "laplace")) {
+      os << "map_starts = " << m.map_starts << "\n";
+    }
   }
   // [plot]: every key is read whenever the table is present, so all are written.
   std::vector<std::string> shown, formats;

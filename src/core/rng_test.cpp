@@ -1,12 +1,16 @@
 // SPDX-License-Identifier: BSD-3-Clause
 #include "airy/core/rng.hpp"
 
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include <cmath>
 #include <concepts>
+#include <limits>
 #include <random>
 #include <vector>
+
+#include "airy/core/error.hpp"
 
 namespace airy {
 namespace {
@@ -106,6 +110,75 @@ TEST(Rng, PoissonMoments) {
     expect_moments(moments([&] { return static_cast<double>(r.poisson(rate)); }, kN), rate, rate);
   }
   EXPECT_EQ(r.poisson(0.0), 0);
+}
+
+// Fuzzing (tests/fuzz/corpus/config/poisson_rate_above_int64.toml): a mean of 1.1e19 was cast
+// to int64 (UBSan). Beyond 2^52 the draws are not exact integers in a double: a named error.
+TEST(Rng, PoissonRejectsRatesBeyondExactCountsByName) {
+  using ::testing::HasSubstr;
+  using ::testing::ThrowsMessage;
+  Rng r(7, 0);
+  for (double rate :
+       {-1.0, std::numeric_limits<double>::quiet_NaN(), std::numeric_limits<double>::infinity(),
+        1.1e19, 1e308, std::nextafter(0x1.0p52, 1e300)}) {
+    EXPECT_THAT([&] { (void)r.poisson(rate); },
+                ThrowsMessage<InvalidArgument>(HasSubstr("Rng::poisson: rate = ")))
+        << rate;
+  }
+  EXPECT_THAT([&] { (void)r.poisson(1.1e19); },
+              ThrowsMessage<InvalidArgument>(HasSubstr("rate = 1.1e+19: must be finite, >= 0 "
+                                                       "and <= 4.5036e+15")));
+  // The bound itself draws: within 6 standard deviations (2^26 counts) of the mean.
+  const double k = static_cast<double>(r.poisson(0x1.0p52));
+  EXPECT_LT(std::fabs(k - 0x1.0p52), 6.0 * 0x1.0p26);
+}
+
+// log P(k) without cancellation, against long-double evaluations of
+// -rate + k log(rate) - lgamma(k + 1) (64-bit mantissa: ~3e-6 absolute at k = 1e12, where the
+// same sum in double is off by up to ~1e-2).
+TEST(Rng, PoissonLogPmfMatchesLongDoubleReference) {
+  const auto reference = [](double k, double rate) {
+    const long double kl = k, rl = rate;
+    return static_cast<double>(-rl + kl * std::log(rl) - std::lgamma(kl + 1.0L));
+  };
+  for (double rate : {10.5, 30.0, 1000.0}) {
+    for (double k : {0.0, 1.0, 5.0, 10.0, 16.0, 20.0, 36.0, 81.0, 501.0, 1000.0, 1200.0}) {
+      EXPECT_NEAR(poisson_log_pmf(k, rate), reference(k, rate), 1e-12) << k << " " << rate;
+    }
+  }
+  for (double rate : {1e6, 1e9, 1e12}) {
+    const double sd = std::sqrt(rate);
+    for (double dk : {0.0, 1.0, -3.0 * sd, 0.5 * sd, 5.0 * sd, rate}) {  // rate: k = 2 rate
+      const double k = std::round(rate + dk);
+      EXPECT_NEAR(poisson_log_pmf(k, rate), reference(k, rate), 2e-5) << k << " " << rate;
+    }
+  }
+}
+
+// Probabilities from poisson_log_pmf sum to 1 with mean and variance `rate` (rate = 1e8; the
+// sum over rate +- 12 sd leaves out < 1e-30 of the mass).
+TEST(Rng, PoissonLogPmfIsNormalised) {
+  const double rate = 1e8;
+  const double sd = 1e4;
+  double total = 0.0, mean = 0.0, var = 0.0;
+  for (double k = rate - 12.0 * sd; k <= rate + 12.0 * sd; k += 1.0) {
+    const double p = std::exp(poisson_log_pmf(k, rate));
+    total += p;
+    mean += p * (k - rate);
+    var += p * (k - rate) * (k - rate);
+  }
+  EXPECT_NEAR(total, 1.0, 1e-10);
+  EXPECT_NEAR(mean, 0.0, 1e-6 * sd);
+  EXPECT_NEAR(var / rate, 1.0, 1e-8);
+}
+
+// Large means (PTRS with the stable acceptance test): moments of k - rate (exact integers).
+TEST(Rng, PoissonMomentsAtLargeMeans) {
+  Rng r(8, 0);
+  for (double rate : {1e12, 0x1.0p52}) {
+    expect_moments(moments([&] { return static_cast<double>(r.poisson(rate)) - rate; }, kN), 0.0,
+                   rate);
+  }
 }
 
 TEST(Rng, UniformIntIsInRangeAndUnbiased) {

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: BSD-3-Clause
 #include "airy/detector/detector_layers.hpp"
 
+#include <fmt/format.h>
+
 #include <cmath>
 
 #include "airy/core/error.hpp"
@@ -143,8 +145,22 @@ void SeparableJitter::pullback(std::span<const double>, const RealImage& in, con
 }
 
 namespace {
+/// Largest sigma (pixels) from which GaussianJitter derives its kernel size 2 ceil(4 sigma) + 1:
+/// 80001 taps. A jitter wider than any detector (10^4 pixels) leaves only the image mean, so a
+/// larger value is a mistake (a unit slip), and from 2.7e8 on the size overflows an int.
+constexpr double kMaxAutoKernelSigma = 1e4;
+
 std::vector<std::vector<double>> pixel_taps(double sigma, int kernel_size) {
-  if (kernel_size == 0) kernel_size = std::max(3, 2 * static_cast<int>(std::ceil(4 * sigma)) + 1);
+  if (kernel_size == 0) {
+    if (!(sigma <= kMaxAutoKernelSigma)) {
+      throw InvalidArgument(format_invalid(
+          "GaussianJitter", "sigma", sigma,
+          fmt::format("must be <= {:g} pixels (the kernel has 2 ceil(4 sigma) + 1 taps; a "
+                      "jitter wider than any detector leaves only the image mean)",
+                      kMaxAutoKernelSigma)));
+    }
+    kernel_size = std::max(3, 2 * static_cast<int>(std::ceil(4 * sigma)) + 1);
+  }
   if (kernel_size < 1 || kernel_size % 2 == 0) {
     throw InvalidArgument(
         format_invalid("GaussianJitter", "kernel_size", kernel_size, "must be odd and >= 1"));

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: BSD-3-Clause
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -64,6 +65,26 @@ TEST(Detector, BadInputsThrow) {
   const GaussianJitter j(1.0);
   const double bad = -1.0;
   EXPECT_THROW(j.check_values(std::span<const double>(&bad, 1)), InvalidArgument);
+}
+
+// Fuzzing (tests/fuzz/corpus/config/jitter_sigma_1e9.toml): a sigma of 1e9 pixels made the
+// automatic kernel size 2 ceil(4 sigma) + 1 overflow int (UBSan); 1e300 too.
+TEST(Detector, JitterSigmaTooWideForTheAutomaticKernelIsNamed) {
+  using ::testing::HasSubstr;
+  using ::testing::ThrowsMessage;
+  EXPECT_THAT([] { GaussianJitter{1e9}; },
+              ThrowsMessage<InvalidArgument>(HasSubstr("GaussianJitter: sigma = 1000000000")));
+  EXPECT_THAT([] { GaussianJitter{1e300}; },
+              ThrowsMessage<InvalidArgument>(HasSubstr("sigma = 1e+300: must be <= 10000")));
+  EXPECT_THAT([] { GaussianJitter{10000.5}; },
+              ThrowsMessage<InvalidArgument>(HasSubstr("sigma = 10000.5")));
+  // The bound itself: 2 ceil(4e4) + 1 taps.
+  EXPECT_EQ(GaussianJitter(1e4).kernel_1d(1e4).size(), 80001);
+  // An explicit kernel size does not depend on sigma: a flat 5-tap kernel (each within 1e-17
+  // of 1/5, exp(-4 / (2e18)) = 1 - 2e-18).
+  const RealVector flat = GaussianJitter(1e9, 5).kernel_1d(1e9);
+  ASSERT_EQ(flat.size(), 5);
+  for (double k : flat) EXPECT_NEAR(k, 0.2, 1e-15);
 }
 
 }  // namespace

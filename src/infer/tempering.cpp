@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "airy/core/error.hpp"
+#include "airy/core/stop.hpp"
 #include "airy/infer/tempering_schedule.hpp"
 #include "tempering_adapt.hpp"
 #include "tempering_evidence.hpp"
@@ -385,7 +386,9 @@ PtResult sample_pt(const TemperedTarget& target, const PtOptions& o) {
   std::vector<double> theta0;
   if (!o.init.empty()) theta0 = detail::unconstrained_init(target, o.init);
   const auto t0 = Clock::now();
-  interrupt_flag().store(false);
+  // As sample(): a stop requested under an enclosing scope (the pipeline's, e.g. a SIGTERM
+  // during the MAP) stands and the runs stop at once; otherwise an old request is forgotten.
+  if (!StopSignalScope::active()) clear_stop();
   StopFlags stop;
   stop.external = o.stop;
 

@@ -8,10 +8,12 @@
 
 #include "airy/config/build.hpp"
 #include "airy/core/error.hpp"
+#include "airy/io/fits.hpp"
 #include "airy/pipeline/pipeline.hpp"
 #include "pipeline/data_file.hpp"
 #include "pipeline/figures.hpp"
 #include "pipeline/run_files.hpp"
+#include "pipeline/structured_laplace.hpp"
 
 namespace airy::pipeline {
 namespace {
@@ -33,6 +35,20 @@ std::string unit_or_dash(const std::string& u) { return u.empty() ? "-" : u; }
 
 }  // namespace
 
+void write_flat_field_outputs(const config::Config& c, const StructuredLaplace& s,
+                              const std::string& out) {
+  const auto header = [&](const std::string& extname, const std::string& what) {
+    io::FitsHeader h = image_header(c, extname, "1");
+    h.history.push_back(what);
+    return h;
+  };
+  io::write_fits(path_in(out, "flat_field_sd.fits"), s.flat_sd,
+                 header("FLAT_SD", "Laplace sd of each flat-field pixel (Schur complement)"));
+  io::write_fits(path_in(out, "flat_field_crb.fits"), s.flat_crb,
+                 header("FLAT_CRB", "Cramer-Rao bound of each flat-field pixel (NaN: singular)"));
+  write_text(path_in(out, "global_covariance.csv"), global_covariance_csv(s));
+}
+
 std::string crb_table(const posterior::FisherResult& f, const std::string& value_label) {
   std::string t = fmt::format("{:>18} {:>14} {:>12} {:>12} {:>10}  {}\n", "parameter", value_label,
                               "CRB", "Laplace sd", "CRB/|val|", "unit");
@@ -46,7 +62,8 @@ std::string crb_table(const posterior::FisherResult& f, const std::string& value
 }
 
 FisherRunResult fisher_run(const config::Config& c, const std::string& out, bool plots,
-                           bool overwrite) {
+                           bool overwrite, const std::string& laplace) {
+  const LaplaceMethod method = parse_laplace_method(laplace, "--laplace");
   if (c.priors.empty()) {
     throw InvalidArgument(fmt::format(
         "{}: fisher: no [priors]: nothing to compute the information of", c.source_name));
@@ -66,9 +83,28 @@ FisherRunResult fisher_run(const config::Config& c, const std::string& out, bool
   }
   const posterior::ImagePosterior post =
       config::build_posterior(c, telescopes, std::move(images), std::move(maps));
+  const bool structured = use_structured(c, post, method);
   prepare_run_dir(out, overwrite);
   const std::vector<double> truth = post.current_values();
   FisherRunResult r;
+  if (structured) {
+    const StructuredLaplace s = structured_laplace(post, truth);
+    r.structured = true;
+    r.fisher.names = s.names;
+    r.fisher.units = s.units;
+    r.fisher.values = s.values;
+    r.fisher.crb = s.crb;
+    r.fisher.laplace_sd = s.laplace_sd;
+    r.table = fmt::format(
+        "Fisher information of {} parameters at the configured values ({} likelihood, {:.4g} "
+        "photons{})\n",
+        s.names.size(), c.likelihood.kind, photons,
+        telescopes.size() > 1 ? fmt::format(" in {} exposures", telescopes.size()) : "");
+    r.table += structured_table(s, "truth");
+    write_flat_field_outputs(c, s, out);
+    write_text(path_in(out, "crb.csv"), structured_csv(s, "truth"));
+    return r;
+  }
   r.fisher = posterior::fisher_information(post, truth);
   const auto& f = r.fisher;
   r.table = fmt::format(

@@ -19,8 +19,10 @@
 #include "airy/io/fits.hpp"
 #include "airy/io/inference_data.hpp"
 #include "airy/pipeline/pipeline.hpp"
+#include "pipeline/chain_modes.hpp"
 #include "pipeline/data_file.hpp"
 #include "pipeline/figures.hpp"
+#include "pipeline/fit_pt.hpp"
 #include "pipeline/run_files.hpp"
 
 namespace airy::pipeline {
@@ -230,7 +232,10 @@ FitResult run_fit(const FitInputs& in, RunRecord& record) {
   options.sink_factory = [csv = csv_options(out, options, sc.metric, in.data.description())](int) {
     return std::make_unique<io::CmdStanCsvSink>(csv);
   };
-  const infer::Run run = infer::sample(density, options);
+  PtFit pt;  // sampler.method = "pt": parallel tempering's reports (fit_pt.cpp)
+  const infer::Run run = c.sampler.method == "pt"
+                             ? sample_pt_fit(post, c, in.data.description(), options, pt)
+                             : infer::sample(density, options);
 
   record.phase("summary");
   FitResult result;
@@ -261,13 +266,14 @@ FitResult run_fit(const FitInputs& in, RunRecord& record) {
     result.summary = infer::summarize(run);
     result.summary_text = infer::format_summary(result.summary);
     result.summary_text += truth_report(run, in.truth.values, &result.truths_outside_99);
-    result.summary_text = masked + map.text + result.summary_text;
+    result.summary_text += chain_mode_report(run);  // chains in different modes, named
+    result.summary_text = masked + map.text + pt.text + result.summary_text;
     if (!result.complete) {
       result.summary_text = fmt::format(
           "INCOMPLETE RUN (interrupted: {}): the summary covers the draws made so far\n{}",
           result.stopped_by, result.summary_text);
     }
-    write_text(path_in(out, "summary.txt"), result.summary_text);
+    write_text(path_in(out, "summary.txt"), result.summary_text + pt.details);
     write_text(path_in(out, "summary.csv"), infer::summary_csv(result.summary));
     io::write_inference_data(path_in(out, "posterior.nc"), run, nc);
 
@@ -287,10 +293,11 @@ FitResult run_fit(const FitInputs& in, RunRecord& record) {
       if (e == 0) model = m;
     }
   } else {
-    result.summary_text = fmt::format(
-        "INCOMPLETE RUN (interrupted: {}): no post-warmup draws to summarise\n{}{}",
-        result.stopped_by.empty() ? std::string("no draws") : result.stopped_by, masked, map.text);
-    write_text(path_in(out, "summary.txt"), result.summary_text);
+    result.summary_text =
+        fmt::format("INCOMPLETE RUN (interrupted: {}): no post-warmup draws to summarise\n{}{}",
+                    result.stopped_by.empty() ? std::string("no draws") : result.stopped_by, masked,
+                    map.text + pt.text);
+    write_text(path_in(out, "summary.txt"), result.summary_text + pt.details);
     io::write_inference_data(path_in(out, "posterior.nc"), run, nc);
   }
   if (o.plots && model) {
@@ -317,6 +324,7 @@ FitResult run_fit(const FitInputs& in, RunRecord& record) {
     if (map.best_log_density) numbers["map_log_density"] = *map.best_log_density;
   }
   if (result.truths_outside_99 >= 0) numbers["truths_outside_99"] = result.truths_outside_99;
+  add_pt_numbers(pt.reports, numbers);
   add_mask_counts(post, numbers);
   record.finish(result.complete ? "complete" : "interrupted", result.stopped_by, numbers);
   return result;

@@ -11,25 +11,88 @@
 #include "airy/pipeline/pipeline.hpp"
 #include "pipeline/data_file.hpp"
 #include "pipeline/figures.hpp"
+#include "pipeline/optimize_structured.hpp"
 #include "pipeline/run_files.hpp"
 
 namespace airy::pipeline {
+
+namespace {
+
+/// best_fit.fits / best_fit_residual.fits, or best_fit_<label>.fits and
+/// best_fit_residual_<label>.fits per exposure.
+void write_best_fit_images(const config::Config& c, const RunData& data,
+                           const std::vector<double>& values, const OptimizeRunOptions& o) {
+  const posterior::ImagePosterior& post = data.posterior;
+  const std::string& out = c.output_dir;
+  for (int e = 0; e < post.num_exposures(); ++e) {
+    const RealImage model = post.telescope_at(values, e).model();
+    io::FitsHeader mh = image_header(c, "BESTFIT", "photon");
+    mh.history.push_back(fmt::format("image at the {} estimate (L-BFGS)", o.objective));
+    io::write_fits(path_in(out, config::exposure_file_name(c, e, "best_fit")), model, mh);
+    io::FitsHeader rh = image_header(c, "RESIDUAL", "photon");
+    rh.history.push_back("data - best-fit model");
+    const RealImage& d = data.exposures[static_cast<std::size_t>(e)].image;
+    io::write_fits(path_in(out, config::exposure_file_name(c, e, "best_fit_residual")),
+                   RealImage(d - model), rh);
+    if (e == 0) {  // the figure shows exposure 0 of N
+      const bool map =
+          posterior::parse_objective(o.objective, "--objective") == posterior::FitObjective::kMap;
+      draw_fit_images(c, d, model, out, static_cast<int>(values.size()), "best_fit",
+                      map ? "MAP model" : "best-fit model (ML)");
+    }
+  }
+}
+
+}  // namespace
 
 OptimizeRunResult optimize_run(const config::Config& c, const OptimizeRunOptions& o) {
   if (o.num_starts < 1) {
     throw InvalidArgument(format_invalid("optimize", "--starts", o.num_starts, "must be >= 1"));
   }
   const posterior::FitObjective objective = posterior::parse_objective(o.objective, "--objective");
+  const LaplaceMethod method = parse_laplace_method(o.laplace, "--laplace");
+  if (o.init != "prior" && o.init != "config") {
+    throw InvalidArgument(
+        fmt::format("optimize: --init = \"{}\": must be \"prior\" or \"config\"", o.init));
+  }
+  const bool from_config = o.init == "config";
   const std::string& out = c.output_dir;
   const StopSignalScope signals;
   const RunData data = load_run_data(c, o.data_path);
   const posterior::ImagePosterior& post = data.posterior;
+  const bool structured = use_structured(c, post, method);
+  if (structured && objective != posterior::FitObjective::kMap) {
+    throw InvalidArgument(fmt::format(
+        "optimize: --objective {}: the flat-field (structured) path maximises the posterior "
+        "only (a flat field without its prior is degenerate with the fluxes); use --objective "
+        "map, or --laplace dense",
+        o.objective));
+  }
   prepare_run_dir(out, o.overwrite, inputs_in(out, data.files()));
   write_text(path_in(out, "config.toml"), config::to_toml(c));
 
+  if (structured) {
+    OptimizeRunResult r;
+    r.structured = true;
+    r.table = masked_report(post);
+    StructuredOptimize so =
+        optimize_structured(c, post, from_config ? 0 : o.num_starts, out, from_config);
+    r.result = std::move(so.result);
+    r.table += so.table;
+    if (r.result.interrupted) {
+      r.stop_signal = stop_signal();
+      r.table += fmt::format("INTERRUPTED ({}): the best fit so far, no sds\n",
+                             r.stop_signal != 0 ? signal_name(r.stop_signal) : "a stop request");
+    }
+    write_text(path_in(out, "optimize.txt"), r.table);
+    if (r.result.best >= 0) write_best_fit_images(c, data, r.result.best_start().values, o);
+    return r;
+  }
+
   posterior::OptimizeOptions oo;
   oo.objective = objective;
-  oo.num_starts = o.num_starts;
+  oo.num_starts = from_config ? 0 : o.num_starts;
+  if (from_config) oo.starts.push_back(post.current_values());
   oo.seed = c.sampler.seed;
   OptimizeRunResult r;
   r.table = masked_report(post);
@@ -74,25 +137,7 @@ OptimizeRunResult optimize_run(const config::Config& c, const OptimizeRunOptions
   write_text(path_in(out, "optimize.csv"), values);
   write_text(path_in(out, "optimize_starts.csv"), starts_csv);
   write_text(path_in(out, "optimize.txt"), r.table);
-
-  // best_fit.fits / best_fit_residual.fits, or best_fit_<label>.fits and
-  // best_fit_residual_<label>.fits per exposure.
-  for (int e = 0; e < post.num_exposures(); ++e) {
-    const RealImage model = post.telescope_at(best.values, e).model();
-    io::FitsHeader mh = image_header(c, "BESTFIT", "photon");
-    mh.history.push_back(fmt::format("image at the {} estimate (L-BFGS)", o.objective));
-    io::write_fits(path_in(out, config::exposure_file_name(c, e, "best_fit")), model, mh);
-    io::FitsHeader rh = image_header(c, "RESIDUAL", "photon");
-    rh.history.push_back("data - best-fit model");
-    const RealImage& d = data.exposures[static_cast<std::size_t>(e)].image;
-    io::write_fits(path_in(out, config::exposure_file_name(c, e, "best_fit_residual")),
-                   RealImage(d - model), rh);
-    if (e == 0) {  // the figure shows exposure 0 of N
-      draw_fit_images(
-          c, d, model, out, static_cast<int>(best.values.size()), "best_fit",
-          objective == posterior::FitObjective::kMap ? "MAP model" : "best-fit model (ML)");
-    }
-  }
+  write_best_fit_images(c, data, best.values, o);
   return r;
 }
 

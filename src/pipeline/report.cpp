@@ -13,6 +13,7 @@
 #include "airy/io/cmdstan_csv.hpp"
 #include "airy/io/fits.hpp"
 #include "airy/pipeline/pipeline.hpp"
+#include "pipeline/chain_modes.hpp"
 #include "pipeline/data_file.hpp"
 #include "pipeline/figures.hpp"
 #include "pipeline/run_files.hpp"
@@ -111,6 +112,7 @@ FitResult summarize_run(const std::string& run_dir) {
   result.summary = infer::summarize(run);
   result.summary_text = infer::format_summary(result.summary);
   result.summary_text += truth_report(run, truth_of(run_dir), &result.truths_outside_99);
+  result.summary_text += chain_mode_report(run);
   if (!result.complete) {
     result.summary_text =
         fmt::format("INCOMPLETE RUN ({}): the summary covers the draws written so far\n{}", status,

@@ -47,6 +47,10 @@ const std::set<std::string>& owned_names() {
                                "optimize.txt",
                                "best_fit.fits",
                                "best_fit_residual.fits",
+                               "flat_field.fits",
+                               "flat_field_sd.fits",
+                               "flat_field_crb.fits",
+                               "global_covariance.csv",
                                ".airy-write-test"};
     for (const char* stem : {"simulate", "fit_images", "corner", "trace", "correlation"}) {
       n.insert(std::string(stem) + ".png");

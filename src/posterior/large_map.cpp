@@ -37,10 +37,17 @@ struct ScaledObjective {
   int improvements = 0;
   int outside = 0;  ///< evaluations with a non-finite log density
   bool converged = false;
+  const std::atomic<bool>* stop = nullptr;
+  bool stopped = false;
 
   double evaluate(const double* z, double* grad_z) {
     ++evaluations;
     const std::size_t n = u.size();
+    if (stop != nullptr && opt != nullptr && stop->load()) {
+      stopped = true;
+      nlopt_force_stop(opt);
+      return kOutside;
+    }
     for (std::size_t i = 0; i < n; ++i) u[i] = u0[i] + scale[i] * z[i];
     const double f = density->log_density_gradient(u, grad_u, ws);
     if (!std::isfinite(f)) {
@@ -128,6 +135,7 @@ LargeMapResult maximize_scaled(const infer::LogDensity& density, std::span<const
   obj.u0 = u0;
   obj.scale = scale;
   obj.gradient_tolerance = o.gradient_tolerance;
+  obj.stop = o.stop;
   obj.u.assign(n, 0.0);
   obj.grad_u.assign(n, 0.0);
   obj.best_z.assign(n, 0.0);
@@ -155,7 +163,9 @@ LargeMapResult maximize_scaled(const infer::LogDensity& density, std::span<const
     nlopt_set_vector_storage(opt.get(), static_cast<unsigned>(r.lbfgs_memory));
     double f = 0.0;
     const nlopt_result code = nlopt_optimize(opt.get(), z.data(), &f);
-    r.reason = obj.converged ? "gradient tolerance reached" : nlopt_result_to_string(code);
+    r.reason = obj.converged ? "gradient tolerance reached"
+               : obj.stopped ? "interrupted"
+                             : nlopt_result_to_string(code);
   }
 
   // Report the best point, re-evaluated (NLopt's final x may be a rejected trial point).

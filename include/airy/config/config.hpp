@@ -105,6 +105,10 @@ struct PriorConfig {
 
 /// NUTS settings (CmdStan names).
 struct SamplerConfig {
+  /// "nuts" (Stan's NUTS) or "pt" (non-reversible parallel tempering with NUTS explorers,
+  /// docs/inference.md §6): num_chains independent PT runs, each one output chain of its
+  /// 2^pt_rounds beta = 1 draws, plus the evidence log Z.
+  std::string method = "nuts";
   int num_chains = 4;
   int num_warmup = 2000;
   int num_samples = 2000;
@@ -124,6 +128,13 @@ struct SamplerConfig {
   int max_depth = 10;
   bool save_warmup = false;
   int thin = 1;
+  // method = "pt" only (parallel tempering; each is an error with "nuts").
+  int pt_chains = 10;                  ///< points of the beta ladder per run, in [2, 4096]
+  int pt_rounds = 10;                  ///< round r runs 2^r scans; the last one's are the draws
+  std::string pt_reference = "prior";  ///< beta = 0: "prior" or "gaussian"
+  double pt_gaussian_sd = 2.0;         ///< gaussian reference: initial sd (unconstrained)
+  int pt_gaussian_refit_round = 4;     ///< gaussian reference: refitted after rounds >= this
+  int pt_explorer_steps = 1;           ///< NUTS transitions per scan and chain
 };
 
 /// Figure settings of every command (the [plot] table; `airy plot` flags override them;

@@ -50,7 +50,15 @@ class Rng {
   double student_t(double df);
   /// Standard Cauchy: tan(pi (U - 1/2)).
   double cauchy();
-  /// Poisson(rate): inversion by multiplication for rate < 10, Hormann's PTRS otherwise.
+  /// Largest mean poisson() draws from: 2^52 ~ 4.5e15 counts. Up to it every draw, at most
+  /// rate + 2 sqrt(rate) + 1 on PTRS's fast path, is an integer below 2^53 and so exact in a
+  /// double; beyond it the double grid is coarser than one count and the draw is no longer a
+  /// Poisson variate (and from 9.2e18 on it does not fit in an int64 at all).
+  static constexpr double kMaxPoissonRate = 0x1.0p52;
+
+  /// Poisson(rate): inversion by multiplication for rate < 10, Hormann's PTRS otherwise (its
+  /// acceptance test evaluates poisson_log_pmf, exact at any rate up to kMaxPoissonRate).
+  /// Throws InvalidArgument naming `rate` unless 0 <= rate <= kMaxPoissonRate.
   std::int64_t poisson(double rate);
   /// Uniform integer on [0, n) (n > 0), by Lemire's unbiased multiply-and-reject.
   std::uint64_t uniform_int(std::uint64_t n);
@@ -71,5 +79,13 @@ class Rng {
   double cached_normal_ = 0.0;
   bool has_cached_normal_ = false;
 };
+
+/// log P(K = k) for K ~ Poisson(rate), k >= 0, rate > 0, without the cancellation of
+/// -rate + k log(rate) - lgamma(k + 1) (three terms of size k log k whose sum is O(log k)):
+/// Loader's saddle-point form -stirlerr(k) - bd0(k, rate) - log(2 pi k) / 2, where
+/// stirlerr(k) = lgamma(k + 1) - (k + 1/2) log k + k - log(2 pi) / 2 and
+/// bd0(k, rate) = k log(k / rate) + rate - k (Loader 2000, "Fast and accurate computation of
+/// binomial probabilities"). Accurate to a few ulps of the result for k and rate up to 2^53.
+double poisson_log_pmf(double k, double rate);
 
 }  // namespace airy

@@ -25,6 +25,7 @@
 
 #include "airy/config/config.hpp"
 #include "airy/infer/summary.hpp"
+#include "airy/infer/tempering.hpp"
 #include "airy/posterior/fisher.hpp"
 #include "airy/posterior/map_fit.hpp"
 
@@ -128,8 +129,12 @@ const char* version();
 
 /// Result of fisher_run().
 struct FisherRunResult {
-  posterior::FisherResult fisher;  ///< at the configured (true) values
-  std::string table;               ///< parameter, truth, CRB, Laplace sd, unit
+  /// At the configured (true) values. On the structured path only names, units, values,
+  /// unconstrained, crb (NaN when the Fisher matrix alone is singular) and laplace_sd are
+  /// filled: no n x n matrix is formed.
+  posterior::FisherResult fisher;
+  std::string table;        ///< parameter, truth, CRB, Laplace sd, unit
+  bool structured = false;  ///< the flat field's Schur complement was used
 };
 
 /// `airy fisher`: the Fisher information of the configured priors' parameters at their
@@ -138,9 +143,17 @@ struct FisherRunResult {
 /// correlation.csv (F^-1 normalised), laplace_unconstrained.csv (the Fisher inverse metric)
 /// and correlation.<[plot] formats> (when plots). docs/fisher.md. `out_dir` must be empty
 /// unless `overwrite`.
+///
+/// `laplace` = "dense", "structured" or "auto" (structured when the posterior has a flat
+/// field, detector.pixel_response.map, and more than 1000 parameters): the structured path
+/// gives every parameter's CRB and Laplace sd by the Schur complement of the flat field
+/// (docs/calibration.md) and writes crb.csv, global_covariance.csv (the other parameters'
+/// Laplace covariance, site units), flat_field_sd.fits and flat_field_crb.fits (the maps of
+/// the flat field's sds), never an n x n matrix.
 /// @throws InvalidArgument for a config without priors or a non-empty/unwritable directory.
 FisherRunResult fisher_run(const config::Config& config, const std::string& out_dir,
-                           bool plots = true, bool overwrite = false);
+                           bool plots = true, bool overwrite = false,
+                           const std::string& laplace = "auto");
 
 /// Options of optimize_run().
 struct OptimizeRunOptions {
@@ -148,13 +161,21 @@ struct OptimizeRunOptions {
   std::string objective = "map";  ///< "map" or "ml"
   int num_starts = 16;            ///< L-BFGS starts drawn from the priors (seed: sampler.seed)
   bool overwrite = false;         ///< replace airy's files in a non-empty output directory
+  /// "auto", "dense" or "structured", as fisher_run: the structured path maximises with
+  /// posterior::maximize_scaled (L-BFGS scaled by the Laplace diagonal, MAP only) and gives
+  /// the sds by the flat field's Schur complement.
+  std::string laplace = "auto";
+  /// "prior": num_starts starts drawn from the priors; "config": one start at the configured
+  /// values (an initial guess; in a simulation's config.toml, the truth).
+  std::string init = "prior";
 };
 
 /// Result of optimize_run().
 struct OptimizeRunResult {
   posterior::OptimizeResult result;
-  std::string table;    ///< per start: objective, |grad|, evaluations, reason; best values
-  int stop_signal = 0;  ///< the signal that interrupted the fit (result.interrupted)
+  std::string table;        ///< per start: objective, |grad|, evaluations, reason; best values
+  int stop_signal = 0;      ///< the signal that interrupted the fit (result.interrupted)
+  bool structured = false;  ///< the large-scale path (maximize_scaled + Schur complement)
 };
 
 /// `airy optimize`: MAP or maximum-likelihood fit (NLopt L-BFGS, several starts) of the
@@ -162,7 +183,10 @@ struct OptimizeRunResult {
 /// Cramér-Rao bound at the best fit), optimize_starts.csv, best_fit.fits, best_fit_residual.fits
 /// (data - best fit), best_fit.<[plot] formats> (data / MAP model / residual) and config.toml
 /// into config.output_dir (empty unless overwrite). A signal ends it early with the best point
-/// so far (result.interrupted).
+/// so far (result.interrupted). On the structured path (OptimizeRunOptions::laplace) also
+/// flat_field.fits (the MAP flat field), flat_field_sd.fits, flat_field_crb.fits and
+/// global_covariance.csv; optimize_starts.csv then has iterations, the scaled gradient and
+/// seconds per start.
 /// @throws InvalidArgument for a missing/invalid data file, bad options or a non-empty
 ///   directory.
 OptimizeRunResult optimize_run(const config::Config& config, const OptimizeRunOptions& options);
@@ -177,5 +201,62 @@ struct MapLaplace {
 };
 MapLaplace map_laplace(const posterior::ImagePosterior& posterior, int num_starts,
                        std::uint64_t seed);
+
+/// `--pt`: sampler.method = "pt" (parallel tempering, docs/inference.md §6). The NUTS-only
+/// settings (num_warmup, num_samples, save_warmup, thin, init, metric_init, map_starts) are
+/// reset to their defaults and a dense or Fisher metric becomes diag_e; returns, in words,
+/// each setting that differed from its default and no longer applies (for a note on stderr).
+/// A config already with method = "pt" is left as it is.
+std::vector<std::string> switch_to_pt(config::Config& config);
+
+/// log Bayes factor of model A against model B from their evidences:
+/// log BF = log Z_A - log Z_B, se = sqrt(se_A^2 + se_B^2) (independent runs).
+struct BayesFactor {
+  double log_bf = 0.0;
+  double se = 0.0;
+};
+/// @throws InvalidArgument naming the model (`name_a`, `name_b`) whose log Z is not a marginal
+///   likelihood (PtEvidence::is_marginal_likelihood false: an improper prior), or is not finite.
+BayesFactor log_bayes_factor(const infer::PtEvidence& a, const infer::PtEvidence& b,
+                             const std::string& name_a, const std::string& name_b);
+
+/// Kass & Raftery (1995, JASA 90, 773) in words for log BF (natural log): |log BF| < 1 "not
+/// worth more than a bare mention", < 3 "positive", < 5 "strong", else "very strong",
+/// evidence for A (log BF > 0) or B.
+std::string bayes_factor_words(double log_bf);
+
+/// Options of compare().
+struct CompareOptions {
+  std::string data_path;     ///< the --data file both models are fitted to
+  std::string name_a = "A";  ///< labels in the text and errors (e.g. the config files)
+  std::string name_b = "B";
+  bool quiet = true;           ///< false: one line per PT round on stderr
+  bool handle_signals = true;  ///< install the SIGINT/SIGTERM/SIGHUP handlers
+};
+
+/// One model's evidence in compare().
+struct ModelEvidence {
+  infer::PtEvidence evidence;            ///< combine_evidence over its runs
+  std::vector<infer::PtReport> reports;  ///< one per run
+};
+
+/// Result of compare().
+struct CompareResult {
+  ModelEvidence a, b;
+  BayesFactor bayes_factor;  ///< A against B (valid when complete)
+  bool complete = true;      ///< false when a signal stopped a run (B is not run after A stops)
+  int stop_signal = 0;
+  std::string text;  ///< log Z_A +- se, log Z_B +- se, log BF +- se, in words
+};
+
+/// `airy compare A.toml B.toml --data FILE`: parallel tempering (docs/inference.md §6) on each
+/// model's posterior given the same data, then the log Bayes factor of A against B with its
+/// error. Each config's [sampler] gives its PT settings and seed (a NUTS config is switched
+/// with switch_to_pt()); writes no files.
+/// The data are read as `fit` reads them (the --data image, or each [[exposures]] table's).
+/// @throws InvalidArgument for a missing/invalid data file, bad PT settings, or a model whose
+///   prior is improper or truncated (its log Z would not be a marginal likelihood), naming the
+///   model and the site, before anything is run.
+CompareResult compare(config::Config a, config::Config b, const CompareOptions& options);
 
 }  // namespace airy::pipeline

@@ -16,6 +16,7 @@
 /// nothing O(n^2); time per iteration O(m n) plus one log-density gradient.
 #pragma once
 
+#include <atomic>
 #include <cstddef>
 #include <span>
 #include <string>
@@ -39,6 +40,9 @@ struct LargeMapOptions {
   /// 8 (6 + 2m) n bytes would exceed 1 GiB. (NLopt's own default is max(1310720/n, 10):
   /// 1310 corrections at n = 1000.)
   int lbfgs_memory = 0;
+  /// Optional stop flag (e.g. airy::stop_flag()), polled at every evaluation: when set, the
+  /// fit ends with the best point so far and reason "interrupted".
+  const std::atomic<bool>* stop = nullptr;
 };
 
 /// The outcome of maximize_scaled().

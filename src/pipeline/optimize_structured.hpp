@@ -1,0 +1,33 @@
+// SPDX-License-Identifier: BSD-3-Clause
+/// @file
+/// @brief The large-scale path of `airy optimize` (a posterior with a flat field).
+#pragma once
+
+#include <string>
+
+#include "airy/config/config.hpp"
+#include "airy/posterior/image_posterior.hpp"
+#include "airy/posterior/map_fit.hpp"
+#include "pipeline/structured_laplace.hpp"
+
+namespace airy::pipeline {
+
+/// The MAP starts and their table.
+struct StructuredOptimize {
+  posterior::OptimizeResult result;  ///< starts, best, seconds, interrupted
+  std::string table;                 ///< per start: log p, |grad|, max |s g|, iterations, ...
+};
+
+/// MAP by posterior::maximize_scaled from the configured values (when `from_config`), then
+/// `num_starts` prior draws (Philox stream (seed, s)),
+/// each scaled by the Laplace diagonal at its start (laplace_diagonal_scales), to a scaled
+/// gradient max_i |s_i d log p/du_i| <= 1e-4; then structured_laplace at the best. Writes
+/// optimize_starts.csv, optimize.csv (parameter, unit, value, crb, laplace_sd),
+/// flat_field.fits, flat_field_sd.fits, flat_field_crb.fits and global_covariance.csv into
+/// `out`. A stop request (signal) ends it with the best point so far and no sds.
+/// @throws InvalidArgument for improper priors (nothing to draw starts from).
+StructuredOptimize optimize_structured(const config::Config& c,
+                                       const posterior::ImagePosterior& post, int num_starts,
+                                       const std::string& out, bool from_config = false);
+
+}  // namespace airy::pipeline
