@@ -18,7 +18,7 @@ PACKAGES=(
   librandom123-dev    # Philox counter-based RNG
   libgtest-dev libgmock-dev libbenchmark-dev # tests and benchmarks
   libnlopt-dev        # L-BFGS for MAP fits
-  python3 python3-xarray python3-netcdf4 python3-h5netcdf # file-format round-trip tests
+  python3 python3-xarray python3-netcdf4 python3-h5netcdf python3-astropy # file-format round-trip tests
   python3-dev python3-venv # the Python package (headers, test venv)
 )
 

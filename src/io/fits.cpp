@@ -6,6 +6,7 @@
 #include <fmt/ranges.h>
 
 #include <algorithm>
+#include <array>
 #include <cctype>
 #include <cmath>
 #include <cstdio>
@@ -69,9 +70,12 @@ class FitsFile {
   std::string path_;
 };
 
-void key_double(const FitsFile& f, const std::string& key, double v, const char* comment) {
+/// `digits` significant digits (cfitsio's negative `decim`: %G format); 17 round-trip any
+/// double exactly.
+void key_double(const FitsFile& f, const std::string& key, double v, const char* comment,
+                int digits = 15) {
   int status = 0;
-  fits_write_key_dbl(f.get(), key.c_str(), v, -15, comment, &status);
+  fits_write_key_dbl(f.get(), key.c_str(), v, -digits, comment, &status);
   f.check(status, "write key " + key);
 }
 void key_long(const FitsFile& f, const std::string& key, long long v, const char* comment) {
@@ -85,7 +89,40 @@ void key_str(const FitsFile& f, const std::string& key, const std::string& v, co
   f.check(status, "write key " + key);
 }
 
-void write_header(const FitsFile& f, const FitsHeader& h) {
+/// WCSAXES, CTYPEi, CUNITi, CRPIXi, CRVALi, CDELTi (and RADESYS) of `w` for an image of
+/// `naxes` = {NAXIS1, NAXIS2} pixels.
+void write_wcs(const FitsFile& f, const FitsWcs& w, const std::array<long, 2>& naxes) {
+  for (std::size_t i = 0; i < 2; ++i) {
+    if (w.ctype[i].empty() || w.ctype[i].size() > 68 || w.cunit[i].empty() ||
+        !std::isfinite(w.cdelt[i]) || w.cdelt[i] == 0.0 || !std::isfinite(w.crval[i])) {
+      throw InvalidArgument(fmt::format(
+          "write_fits: WCS axis {} needs a CTYPE, a CUNIT and finite CRVAL and non-zero CDELT "
+          "(got CTYPE '{}', CUNIT '{}', CRVAL {}, CDELT {})",
+          i + 1, w.ctype[i], w.cunit[i], w.crval[i], w.cdelt[i]));
+    }
+  }
+  key_long(f, "WCSAXES", 2, "Number of WCS axes");
+  for (std::size_t a = 0; a < 2; ++a) {
+    // The optical axis sits at 0-based index (n-1)/2 (docs/conventions.md), i.e. at the FITS
+    // 1-based pixel (n+1)/2.
+    const double crpix = w.crpix ? (*w.crpix)[a] : 0.5 * (static_cast<double>(naxes[a]) + 1.0);
+    const std::size_t n = a + 1;
+    key_str(f, fmt::format("CTYPE{}", n), w.ctype[a], "WCS projection type of this axis");
+    key_str(f, fmt::format("CUNIT{}", n), w.cunit[a], "Unit of CRVAL and CDELT");
+    key_double(f, fmt::format("CRPIX{}", n), crpix, "Reference pixel (1-based): optical axis", 17);
+    key_double(f, fmt::format("CRVAL{}", n), w.crval[a],
+               w.crval_comment.empty() ? "World coordinate at the reference pixel"
+                                       : w.crval_comment.c_str(),
+               17);
+    key_double(f, fmt::format("CDELT{}", n), w.cdelt[a],
+               n == 1 ? "World increment per pixel along x (NAXIS1)"
+                      : "World increment per pixel along y (NAXIS2)",
+               17);
+  }
+  if (!w.radesys.empty()) key_str(f, "RADESYS", w.radesys, "Celestial reference frame");
+}
+
+void write_header(const FitsFile& f, const FitsHeader& h, const std::array<long, 2>& naxes) {
   int status = 0;
   key_str(f, "ORIGIN", "airy", "Written by airy (C++ differentiable telescope)");
   fits_write_date(f.get(), &status);
@@ -111,6 +148,7 @@ void write_header(const FitsFile& f, const FitsHeader& h) {
   }
   if (h.diameter) key_double(f, "DIAM", *h.diameter, "Pupil diameter [m]");
   if (!h.normalization.empty()) key_str(f, "NORMALIZ", h.normalization, "PSF normalization");
+  if (h.wcs) write_wcs(f, *h.wcs, naxes);
   for (const FitsCard& c : h.cards) {
     if (c.key.empty() || c.key.size() > 8) {
       throw InvalidArgument(
@@ -145,7 +183,7 @@ void append_image(const FitsFile& f, const FitsImage& img) {
   long naxes[2] = {static_cast<long>(img.image.cols()), static_cast<long>(img.image.rows())};
   fits_create_img(f.get(), DOUBLE_IMG, 2, naxes, &status);
   f.check(status, "create image");
-  write_header(f, img.header);
+  write_header(f, img.header, {naxes[0], naxes[1]});
   long first[2] = {1, 1};
   // RealImage is row-major [y, x], which is FITS order (NAXIS1 = x fastest).
   RealImage copy = img.image;  // cfitsio takes a non-const pointer
@@ -290,6 +328,10 @@ FitsRead read_current(const FitsFile& f, const std::string& path, const std::str
     fits_read_keyn(f.get(), i, key, value, comment, &status);
     check_read(status, path, which, fmt::format("read header card {}", i));
     const std::string k = key;
+    if (k == "HISTORY") {
+      out.history.emplace_back(comment);
+      continue;
+    }
     if (k.empty() || k == "HISTORY" || k == "COMMENT" || k == "CONTINUE" || value[0] == '\0') {
       continue;
     }
@@ -357,7 +399,20 @@ void write_fits(const std::string& path, const std::vector<FitsImage>& images) {
   }
   FitsFile f(raw, path);
   for (const FitsImage& img : images) append_image(f, img);
+  // The file must end where the last HDU's data unit (with its fill to 2880 bytes) ends.
+  // cfitsio has been seen to close without error after the disk filled (a 16 x 16 image with a
+  // two-block header truncated to 8192 of 8640 bytes on a full tmpfs), so the size is checked.
+  LONGLONG head_start = 0, data_start = 0, data_end = 0;
+  fits_get_hduaddrll(f.get(), &head_start, &data_start, &data_end, &status);
+  f.check(status, "locate the end of the last HDU");
   f.close();
+  std::error_code ec;
+  const std::uintmax_t size = std::filesystem::file_size(file.temp_path(), ec);
+  if (ec || size != static_cast<std::uintmax_t>(data_end)) {
+    throw Error(fmt::format(
+        "{}: FITS write incomplete: {} of {} bytes reached the disk (No space left on device?)",
+        path, ec ? 0 : size, data_end));
+  }
   file.commit();
 }
 

@@ -35,7 +35,7 @@ TEST(Fits, WritesPoppyKeywordsAndReadsThemBackWithCfitsio) {
   const std::string path = temp_path("psf.fits");
   FitsHeader h;
   h.extname = "OVERSAMP";
-  h.bunit = "photons";
+  h.bunit = "photon";
   h.pixelscale = 0.0125;
   h.oversample = 4;
   h.det_sampling = 1;
@@ -91,7 +91,7 @@ TEST(Fits, WritesPoppyKeywordsAndReadsThemBackWithCfitsio) {
   EXPECT_EQ(r.text("NOISY"), "T");
   EXPECT_EQ(r.text("TARGET"), "alpha Cen");
   EXPECT_EQ(r.text("EXTNAME"), "OVERSAMP");
-  EXPECT_EQ(r.text("BUNIT"), "photons");
+  EXPECT_EQ(r.text("BUNIT"), "photon");
   EXPECT_EQ(r.text("PIXUNIT"), "arcsecond");
   EXPECT_TRUE(r.text("DATE").has_value());
 }
@@ -165,6 +165,52 @@ TEST(Fits, CheckAllFiniteNamesTheFirstBadPixel) {
   EXPECT_THAT([&] { check_all_finite(img, "psf"); },
               ::testing::ThrowsMessage<InvalidArgument>(
                   ::testing::AllOf(HasSubstr("psf"), HasSubstr("x=1, y=2"), HasSubstr("nan"))));
+}
+
+// The WCS cards as written (values to full double precision). Their meaning (astropy.wcs
+// evaluating pixel -> sky) is checked by tests/python/check_fits.py on simulate's files.
+TEST(Fits, WritesATanWcsWhoseReferencePixelIsTheImageCentre) {
+  const std::string path = temp_path("wcs.fits");
+  FitsHeader h;
+  FitsWcs w;
+  w.ctype = {"RA---TAN", "DEC--TAN"};
+  w.cunit = {"deg", "deg"};
+  w.cdelt = {-0.01 / 3600.0, 0.01 / 3600.0};
+  w.radesys = "ICRS";
+  w.crval_comment = "no pointing: field offsets";
+  h.wcs = w;
+  h.history = {"first line", std::string(100, 'h')};
+  write_fits(path, ramp(4, 7), h);  // ny = 4 (even), nx = 7 (odd)
+
+  const FitsRead r = read_fits(path);
+  EXPECT_EQ(r.number("WCSAXES"), 2.0);
+  EXPECT_EQ(r.text("CTYPE1"), "RA---TAN");
+  EXPECT_EQ(r.text("CTYPE2"), "DEC--TAN");
+  EXPECT_EQ(r.text("CUNIT1"), "deg");
+  EXPECT_EQ(r.text("RADESYS"), "ICRS");
+  // 0-based optical axis (n-1)/2 = 3 and 1.5 -> 1-based 4 and 2.5.
+  EXPECT_EQ(r.number("CRPIX1"), 4.0);
+  EXPECT_EQ(r.number("CRPIX2"), 2.5);
+  EXPECT_DOUBLE_EQ(*r.number("CDELT1"), -0.01 / 3600.0);
+  EXPECT_DOUBLE_EQ(*r.number("CDELT2"), 0.01 / 3600.0);
+  EXPECT_EQ(r.number("CRVAL1"), 0.0);
+  // HISTORY texts come back in order; a long one over several cards.
+  ASSERT_GE(r.history.size(), 2u);
+  EXPECT_EQ(r.history[0], "first line");
+  std::string rest;
+  for (std::size_t i = 1; i < r.history.size(); ++i) rest += r.history[i];
+  EXPECT_EQ(rest, std::string(100, 'h'));
+}
+
+TEST(Fits, RejectsAWcsWithoutTypeOrScale) {
+  FitsHeader h;
+  h.wcs = FitsWcs{};
+  h.wcs->ctype = {"LINEAR", "LINEAR"};
+  h.wcs->cunit = {"m", "m"};
+  h.wcs->cdelt = {1e-6, 0.0};
+  EXPECT_THAT([&] { write_fits(temp_path("bad_wcs.fits"), ramp(2, 2), h); },
+              ::testing::ThrowsMessage<InvalidArgument>(
+                  ::testing::AllOf(HasSubstr("WCS axis 2"), HasSubstr("CDELT 0"))));
 }
 
 }  // namespace

@@ -19,9 +19,14 @@
 
 namespace airy::pipeline {
 
-/// The FITS header of an image of this configuration (poppy keywords).
+/// The FITS header of an image of this configuration (src/pipeline/fits_header.cpp): poppy's
+/// keywords, a WCS (angular: RA---TAN/DEC--TAN in deg, RA to the left; cartesian: LINEAR in m;
+/// reference pixel = the optical axis) and provenance: AIRYVER, AIRYREV (git revision at
+/// configure time, else 'unknown'), CONFIG (c.source_name), CONFHASH (text_checksum of
+/// to_toml(c), i.e. of the config.toml the run writes) and COMMAND (when `command_line` is
+/// given). DATE and ORIGIN come from the writer. docs/file_formats.md §FITS.
 io::FitsHeader image_header(const config::Config& c, const std::string& extname,
-                            const std::string& bunit);
+                            const std::string& bunit, const std::string& command_line = "");
 
 /// Figure options from [plot]: width (inches -> points; 0 = each figure's default) and dpi.
 plot::FigureOptions figure_options(const config::Config& c);

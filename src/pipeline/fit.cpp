@@ -188,7 +188,10 @@ FitResult run_fit(const FitInputs& in, RunRecord& record) {
     const config::ExposureData& d = in.data.exposures[static_cast<std::size_t>(e)];
     data_copies.push_back(path_in(out, config::exposure_file_name(c, e, "data")));
     if (!same_file(d.file, data_copies.back())) {
-      io::write_fits(data_copies.back(), d.image, image_header(c, "DATA", "photons"));
+      io::FitsHeader h = image_header(c, "DATA", "photon", o.command_line);
+      h.history.push_back(fmt::format("copy of {} HDU {}", d.file, d.hdu.empty() ? "0" : d.hdu));
+      h.history.push_back(fmt::format("source file checksum {}", file_checksum(d.file)));
+      io::write_fits(data_copies.back(), d.image, h);
     }
   }
   const std::string truth_copy = path_in(out, "truth.toml");
@@ -279,10 +282,10 @@ FitResult run_fit(const FitInputs& in, RunRecord& record) {
     // model.fits / residual.fits, or model_<label>.fits / residual_<label>.fits per exposure.
     for (int e = 0; e < num_exposures; ++e) {
       const RealImage m = post.telescope_at(mean, e).model();
-      io::FitsHeader mh = image_header(c, "MODEL", "photons");
+      io::FitsHeader mh = image_header(c, "MODEL", "photon", o.command_line);
       mh.history.push_back("image at the posterior mean of the sampled parameters");
       io::write_fits(path_in(out, config::exposure_file_name(c, e, "model")), m, mh);
-      io::FitsHeader rh = image_header(c, "RESIDUAL", "photons");
+      io::FitsHeader rh = image_header(c, "RESIDUAL", "photon", o.command_line);
       rh.history.push_back("data - posterior-mean model");
       const RealImage& d = in.data.exposures[static_cast<std::size_t>(e)].image;
       io::write_fits(path_in(out, config::exposure_file_name(c, e, "residual")), RealImage(d - m),

@@ -26,10 +26,10 @@ void write_best_fit_images(const config::Config& c, const RunData& data,
   const std::string& out = c.output_dir;
   for (int e = 0; e < post.num_exposures(); ++e) {
     const RealImage model = post.telescope_at(values, e).model();
-    io::FitsHeader mh = image_header(c, "BESTFIT", "photons");
+    io::FitsHeader mh = image_header(c, "BESTFIT", "photon");
     mh.history.push_back(fmt::format("image at the {} estimate (L-BFGS)", o.objective));
     io::write_fits(path_in(out, config::exposure_file_name(c, e, "best_fit")), model, mh);
-    io::FitsHeader rh = image_header(c, "RESIDUAL", "photons");
+    io::FitsHeader rh = image_header(c, "RESIDUAL", "photon");
     rh.history.push_back("data - best-fit model");
     const RealImage& d = data.exposures[static_cast<std::size_t>(e)].image;
     io::write_fits(path_in(out, config::exposure_file_name(c, e, "best_fit_residual")),

@@ -222,9 +222,10 @@ std::string read_text(const std::string& path) {
   return buffer.str();
 }
 
-std::string file_checksum(const std::string& path) {
+std::string file_checksum(const std::string& path) { return text_checksum(read_text(path)); }
+
+std::string text_checksum(const std::string& bytes) {
   // FNV-1a, 64 bit: h = (h xor byte) * 1099511628211 from 14695981039346656037.
-  const std::string bytes = read_text(path);
   std::uint64_t h = 14695981039346656037ULL;
   for (unsigned char b : bytes) {
     h ^= b;

@@ -52,6 +52,8 @@ std::string read_text(const std::string& path);
 /// "fnv1a64:<16 hex digits>" of the file's bytes: identifies the data file a truth.toml
 /// was written for (not a cryptographic hash). @throws InvalidArgument naming the path.
 std::string file_checksum(const std::string& path);
+/// The same checksum of `bytes` (file_checksum(path) == text_checksum(read_text(path))).
+std::string text_checksum(const std::string& bytes);
 
 /// truth.toml: `"name" = value` per output coordinate (site units), then a [written_for]
 /// table naming the data file beside it (`data`) and its checksum (`data_checksum`).
@@ -72,6 +74,10 @@ std::map<std::string, double> truth_written_for(const std::string& data_path, st
 /// exactly these files (every name and checksum).
 std::map<std::string, double> truth_written_for(const std::vector<std::string>& data_paths,
                                                 std::string* why);
+
+/// The git revision airy was configured from (12 hex digits), or "unknown" without git
+/// (generated: cmake/git_revision.cpp.in).
+const char* git_revision();
 
 /// What run_info.toml records.
 struct RunInfo {

@@ -7,7 +7,6 @@
 
 #include "airy/config/build.hpp"
 #include "airy/core/error.hpp"
-#include "airy/core/units.hpp"
 #include "airy/io/fits.hpp"
 #include "airy/pipeline/pipeline.hpp"
 #include "airy/plot/images.hpp"
@@ -15,35 +14,6 @@
 #include "pipeline/run_files.hpp"
 
 namespace airy::pipeline {
-
-io::FitsHeader image_header(const config::Config& c, const std::string& extname,
-                            const std::string& bunit) {
-  io::FitsHeader h;
-  h.extname = extname;
-  h.bunit = bunit;
-  const bool angular = c.optics.type == "angular";
-  int sampling = c.optics.oversample;
-  for (const auto& l : c.detector) {
-    if (l.type == "downsample") sampling /= l.factor;
-  }
-  h.pixelscale = c.optics.psf_pixel_scale / std::max(sampling, 1);
-  h.pixunit = angular ? "arcsecond" : "meter";
-  h.oversample = std::max(sampling, 1);
-  h.det_sampling = std::max(sampling, 1);
-  const config::SpectrumValues spec = config::spectrum_values(c.source);
-  double mean = 0.0;
-  for (std::size_t i = 0; i < spec.weights.size(); ++i) {
-    mean += spec.weights[i] * spec.wavelengths_m[i];
-  }
-  h.wavelength = mean;
-  h.nwaves = static_cast<int>(spec.wavelengths_m.size());
-  h.waves = spec.wavelengths_m;
-  h.weights = spec.weights;
-  if (angular) h.diffraction_limit = units::rad_to_arcsec(mean / c.optics.diameter);
-  h.diameter = c.optics.diameter;
-  h.normalization = "none";
-  return h;
-}
 
 SimulateResult simulate(const config::Config& c, const std::string& out_dir, bool overwrite) {
   // Everything that can fail on bad input runs before the directory is touched. Exposure e's
@@ -81,13 +51,22 @@ SimulateResult simulate(const config::Config& c, const std::string& out_dir, boo
     result.written.push_back(name);
     return path_in(out_dir, name);
   };
+  // The config as run; with [[exposures]] each exposure's data is the file written here
+  // (relative to this directory, where the config is: `airy fit <out>/config.toml` fits it).
+  config::Config written = c;
+  for (int e = 0; e < static_cast<int>(written.exposures.size()); ++e) {
+    auto& x = written.exposures[static_cast<std::size_t>(e)];
+    x.data = data_names[static_cast<std::size_t>(e)];
+    x.hdu.clear();
+  }
+  // Every FITS header carries the checksum of this config.toml (image_header).
   std::vector<std::string> data_paths;
   for (int e = 0; e < n; ++e) {
     const auto ue = static_cast<std::size_t>(e);
-    io::FitsHeader psf_header = image_header(c, "MODEL", "photons");
+    io::FitsHeader psf_header = image_header(written, "MODEL", "photon");
     psf_header.history.push_back("noise-free image of the configured telescope (airy simulate)");
     io::write_fits(path(config::exposure_file_name(c, e, "psf")), models[ue], psf_header);
-    io::FitsHeader data_header = image_header(c, "DATA", "photons");
+    io::FitsHeader data_header = image_header(written, "DATA", "photon");
     data_header.history.push_back(
         fmt::format("simulated data: photon noise {}, read noise sigma {} photons, seed {}{}",
                     c.noise.photon ? "on" : "off", c.noise.read_sigma, c.noise.seed,
@@ -97,14 +76,6 @@ SimulateResult simulate(const config::Config& c, const std::string& out_dir, boo
   }
   result.data_path = data_paths[0];
   result.data_paths = data_paths;
-  // The config as run; with [[exposures]] each exposure's data is the file written here
-  // (relative to this directory, where the config is: `airy fit <out>/config.toml` fits it).
-  config::Config written = c;
-  for (int e = 0; e < static_cast<int>(written.exposures.size()); ++e) {
-    auto& x = written.exposures[static_cast<std::size_t>(e)];
-    x.data = data_names[static_cast<std::size_t>(e)];
-    x.hdu.clear();
-  }
   write_text(path("config.toml"), config::to_toml(written));
 
   // The truth of every sampled parameter, in its sampling units (requires priors), with the

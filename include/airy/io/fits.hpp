@@ -8,6 +8,7 @@
 /// same directory, renamed over `path` only when cfitsio closed it without error.
 #pragma once
 
+#include <array>
 #include <map>
 #include <optional>
 #include <string>
@@ -25,10 +26,26 @@ struct FitsCard {
   std::string comment;
 };
 
+/// A world coordinate system of an image HDU (FITS WCS paper I/II, Greisen & Calabretta 2002):
+/// world_i = CRVAL_i + CDELT_i (p_i - CRPIX_i) for the linear part, p_i the 1-based FITS pixel
+/// index along NAXIS_i (NAXIS1 = x, the column; pixel centres at integers), then the CTYPE's
+/// projection (TAN: gnomonic about CRVAL). airy writes 'RA---TAN'/'DEC--TAN' in degrees for
+/// angular systems and 'LINEAR' in metres for cartesian ones (docs/file_formats.md §FITS).
+struct FitsWcs {
+  std::array<std::string, 2> ctype;  ///< CTYPE1/2 ('RA---TAN', 'DEC--TAN' or 'LINEAR')
+  std::array<std::string, 2> cunit;  ///< CUNIT1/2 ('deg' or 'm')
+  std::array<double, 2> cdelt{};     ///< CDELT1/2, CUNIT per pixel (CDELT1 < 0: RA to the left)
+  std::array<double, 2> crval{};     ///< CRVAL1/2 at the reference pixel
+  /// CRPIX1/2 (1-based); unset = the image centre ((NAXIS_i + 1)/2), the optical axis.
+  std::optional<std::array<double, 2>> crpix;
+  std::string radesys;        ///< RADESYS ('ICRS') for celestial axes, else ""
+  std::string crval_comment;  ///< comment of CRVAL1/2 (e.g. where the pointing came from)
+};
+
 /// Header keywords of one image HDU. Optional keys are written only when set.
 struct FitsHeader {
   std::string extname;                      ///< EXTNAME ('OVERSAMP', 'DET_SAMP', 'DATA', ...)
-  std::string bunit;                        ///< BUNIT, e.g. 'photons' or 'm'
+  std::string bunit;                        ///< BUNIT, e.g. 'photon' or 'm'
   std::optional<double> pixelscale;         ///< PIXELSCL, arcsec per pixel (or m in pupils)
   std::string pixunit = "arcsecond";        ///< PIXUNIT ('arcsecond' or 'meter')
   std::optional<int> oversample;            ///< OVERSAMP
@@ -40,6 +57,7 @@ struct FitsHeader {
   std::optional<double> diffraction_limit;  ///< DIFFLMT, lambda/D in arcsec
   std::optional<double> diameter;           ///< DIAM, metres
   std::string normalization;                ///< NORMALIZ ('none', 'peak', 'total'), if set
+  std::optional<FitsWcs> wcs;               ///< WCSAXES, CTYPE, CUNIT, CRPIX, CRVAL, CDELT
   std::vector<std::string> history;         ///< HISTORY lines (e.g. the command line)
   std::vector<FitsCard> cards;              ///< further caller keys (SEP_AS, PA_DEG, ...)
 };
@@ -61,10 +79,12 @@ void write_fits(const std::string& path, const std::vector<FitsImage>& images);
 /// A header value as read back: numbers as double, strings and logicals as text.
 using FitsValue = std::variant<double, std::string>;
 
-/// An image read from FITS with its header (key -> value; HISTORY/COMMENT cards omitted).
+/// An image read from FITS with its header (key -> value; HISTORY/COMMENT cards omitted
+/// from `header`, the HISTORY texts in `history`).
 struct FitsRead {
   RealImage image;
   std::map<std::string, FitsValue> header;
+  std::vector<std::string> history;  ///< the HISTORY cards' texts, in order
 
   /// Numeric value of `key`, or nullopt when absent or not numeric.
   [[nodiscard]] std::optional<double> number(const std::string& key) const;
