@@ -91,7 +91,7 @@ void write_fits_seeds(const fs::path& dir) {
   // airy's own writer (BITPIX -64 with the poppy keywords).
   airy::io::FitsHeader h;
   h.extname = "DATA";
-  h.bunit = "photons";
+  h.bunit = "photon";
   h.pixelscale = 0.1;
   h.history = {"airy simulate fuzz.toml"};
   airy::RealImage img(8, 8);
