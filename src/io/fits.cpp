@@ -226,6 +226,41 @@ void check_read(int status, const std::string& path, const std::string& which,
   }
 }
 
+/// A tile-compressed image is a binary table whose variable-length columns (the compressed
+/// tiles) point into the heap: each row's descriptor (element count, byte offset) must lie
+/// inside the heap of PCOUNT bytes. cfitsio sizes its tile buffers from these counts before
+/// reading, so a damaged descriptor would otherwise become a multi-GB allocation (found by
+/// fuzzing, tests/fuzz/corpus/fits/cfitsio_tile_descriptor_4gb_malloc).
+void check_tile_descriptors(const FitsFile& f, const std::string& path, const std::string& which) {
+  int status = 0;
+  LONGLONG heap = 0, rows = 0;
+  int cols = 0;
+  fits_read_key_lnglng(f.get(), "PCOUNT", &heap, nullptr, &status);
+  fits_get_num_rowsll(f.get(), &rows, &status);
+  fits_get_num_cols(f.get(), &cols, &status);
+  check_read(status, path, which, "read the compressed image's table (PCOUNT, NAXIS2, TFIELDS)");
+  for (int col = 1; col <= cols; ++col) {
+    int type = 0;
+    LONGLONG repeat = 0, width = 0;
+    fits_get_coltypell(f.get(), col, &type, &repeat, &width, &status);
+    check_read(status, path, which, fmt::format("read the type of column {}", col));
+    if (type >= 0) continue;  // fixed-length column: no descriptor
+    for (LONGLONG row = 1; row <= rows; ++row) {
+      LONGLONG length = 0, offset = 0;
+      fits_read_descriptll(f.get(), col, row, &length, &offset, &status);
+      check_read(status, path, which, fmt::format("read tile descriptor (row {})", row));
+      // Every element is at least one byte (bits are packed, 1PX excepted: 1/8 byte).
+      const LONGLONG min_bytes = type == -TBIT ? (length + 7) / 8 : length;
+      if (length < 0 || offset < 0 || offset > heap || min_bytes > heap - offset) {
+        throw InvalidArgument(fmt::format(
+            "{}: HDU {}: compressed tile {} (column {}) claims {} elements at heap offset {}, "
+            "outside the {}-byte heap (PCOUNT): damaged tile-compressed image",
+            path, which, row, col, length, offset, heap));
+      }
+    }
+  }
+}
+
 /// The number of pixels of the current image HDU, checked before anything is allocated:
 /// every axis >= 1, the product without overflow, at most kMaxImagePixels, and (uncompressed)
 /// no more data than the file holds after the header, so that a damaged header such as
@@ -253,6 +288,7 @@ Eigen::Index checked_image_size(const FitsFile& f, const std::string& path,
   }
   const int compressed = fits_is_compressed_image(f.get(), &status);
   check_read(status, path, which, "read the compression keywords");
+  if (compressed != 0) check_tile_descriptors(f, path, which);
   if (compressed == 0) {
     LONGLONG header_start = 0, data_start = 0, data_end = 0;
     fits_get_hduaddrll(f.get(), &header_start, &data_start, &data_end, &status);

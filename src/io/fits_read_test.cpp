@@ -124,3 +124,26 @@ TEST(FitsRead, FuzzCorpusGivesImagesOrInvalidArgument) {
 
 }  // namespace
 }  // namespace airy::io
+
+namespace airy::io {
+namespace {
+
+// A tile-compressed image reads back exactly; one whose tile descriptor points outside the
+// heap is a named error before cfitsio sizes a buffer from it (a 4 GB malloc found by fuzzing).
+TEST(FitsRead, TileCompressedImagesAndDamagedTileDescriptors) {
+  const std::string corpus = std::string(AIRY_SOURCE_DIR) + "/tests/fuzz/corpus/fits/";
+  const FitsRead r = read_fits(corpus + "rice_compressed_8x8", 1);
+  ASSERT_EQ(r.image.rows(), 8);
+  ASSERT_EQ(r.image.cols(), 8);
+  for (int i = 0; i < 64; ++i) EXPECT_EQ(r.image.data()[i], 10.0 + i) << i;
+  try {
+    (void)read_fits(corpus + "cfitsio_tile_descriptor_4gb_malloc", 1);
+    ADD_FAILURE() << "a damaged tile descriptor was read";
+  } catch (const InvalidArgument& e) {
+    EXPECT_THAT(e.what(), ::testing::HasSubstr("cfitsio_tile_descriptor_4gb_malloc"));
+    EXPECT_THAT(e.what(), ::testing::HasSubstr("heap (PCOUNT): damaged tile-compressed image"));
+  }
+}
+
+}  // namespace
+}  // namespace airy::io
