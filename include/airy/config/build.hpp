@@ -96,8 +96,8 @@ struct ExposureData {
 
 /// Noisy data from a noise-free image: Poisson(model) if noise.photon, plus
 /// Normal(0, read_sigma), from Philox stream (noise.seed, `stream`): 1 for the single image
-/// and exposure 0, 1 + e for exposure e (independent noise per exposure). Also returns the image with
-/// photon noise only (for the tutorial's three-panel figure).
+/// and exposure 0, 1 + e for exposure e (independent noise per exposure). Also returns the image
+/// with photon noise only (for the tutorial's three-panel figure).
 struct SimulatedData {
   RealImage photon_noise_only;
   RealImage data;
