@@ -174,3 +174,24 @@ TEST(Config, MissingFileIsAnError) {
 
 }  // namespace
 }  // namespace airy::config
+
+namespace airy::config {
+namespace {
+
+// to_toml escapes control characters in strings (TOML forbids them unescaped): a prior path
+// with a form feed (found by fuzzing) and a name with a newline survive the round trip.
+TEST(Config, ToTomlEscapesControlCharacters) {
+  const Config c = parse_config(
+      "[priors.\"source.log\\fflux\\u0001\"]\ndist = \"normal\"\nloc = 0\nscale = 1\n"
+      "[output]\ndir = \"a\\tb\\nc\\\"d\\\\e\"\n",
+      "t.toml");
+  ASSERT_EQ(c.priors.size(), 1U);
+  EXPECT_EQ(c.priors[0].path, std::string("source.log\fflux\x01"));
+  const Config back = parse_config(to_toml(c), "back.toml");
+  ASSERT_EQ(back.priors.size(), 1U);
+  EXPECT_EQ(back.priors[0].path, c.priors[0].path);
+  EXPECT_EQ(back.output_dir, std::string("a\tb\nc\"d\\e"));
+}
+
+}  // namespace
+}  // namespace airy::config

@@ -19,11 +19,42 @@ std::string nums(const std::vector<double>& v) {
   return fmt::format("[{}]", fmt::join(parts, ", "));
 }
 
+/// A TOML basic string: quote and backslash escaped, and every control character (U+0000 to
+/// U+001F, U+007F), which TOML forbids unescaped, written as an escape, so that whatever a
+/// config held (a key with a form feed, found by fuzzing) reads back as the same string.
 std::string quoted(const std::string& s) {
   std::string out = "\"";
   for (char ch : s) {
-    if (ch == '"' || ch == '\\') out += '\\';
-    out += ch;
+    const auto u = static_cast<unsigned char>(ch);
+    switch (ch) {
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\b':
+        out += "\\b";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\f':
+        out += "\\f";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      default:
+        if (u < 0x20 || u == 0x7f) {
+          out += fmt::format("\\u{:04X}", static_cast<unsigned>(u));
+        } else {
+          out += ch;
+        }
+    }
   }
   return out + "\"";
 }
