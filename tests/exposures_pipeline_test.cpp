@@ -22,6 +22,7 @@
 #include "pipeline/data_file.hpp"
 #include "pipeline/short_flagship_test_util.hpp"
 #include "run_test_util.hpp"
+#include "testing/expect_invalid.hpp"
 
 namespace airy {
 namespace {
@@ -352,18 +353,7 @@ TEST(ExposuresPipeline, MaskedPixelsDoNotChangeTheLogDensity) {
   EXPECT_NE(density(before.posterior, u, ga), density(changed.posterior, u, gb));
 }
 
-template <class F>
-void expect_invalid(F&& f, std::initializer_list<std::string> fragments) {
-  try {
-    f();
-    FAIL() << "expected InvalidArgument";
-  } catch (const InvalidArgument& e) {
-    for (const auto& s : fragments) {
-      EXPECT_NE(std::string(e.what()).find(s), std::string::npos)
-          << "missing '" << s << "' in: " << e.what();
-    }
-  }
-}
+using testing::expect_invalid;
 
 TEST(ExposuresPipeline, BadRealDataInputIsNamed) {
   const fs::path dir = fresh_dir("bad");

@@ -8,6 +8,7 @@
 
 #include "airy/config/build.hpp"
 #include "airy/core/error.hpp"
+#include "testing/expect_invalid.hpp"
 
 namespace airy::config {
 namespace {
@@ -42,18 +43,7 @@ Config with_exposures(const std::string& extra = kExposures) {
   return parse_config(text + extra, "multi.toml");
 }
 
-template <class F>
-void expect_invalid(F&& f, std::initializer_list<std::string> fragments) {
-  try {
-    f();
-    FAIL() << "expected InvalidArgument";
-  } catch (const InvalidArgument& e) {
-    for (const auto& s : fragments) {
-      EXPECT_NE(std::string(e.what()).find(s), std::string::npos)
-          << "missing '" << s << "' in: " << e.what();
-    }
-  }
-}
+using testing::expect_invalid;
 
 TEST(ExposuresConfig, ParseAndRoundTrip) {
   const Config c = with_exposures();

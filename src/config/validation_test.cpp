@@ -15,6 +15,7 @@
 #include "airy/config/build.hpp"
 #include "airy/core/error.hpp"
 #include "airy/io/fits.hpp"
+#include "testing/expect_invalid.hpp"
 
 namespace airy::config {
 namespace {
@@ -27,19 +28,7 @@ Config small(std::string extra = "") {
   return c;
 }
 
-/// Runs f, expecting InvalidArgument whose message holds every fragment.
-template <class F>
-void expect_invalid(F&& f, std::initializer_list<std::string> fragments) {
-  try {
-    f();
-    FAIL() << "expected InvalidArgument";
-  } catch (const InvalidArgument& e) {
-    for (const auto& s : fragments) {
-      EXPECT_NE(std::string(e.what()).find(s), std::string::npos)
-          << "missing '" << s << "' in: " << e.what();
-    }
-  }
-}
+using testing::expect_invalid;
 
 std::string scratch_dir(const std::string& name) {
   const fs::path d = fs::temp_directory_path() / ("airy_validation_" + name);
