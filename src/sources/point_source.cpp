@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: BSD-3-Clause
 #include "airy/sources/point_source.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <numbers>
 
@@ -86,11 +87,38 @@ void PointSource::pullback(std::span<const double> p, const RealMatrix& pos_bar,
   normalised_weights_pullback(p.data() + 3, wb, nl, p_bar.data() + 3);
 }
 
-// Flat layout: positions[2K], fluxes[K], weights[L].
+// Flat layout: positions[2K], fluxes[K], weights[R*L] (R = 1 shared, R = K per star).
 PointSources::PointSources(Spectrum spectrum, RealMatrix positions_arcsec, RealVector fluxes)
     : spectrum_(std::move(spectrum)),
+      weights_(spectrum_.weights().transpose()),
       positions_(std::move(positions_arcsec)),
       fluxes_(std::move(fluxes)) {
+  check_shapes();
+}
+
+PointSources::PointSources(RealVector wavelengths, RealMatrix weights, RealMatrix positions_arcsec,
+                           RealVector fluxes)
+    : spectrum_(std::move(wavelengths)),
+      weights_(std::move(weights)),
+      per_star_(true),
+      positions_(std::move(positions_arcsec)),
+      fluxes_(std::move(fluxes)) {
+  if (weights_.rows() != fluxes_.size() || weights_.cols() != spectrum_.size()) {
+    throw InvalidArgument(format_invalid(
+        "PointSources", "weights.rows()", static_cast<double>(weights_.rows()),
+        "per-star weights must be (K, L) = (" + std::to_string(fluxes_.size()) + ", " +
+            std::to_string(spectrum_.size()) + "), got " + std::to_string(weights_.rows()) + "x" +
+            std::to_string(weights_.cols())));
+  }
+  for (Eigen::Index k = 0; k < weights_.rows(); ++k) {
+    check_weights("PointSources", "weights", weights_.row(k).eval().data(),
+                  static_cast<int>(weights_.cols()));
+    weights_.row(k) /= weights_.row(k).sum();
+  }
+  check_shapes();
+}
+
+void PointSources::check_shapes() const {
   if (fluxes_.size() == 0) throw_invalid("PointSources", "fluxes", "need at least one star");
   if (positions_.rows() != fluxes_.size() || positions_.cols() != 2) {
     throw_invalid("PointSources", "positions", "shape must be (K, 2) with K = fluxes.size()");
@@ -101,29 +129,39 @@ PointSources::PointSources(Spectrum spectrum, RealMatrix positions_arcsec, RealV
 
 std::vector<ParameterBlock> PointSources::parameter_blocks() const {
   const int k = num_stars();
+  const int nw = static_cast<int>(weights_.size());
   return {{"positions", 2 * k, "arcsec", "(x, y) of each star, [x0, y0, x1, y1, ...]"},
           {"fluxes", k, "photons", "photons of each star", Domain::nonnegative()},
-          {"weights", spectrum_.size(), "1", "relative spectral weights (normalised)",
+          {"weights", nw, "1",
+           per_star_ ? "relative spectral weights of each star, [star, wavelength] (each row "
+                       "normalised)"
+                     : "relative spectral weights (normalised)",
            Domain::nonnegative()}};
 }
 
 RealVector PointSources::values() const {
   const int k = num_stars();
-  RealVector v(3 * k + spectrum_.size());
+  const Eigen::Index nw = weights_.size();
+  RealVector v(3 * k + nw);
   for (int i = 0; i < k; ++i) {
     v[2 * i] = positions_(i, 0);
     v[2 * i + 1] = positions_(i, 1);
     v[2 * k + i] = fluxes_[i];
   }
-  v.tail(spectrum_.size()) = spectrum_.weights();
+  // Row-major [star, wavelength] (RealMatrix is column-major).
+  for (Eigen::Index r = 0; r < weights_.rows(); ++r) {
+    for (Eigen::Index l = 0; l < weights_.cols(); ++l)
+      v[3 * k + r * weights_.cols() + l] = weights_(r, l);
+  }
   return v;
 }
 
 void PointSources::check_values(std::span<const double> v) const {
-  const int k = num_stars();
+  const int k = num_stars(), nl = spectrum_.size();
   for (int i = 0; i < 2 * k; ++i) check_finite("PointSources", "positions", v[i]);
   for (int i = 0; i < k; ++i) check_nonnegative("PointSources", "fluxes", v[2 * k + i]);
-  check_weights("PointSources", "weights", v.data() + 3 * k, spectrum_.size());
+  for (Eigen::Index r = 0; r < weights_.rows(); ++r)
+    check_weights("PointSources", "weights", v.data() + 3 * k + r * nl, nl);
 }
 
 void PointSources::forward(std::span<const double> p, RealMatrix& positions,
@@ -131,10 +169,13 @@ void PointSources::forward(std::span<const double> p, RealMatrix& positions,
   const int k = num_stars(), nl = spectrum_.size();
   positions.resize(k, 2);
   amplitudes.resize(k, nl);
-  const double* w = p.data() + 3 * k;
   double s = 0;
-  for (int l = 0; l < nl; ++l) s += w[l];
   for (int i = 0; i < k; ++i) {
+    const double* w = p.data() + 3 * k + (per_star_ ? i * nl : 0);
+    if (i == 0 || per_star_) {
+      s = 0;
+      for (int l = 0; l < nl; ++l) s += w[l];
+    }
     positions(i, 0) = units::arcsec_to_rad(p[2 * i]);
     positions(i, 1) = units::arcsec_to_rad(p[2 * i + 1]);
     for (int l = 0; l < nl; ++l) amplitudes(i, l) = p[2 * k + i] * w[l] / s;
@@ -144,26 +185,31 @@ void PointSources::forward(std::span<const double> p, RealMatrix& positions,
 void PointSources::pullback(std::span<const double> p, const RealMatrix& pos_bar,
                             const RealMatrix& amp_bar, std::span<double> p_bar) const {
   const int k = num_stars(), nl = spectrum_.size();
-  const double* w = p.data() + 3 * k;
-  double s = 0;
-  for (int l = 0; l < nl; ++l) s += w[l];
   // Stack buffer (no allocation on the hot path) unless the spectrum is very long.
   double stack[64] = {};
   std::vector<double> heap;
   double* wn_bar = stack;
   if (nl > 64) {
-    heap.assign(nl, 0.0);
+    heap.assign(static_cast<std::size_t>(nl), 0.0);
     wn_bar = heap.data();
   }
   for (int i = 0; i < k; ++i) {
+    const double* w = p.data() + 3 * k + (per_star_ ? i * nl : 0);
+    double s = 0;
+    for (int l = 0; l < nl; ++l) s += w[l];
     p_bar[2 * i] += pos_bar(i, 0) * units::kRadPerArcsec;
     p_bar[2 * i + 1] += pos_bar(i, 1) * units::kRadPerArcsec;
     for (int l = 0; l < nl; ++l) {
       p_bar[2 * k + i] += amp_bar(i, l) * w[l] / s;
       wn_bar[l] += p[2 * k + i] * amp_bar(i, l);
     }
+    if (per_star_) {
+      // Star i's own row: w_bar = (wn_bar - <wn_bar, wn>) / sum w, then reset the buffer.
+      normalised_weights_pullback(w, wn_bar, nl, p_bar.data() + 3 * k + i * nl);
+      std::fill(wn_bar, wn_bar + nl, 0.0);
+    }
   }
-  normalised_weights_pullback(w, wn_bar, nl, p_bar.data() + 3 * k);
+  if (!per_star_) normalised_weights_pullback(p.data() + 3 * k, wn_bar, nl, p_bar.data() + 3 * k);
 }
 
 }  // namespace airy::sources

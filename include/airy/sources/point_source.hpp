@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: BSD-3-Clause
 /// @file
-/// @brief PointSource (one star) and PointSources (K stars sharing one spectrum).
+/// @brief PointSource (one star) and PointSources (K stars, one shared spectrum or one each).
 #pragma once
 
 #include "airy/sources/source.hpp"
@@ -38,16 +38,26 @@ class PointSource final : public Source {
   FluxParameter flux_parameter_;
 };
 
-/// K stars sharing one spectrum (dLux PointSources). Parameters: "positions" (2K arcsec,
-/// [x0, y0, x1, y1, ...]), "fluxes" (K photons), "weights" (L, normalised in the model).
-/// amplitudes(k, l) = F_k w_l / sum w.
+/// K stars on one wavelength grid (dLux PointSources). Parameters: "positions" (2K arcsec,
+/// [x0, y0, x1, y1, ...]), "fluxes" (K photons), "weights": either one spectrum shared by
+/// every star (L entries) or one per star (K*L entries, row-major [star, wavelength]: dLux
+/// PointSources with 2-D weights, whose Spectrum normalises each row), normalised in the model:
+///
+///     amplitudes(k, l) = F_k w(r, l) / sum_l' w(r, l'),   r = per_star ? k : 0.
 class PointSources final : public Source {
  public:
-  /// @param positions_arcsec (K, 2) = (x, y) per star; fluxes K photons (> 0).
+  /// One shared spectrum. @param positions_arcsec (K, 2) = (x, y) per star; fluxes K
+  /// photons (>= 0).
   PointSources(Spectrum spectrum, RealMatrix positions_arcsec, RealVector fluxes);
+  /// Per-star spectra on the grid `wavelengths` (m): weights (K, L), row k = star k's relative
+  /// weights (>= 0, positive sum). @throws InvalidArgument naming the field on a wrong shape.
+  PointSources(RealVector wavelengths, RealMatrix weights, RealMatrix positions_arcsec,
+               RealVector fluxes);
   [[nodiscard]] std::string_view kind() const override { return "PointSources"; }
   [[nodiscard]] int num_stars() const override { return static_cast<int>(fluxes_.size()); }
   [[nodiscard]] const RealVector& wavelengths() const override { return spectrum_.wavelengths(); }
+  /// True when every star has its own spectrum (weights block K*L).
+  [[nodiscard]] bool per_star_weights() const { return per_star_; }
   [[nodiscard]] std::vector<ParameterBlock> parameter_blocks() const override;
   [[nodiscard]] RealVector values() const override;
   void check_values(std::span<const double> v) const override;
@@ -57,7 +67,10 @@ class PointSources final : public Source {
                 const RealMatrix& amplitudes_bar, std::span<double> params_bar) const override;
 
  private:
-  Spectrum spectrum_;
+  void check_shapes() const;
+  Spectrum spectrum_;   // wavelengths; its weights are the shared spectrum (row 0 below)
+  RealMatrix weights_;  // (1, L) shared or (K, L) per star, each row normalised
+  bool per_star_ = false;
   RealMatrix positions_;
   RealVector fluxes_;
 };
