@@ -4,6 +4,8 @@
 #include <fmt/format.h>
 
 #include <cmath>
+#include <optional>
+#include <string_view>
 
 #include "airy/config/build.hpp"
 #include "airy/core/error.hpp"
@@ -61,7 +63,66 @@ RealImage transmission(const OpticsConfig& o) {
   return optics::aperture_transmission(shapes, o.npix, o.diameter, oversample);
 }
 
-/// The optical system; `extra` layers (an exposure's diversity) follow the aperture.
+/// The disk the Zernike basis is defined on: basis_diameter, else the pupil's (dLux
+/// zernike(j, pixel_coords(npix, D), basis_diameter): same grid, rho = r / (basis_diameter/2)).
+double zernike_diameter(const OpticsConfig& o) {
+  return o.basis_diameter > 0.0 ? o.basis_diameter : o.diameter;
+}
+
+/// One map of an [[optics.layers]] table from FITS: npix x npix, finite, and for a
+/// transmission in [0, 1] (an amplitude transmission above 1 would add light). `scale`
+/// converts the file's values (opd_unit) to metres.
+RealImage optic_map(const Config& config, int index, const char* key, const std::string& file,
+                    const std::string& hdu, double scale) {
+  const int n = config.optics.npix;
+  const std::string where =
+      fmt::format("{}: optics.layers[{}].{} = \"{}\"{}", config.source_name, index, key, file,
+                  hdu.empty() ? std::string() : fmt::format(" (HDU {})", hdu));
+  RealImage map;
+  try {
+    map = io::read_fits_hdu(file, hdu).image;
+  } catch (const Error& e) {
+    throw InvalidArgument(fmt::format("{}: {}", where, e.what()));
+  }
+  if (map.rows() != n || map.cols() != n) {
+    throw InvalidArgument(fmt::format(
+        "{}: the map is {}x{} pixels (ny x nx) but the pupil wavefront is {}x{} (optics.npix = {})",
+        where, map.rows(), map.cols(), n, n, n));
+  }
+  const bool transmission = std::string_view(key) == "transmission";
+  for (Eigen::Index y = 0; y < n; ++y) {
+    for (Eigen::Index x = 0; x < n; ++x) {
+      const double v = map(y, x);
+      if (!std::isfinite(v)) {
+        throw InvalidArgument(
+            fmt::format("{}: pixel (x={}, y={}) = {}: must be finite", where, x, y, v));
+      }
+      if (transmission && !(v >= 0.0 && v <= 1.0)) {
+        throw InvalidArgument(
+            fmt::format("{}: pixel (x={}, y={}) = {}: an amplitude transmission must lie in [0, 1]",
+                        where, x, y, v));
+      }
+    }
+  }
+  return transmission ? map : RealImage(map * scale);
+}
+
+/// The dLux Optic of [[optics.layers]][index]: optics.<name>.transmission and .opd (m).
+std::shared_ptr<const optics::Optic> optic_layer(const Config& config, int index) {
+  const OpticLayerConfig& l = config.optics.layers[static_cast<std::size_t>(index)];
+  std::optional<RealImage> t, opd;
+  if (!l.transmission.empty()) {
+    t = optic_map(config, index, "transmission", l.transmission, l.transmission_hdu, 1.0);
+  }
+  if (!l.opd.empty()) {
+    opd = optic_map(config, index, "opd", l.opd, l.opd_hdu,
+                    units::conversion_factor(l.opd_unit, "m"));
+  }
+  return std::make_shared<optics::Optic>(std::move(t), std::move(opd), l.normalise);
+}
+
+/// The optical system: the aperture, the [[optics.layers]] maps, then `extra` layers (an
+/// exposure's diversity).
 std::shared_ptr<const optics::OpticalSystem> build_system(
     const Config& config, std::vector<optics::NamedLayer> extra = {}) {
   const OpticsConfig& o = config.optics;
@@ -84,8 +145,11 @@ std::shared_ptr<const optics::OpticalSystem> build_system(
     const optics::Coords coords = optics::pixel_coords(o.npix, o.diameter);
     layers.push_back(
         {"aperture", std::make_shared<optics::BasisOptic>(
-                         optics::zernike_basis(o.noll, coords, o.diameter), std::move(t),
+                         optics::zernike_basis(o.noll, coords, zernike_diameter(o)), std::move(t),
                          Eigen::Map<const RealVector>(c.data(), c.size()), o.normalise)});
+  }
+  for (std::size_t i = 0; i < o.layers.size(); ++i) {
+    layers.push_back({o.layers[i].name, optic_layer(config, static_cast<int>(i))});
   }
   for (auto& layer : extra) layers.push_back(std::move(layer));
   if (o.type == "cartesian") {
@@ -107,9 +171,9 @@ std::shared_ptr<const sources::Source> build_source(const SourceConfig& s) {
                                 s.position_angle, s.log_flux,   s.contrast};
     return std::make_shared<sources::BinarySource>(wavelengths, weights, weights, p);
   }
-  sources::Spectrum spectrum(wavelengths, weights);
   if (s.type == "point") {
-    return std::make_shared<sources::PointSource>(spectrum, s.x_position, s.y_position, s.log_flux);
+    return std::make_shared<sources::PointSource>(sources::Spectrum(wavelengths, weights),
+                                                  s.x_position, s.y_position, s.log_flux);
   }
   const auto k = static_cast<Eigen::Index>(s.positions_x.size());
   RealMatrix positions(k, 2);
@@ -119,7 +183,16 @@ std::shared_ptr<const sources::Source> build_source(const SourceConfig& s) {
     positions(i, 1) = s.positions_y[i];
     fluxes[i] = std::pow(10.0, s.log_fluxes[i]);
   }
-  return std::make_shared<sources::PointSources>(spectrum, positions, fluxes);
+  if (s.star_weights.empty()) {
+    return std::make_shared<sources::PointSources>(sources::Spectrum(wavelengths, weights),
+                                                   positions, fluxes);
+  }
+  // One spectrum per star (dLux PointSources with (K, L) weights, each row normalised).
+  RealMatrix star_weights(k, n);
+  for (Eigen::Index i = 0; i < k; ++i) {
+    for (Eigen::Index l = 0; l < n; ++l) star_weights(i, l) = s.star_weights[i][l];
+  }
+  return std::make_shared<sources::PointSources>(wavelengths, star_weights, positions, fluxes);
 }
 
 /// value_in_path_units / value_in_prior_unit: the explicit unit_scale, else the conversion from
@@ -193,7 +266,7 @@ model::Telescope build_one(const Config& config, const ExposureConfig* exposure)
     const OpticsConfig& o = config.optics;
     const optics::Coords coords = optics::pixel_coords(o.npix, o.diameter);
     const std::vector<RealImage> basis =
-        optics::zernike_basis(exposure->diversity_noll, coords, o.diameter);
+        optics::zernike_basis(exposure->diversity_noll, coords, zernike_diameter(o));
     RealImage opd = RealImage::Zero(o.npix, o.npix);
     for (std::size_t j = 0; j < basis.size(); ++j)
       opd += exposure->diversity_coefficients[j] * basis[j];

@@ -14,6 +14,7 @@
 
 #include "airy/config/config.hpp"
 #include "airy/core/error.hpp"
+#include "airy/core/units.hpp"
 #include "config/toml_section.hpp"
 
 namespace airy::config {
@@ -153,6 +154,10 @@ void parse_aberrations(const Section& ab, OpticsConfig& o) {
   o.noll = ab.integers("noll", {}, 1, 100000);
   std::set<int> unique(o.noll.begin(), o.noll.end());
   if (unique.size() != o.noll.size()) ab.fail("noll", "indices must be distinct");
+  if (ab.has("basis_diameter")) {
+    o.basis_diameter = ab.number("basis_diameter", 0.0);
+    require_positive(ab, "basis_diameter", o.basis_diameter);
+  }
   if (ab.has("coefficients")) {
     o.coefficients = ab.numbers("coefficients", {});
     if (o.coefficients.size() != o.noll.size()) {
@@ -171,9 +176,59 @@ void parse_aberrations(const Section& ab, OpticsConfig& o) {
                     {{"no coefficients", {"coefficients_rms", "coefficients_seed"}}});
 }
 
+std::string hdu_key(const Section& s, const char* key);
+
+/// [[optics.layers]]: pupil map layers (dLux Optic). Files are checked when the telescope is
+/// built (their shape must match npix); here only the keys.
+void parse_optic_layers(const Section& s, OpticsConfig& o) {
+  std::set<std::string> names = {"aperture", "diversity"};
+  int index = 0;
+  for (const auto& l : s.tables("layers", {"type", "name", "transmission", "transmission_hdu",
+                                           "opd", "opd_hdu", "opd_unit", "normalise"})) {
+    OpticLayerConfig layer;
+    layer.type = l.string("type", layer.type);
+    if (layer.type != "optic") {
+      l.fail("type", "expected \"optic\" (dLux Optic: a transmission and/or an OPD map)");
+    }
+    layer.name = l.string("name", index == 0 ? "pupil" : fmt::format("pupil{}", index));
+    if (layer.name.empty() || layer.name.find('.') != std::string::npos) {
+      l.fail("name", "expected a non-empty name without '.' (parameter paths optics.<name>.*)");
+    }
+    if (!names.insert(layer.name).second) {
+      l.fail("name",
+             "already used by another optics layer (\"aperture\" and \"diversity\" "
+             "are reserved)");
+    }
+    layer.transmission = l.string("transmission", "");
+    layer.transmission_hdu = hdu_key(l, "transmission_hdu");
+    layer.opd = l.string("opd", "");
+    layer.opd_hdu = hdu_key(l, "opd_hdu");
+    if (layer.transmission.empty() && layer.opd.empty()) {
+      l.fail("opd", "an optic layer needs a transmission and/or an opd FITS file");
+    }
+    if (!layer.transmission_hdu.empty() && layer.transmission.empty())
+      l.fail("transmission_hdu", "needs transmission = \"<file>\"");
+    if (!layer.opd_hdu.empty() && layer.opd.empty()) l.fail("opd_hdu", "needs opd = \"<file>\"");
+    if (l.has("opd_unit")) {
+      layer.opd_unit = l.string("opd_unit", layer.opd_unit);
+      if (layer.opd.empty()) l.fail("opd_unit", "needs opd = \"<file>\"");
+      try {
+        (void)units::conversion_factor(layer.opd_unit, "m");
+      } catch (const InvalidArgument& e) {
+        l.fail("opd_unit", fmt::format("expected a length unit (m, mm, um, nm): {}", e.what()));
+      }
+    }
+    layer.normalise = l.boolean("normalise", layer.normalise);
+    l.check_all_used("");
+    o.layers.push_back(std::move(layer));
+    ++index;
+  }
+}
+
 void parse_optics(const Section& root, Config& c) {
-  auto s = root.table("optics", {"type", "npix", "diameter", "psf_npix", "psf_pixel_scale",
-                                 "oversample", "focal_length", "aperture", "aberrations"});
+  auto s =
+      root.table("optics", {"type", "npix", "diameter", "psf_npix", "psf_pixel_scale", "oversample",
+                            "focal_length", "aperture", "aberrations", "layers"});
   if (!s) return;
   OpticsConfig& o = c.optics;
   o.type = s->string("type", o.type);
@@ -206,10 +261,11 @@ void parse_optics(const Section& root, Config& c) {
     circle.radius = o.diameter / 2;
     o.shapes.push_back(circle);
   }
-  if (auto ab = s->table("aberrations",
-                         {"noll", "coefficients", "coefficients_rms", "coefficients_seed"})) {
+  if (auto ab = s->table("aberrations", {"noll", "coefficients", "coefficients_rms",
+                                         "coefficients_seed", "basis_diameter"})) {
     parse_aberrations(*ab, o);
   }
+  parse_optic_layers(*s, o);
   s->check_all_used(fmt::format("by type = \"{}\"", o.type), {{"cartesian", {"focal_length"}}});
 }
 
@@ -238,9 +294,50 @@ void parse_spectrum(const Section& s, SourceConfig& src) {
     }
     src.n_wavelengths = s.integer("n_wavelengths", src.n_wavelengths, 1, 10000);
   }
-  src.weights = s.numbers("weights", {});
   const std::size_t nl = src.wavelengths_nm.empty() ? static_cast<std::size_t>(src.n_wavelengths)
                                                     : src.wavelengths_nm.size();
+  const toml::node* wn = s.raw().get("weights");
+  if (wn != nullptr && wn->is_array() && !wn->as_array()->empty() &&
+      (*wn->as_array())[0].is_array()) {
+    // One row per star (type "points"): [[w_00, w_01, ...], [w_10, ...], ...].
+    s.mark_used("weights");
+    if (src.type != "points") {
+      s.fail("weights", "one row per star needs type = \"points\" (give one list otherwise)");
+    }
+    for (const toml::node& row : *wn->as_array()) {
+      std::vector<double> r;
+      if (row.is_array()) {
+        for (const toml::node& e : *row.as_array()) {
+          if (!(e.is_floating_point() || e.is_integer())) {
+            s.fail("weights", "expected an array of arrays of numbers");
+          }
+          r.push_back(*e.value<double>());
+        }
+      } else {
+        s.fail("weights", "expected an array of numbers or one array per star");
+      }
+      if (r.size() != nl) {
+        s.fail("weights", fmt::format("star {} has {} weights for {} wavelengths",
+                                      src.star_weights.size(), r.size(), nl));
+      }
+      double total = 0.0;
+      for (double w : r) {
+        if (!(w >= 0.0) || !std::isfinite(w)) s.fail("weights", "weights must be >= 0");
+        total += w;
+      }
+      if (!(total > 0.0)) {
+        s.fail("weights",
+               fmt::format("star {}'s weights must not all be zero", src.star_weights.size()));
+      }
+      src.star_weights.push_back(std::move(r));
+    }
+    if (src.star_weights.size() != src.positions_x.size()) {
+      s.fail("weights", fmt::format("has {} rows for {} stars (one row per star)",
+                                    src.star_weights.size(), src.positions_x.size()));
+    }
+    return;
+  }
+  src.weights = s.numbers("weights", {});
   if (!src.weights.empty()) {
     if (src.weights.size() != nl) {
       s.fail("weights", fmt::format("has {} entries for {} wavelengths", src.weights.size(), nl));
@@ -426,6 +523,7 @@ void parse_exposures(const Section& root, Config& c) {
       SourceConfig band = c.source;
       band.wavelengths_nm.clear();
       band.weights.clear();
+      band.star_weights.clear();
       parse_spectrum(s, band);
       e.spectrum = band;
     }
@@ -727,6 +825,10 @@ Config load_config(const std::string& path) {
     }
   };
   for (auto& layer : c.detector) resolve(layer.file);
+  for (auto& layer : c.optics.layers) {
+    resolve(layer.transmission);
+    resolve(layer.opd);
+  }
   for (auto& e : c.exposures) {
     for (std::string* file : {&e.data, &e.variance, &e.err, &e.mask}) resolve(*file);
   }

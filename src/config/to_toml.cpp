@@ -95,6 +95,22 @@ std::string to_toml(const Config& c) {
       os << "coefficients_rms = " << num(o.coefficients_rms)
          << "\ncoefficients_seed = " << o.coefficients_seed << "\n";
     }
+    if (o.basis_diameter > 0.0) os << "basis_diameter = " << num(o.basis_diameter) << "\n";
+  }
+  for (const auto& l : o.layers) {
+    os << "\n[[optics.layers]]\ntype = " << quoted(l.type) << "\nname = " << quoted(l.name) << "\n";
+    // An HDU is a number or an EXTNAME; numbers are written as TOML integers.
+    auto hdu = [&os](const char* key, const std::string& v) {
+      if (v.empty()) return;
+      const bool number = v.find_first_not_of("0123456789") == std::string::npos;
+      os << key << " = " << (number ? v : quoted(v)) << "\n";
+    };
+    if (!l.transmission.empty()) os << "transmission = " << quoted(l.transmission) << "\n";
+    hdu("transmission_hdu", l.transmission_hdu);
+    if (!l.opd.empty())
+      os << "opd = " << quoted(l.opd) << "\nopd_unit = " << quoted(l.opd_unit) << "\n";
+    hdu("opd_hdu", l.opd_hdu);
+    os << "normalise = " << (l.normalise ? "true" : "false") << "\n";
   }
   const SourceConfig& s = c.source;
   os << "\n[source]\ntype = " << quoted(s.type) << "\n";
@@ -115,6 +131,12 @@ std::string to_toml(const Config& c) {
     os << "band_nm = " << nums(s.band_nm) << "\nn_wavelengths = " << s.n_wavelengths << "\n";
   }
   if (!s.weights.empty()) os << "weights = " << nums(s.weights) << "\n";
+  if (!s.star_weights.empty()) {
+    os << "weights = [";
+    for (std::size_t k = 0; k < s.star_weights.size(); ++k)
+      os << (k ? ", " : "") << nums(s.star_weights[k]);
+    os << "]\n";
+  }
   if (!c.detector.empty()) {
     os << "\n[detector]\n";
     for (const auto& l : c.detector) {
@@ -156,6 +178,12 @@ std::string to_toml(const Config& c) {
            << "\nn_wavelengths = " << e.spectrum->n_wavelengths << "\n";
       }
       if (!e.spectrum->weights.empty()) os << "weights = " << nums(e.spectrum->weights) << "\n";
+      if (!e.spectrum->star_weights.empty()) {
+        os << "weights = [";
+        for (std::size_t k = 0; k < e.spectrum->star_weights.size(); ++k)
+          os << (k ? ", " : "") << nums(e.spectrum->star_weights[k]);
+        os << "]\n";
+      }
     }
     if (!e.diversity_noll.empty()) {
       os << "diversity_noll = [" << fmt::format("{}", fmt::join(e.diversity_noll, ", "))

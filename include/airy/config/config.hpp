@@ -31,6 +31,21 @@ struct ShapeConfig {
   bool invert = false;         ///< obscuration: transmission 1 outside the shape
 };
 
+/// A pupil layer given by maps ([[optics.layers]], docs/config.md): dLux `Optic(transmission,
+/// opd, normalise)`, each map a FITS image of npix x npix pupil pixels ([y, x]). Its
+/// parameters are optics.<name>.transmission and optics.<name>.opd (m), fixed unless a prior
+/// names them.
+struct OpticLayerConfig {
+  std::string type = "optic";    ///< "optic" (dLux Optic)
+  std::string name;              ///< layer key (parameter paths optics.<name>.*)
+  std::string transmission;      ///< FITS file of the amplitude transmission, in [0, 1] ("" = none)
+  std::string transmission_hdu;  ///< its HDU: number or EXTNAME ("" = primary)
+  std::string opd;               ///< FITS file of the OPD map ("" = none)
+  std::string opd_hdu;           ///< its HDU ("" = primary)
+  std::string opd_unit = "m";    ///< unit of the OPD file's values (a length: m, um, nm, ...)
+  bool normalise = false;        ///< unit total power after the layer
+};
+
 /// The pupil and focal plane.
 struct OpticsConfig {
   std::string type = "angular";          ///< "angular" or "cartesian"
@@ -46,9 +61,13 @@ struct OpticsConfig {
   double edge_width = 0.0;               ///< analytic soft edge half-width (m); 0 = one pupil pixel
   bool normalise = true;                 ///< unit total power in the pupil
   std::vector<int> noll;                 ///< Zernike Noll indices of the aberration basis
+  /// Diameter (m) of the disk the Zernikes are defined on, over the same pupil grid; 0 = the
+  /// pupil diameter (dLux circular_aperture's D (1 + zernike_oversize); dLuxToliman: 1.01 D).
+  double basis_diameter = 0.0;
   std::vector<double> coefficients;      ///< Zernike coefficients (m of OPD RMS), one per index
   double coefficients_rms = 0.0;         ///< if coefficients is empty: rms * N(0,1) draws (m)
   std::uint64_t coefficients_seed = 0;   ///< seed of those draws
+  std::vector<OpticLayerConfig> layers;  ///< map layers after the aperture, in order
 };
 
 /// The source: "binary" (AlphaCen parametrisation), "point" or "points".
@@ -67,6 +86,8 @@ struct SourceConfig {
   std::vector<double> band_nm = {530.0, 640.0};  ///< band (nm) when wavelengths are not given
   int n_wavelengths = 5;                         ///< samples across the band
   std::vector<double> weights;  ///< spectral weights (normalised to 1); empty = uniform
+  /// type "points" only: one weight row per star (each normalised to 1), instead of `weights`.
+  std::vector<std::vector<double>> star_weights;
 };
 
 /// One detector layer.
