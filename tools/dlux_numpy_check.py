@@ -132,6 +132,14 @@ def model(cfg, dither_arcsec=(0.0, 0.0)):
     opd = np.zeros((n, n))
     for j, c in zip(z["noll"], z["coefficients_m"]):
         opd += c * zernike(j, X, Y, z["basis_diameter_m"])
+    if "optic_layer" in cfg:  # dl.layers.Optic: x transmission, + opd, optional normalise
+        ol = cfg["optic_layer"]
+        if "transmission" in ol:
+            amp = amp * np.array(ol["transmission"], dtype=np.float64)
+        if "opd_m" in ol:
+            opd = opd + np.array(ol["opd_m"], dtype=np.float64)
+        if ol["normalise"]:
+            amp = amp / math.sqrt(np.sum(amp * amp))
     s = cfg["source"]
     stars = []  # (position rad (2,), flux, wavelengths, normalised weights)
     if s["type"] == "AlphaCen":
@@ -146,6 +154,10 @@ def model(cfg, dither_arcsec=(0.0, 0.0)):
         w = w / w.sum(1, keepdims=True)
         stars.append(((p + sep) * ARCSEC, F * c / (1 + c), lams, w[0]))
         stars.append(((p - sep) * ARCSEC, F / (1 + c), lams, w[1]))
+    elif s["type"] == "Scene":  # PointSource objects, each with its own Spectrum
+        for pos, flux, w in zip(s["positions_arcsec"], s["fluxes"], s["weights"]):
+            w = np.array(w, float)
+            stars.append((np.array(pos) * ARCSEC, flux, np.array(s["wavelengths_m"]), w / w.sum()))
     elif s["type"] == "PointSources":
         w = np.array(s["weights"], float)
         for pos, flux in zip(s["positions_arcsec"], s["fluxes"]):

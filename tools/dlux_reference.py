@@ -58,14 +58,22 @@ def point_sources(positions_arcsec, fluxes, wavelengths_m=(560e-9, 610e-9), weig
             "fluxes": list(fluxes), "wavelengths_m": list(wavelengths_m), "weights": list(weights)}
 
 
+def point_source_list(positions_arcsec, fluxes, wavelengths_m, weights):
+    """K dLux PointSource objects, each with its own Spectrum on one wavelength grid, modelled
+    together as a Scene (dl.Telescope(optics, [(key, PointSource), ...]))."""
+    return {"type": "Scene", "positions_arcsec": [list(p) for p in positions_arcsec],
+            "fluxes": list(fluxes), "wavelengths_m": list(wavelengths_m),
+            "weights": [list(w) for w in weights]}
+
+
 THREE_STARS = point_sources([(0.05, -0.04), (-0.06, 0.02), (0.01, 0.07)], [900.0, 500.0, 250.0],
                             weights=[1.0, 2.0])
 
 
 def config(name, description, *, npix=128, diameter=1.0, shapes=CIRCLE_1M, ap_oversample=5,
            noll=FLAGSHIP_NOLL, coeffs=FLAGSHIP_COEFFS, basis_diameter=None, psf_npix=16,
-           psf_scale=0.03, oversample=1, source=None, detector=None):
-    return {
+           psf_scale=0.03, oversample=1, source=None, detector=None, optic_layer=None):
+    cfg = {
         "name": name, "description": description,
         "pupil": {"npixels": npix, "diameter_m": diameter},
         "aperture": {"oversample": ap_oversample, "shapes": shapes},
@@ -76,6 +84,9 @@ def config(name, description, *, npix=128, diameter=1.0, shapes=CIRCLE_1M, ap_ov
         "source": source if source is not None else alpha_cen(),
         "detector": detector or [],
     }
+    if optic_layer is not None:
+        cfg["optic_layer"] = optic_layer
+    return cfg
 
 
 CONFIGS = [
@@ -155,6 +166,28 @@ CONFIGS = [
     config("point_sources", "dLux PointSources: 3 stars (0.05, -0.04), (-0.06, 0.02), "
            "(0.01, 0.07) arcsec, fluxes 900/500/250, 2 wavelengths 560/610 nm weights 1:2, "
            "Noll 4-10, 20 px PSF.", psf_npix=20, source=THREE_STARS),
+    config("zernike_oversize", "Flagship with the Zernike basis on a 1.01 m disk over the 1 m "
+           "pupil grid (dLuxToliman z_oversize = 1.01; dlu.circular_aperture zernike_oversize "
+           "= 0.01): zernike(j, pixel_coords(128, 1.0), 1.01).", basis_diameter=1.01,
+           coeffs=[10 * c for c in FLAGSHIP_COEFFS]),
+    config("diffractive_pupil", "Toliman-like diffractive pupil: 64 px pupil of 1 m, circle r "
+           "0.5 x inverted circle r 0.128 x 3 spiders (0.02 m, 0/120/240 deg), Noll 4-10 on a "
+           "1.01 m basis, then dl.layers.Optic(transmission=map, opd=binary 3-arm spiral x "
+           "292.5 nm (pi at 585 nm), normalise=False); AlphaCen sep 0.2 PA 30, 24 px PSF.",
+           npix=64,
+           shapes=[{"type": "circle", "radius_m": 0.5, "invert": False},
+                   {"type": "circle", "radius_m": 0.128, "invert": True},
+                   {"type": "spider", "width_m": 0.02, "angles_deg": [0.0, 120.0, 240.0]}],
+           basis_diameter=1.01, psf_npix=24, source=alpha_cen(sep=0.2, pa=30.0),
+           optic_layer={"name": "pupil", "normalise": False, "transmission": "ripple_pad",
+                        "opd": "spiral_3arm"}),
+    config("point_sources_spectra", "Three dLux PointSource objects with their own spectra "
+           "(a Scene): (0.05, -0.04), (-0.06, 0.02), (0.01, 0.07) arcsec, fluxes 900/500/250, "
+           "3 wavelengths 550/600/650 nm with weights 1:2:1, 4:1:0, 0.5:1:3; Noll 4-10, 20 px.",
+           psf_npix=20,
+           source=point_source_list([(0.05, -0.04), (-0.06, 0.02), (0.01, 0.07)],
+                                    [900.0, 500.0, 250.0], [550e-9, 600e-9, 650e-9],
+                                    [[1.0, 2.0, 1.0], [4.0, 1.0, 0.0], [0.5, 1.0, 3.0]])),
     config("soft_circle", "Differentiable soft-edged circle: dlu.soft_circle(pixel_coords(128, 1), "
            "0.5, clip_dist 0.01) (aperture oversample 1), Noll 4-10.",
            shapes=[{"type": "soft_circle", "radius_m": 0.5, "clip_dist_m": 0.01, "invert": False}],
@@ -198,9 +231,17 @@ def build_optics(cfg, transmission, basis, coeffs):
         layer = dl.layers.TransmissiveLayer(transmission, normalise=True)
     else:
         layer = dl.layers.BasisOptic(basis, transmission, coeffs, normalise=True)
+    layers = [("aperture", layer)]
+    if "optic_layer" in cfg:
+        ol = cfg["optic_layer"]
+        n, D = cfg["pupil"]["npixels"], cfg["pupil"]["diameter_m"]
+        t = jnp.array(pupil_map(ol["transmission"], n, D)) if ol.get("transmission") else None
+        opd = jnp.array(pupil_map(ol["opd"], n, D)) if ol.get("opd") else None
+        layers.append((ol["name"], dl.layers.Optic(transmission=t, opd=opd,
+                                                   normalise=ol["normalise"])))
     o = cfg["optics"]
     return dl.AngularOpticalSystem(cfg["pupil"]["npixels"], cfg["pupil"]["diameter_m"],
-                                   [("aperture", layer)], o["psf_npixels"],
+                                   layers, o["psf_npixels"],
                                    o["psf_pixel_scale_arcsec"], o["oversample"])
 
 
@@ -222,7 +263,30 @@ def build_source(s, overrides=None):
         return dl.PointSources(wavelengths=jnp.array(s["wavelengths_m"]),
                                position=dlu.arcsec2rad(jnp.array(s["positions_arcsec"])),
                                flux=jnp.array(s["fluxes"]), weights=jnp.array(s["weights"]))
+    if s["type"] == "Scene":
+        return [("star%d" % k, dl.PointSource(wavelengths=jnp.array(s["wavelengths_m"]),
+                                              position=dlu.arcsec2rad(jnp.array(p)), flux=f,
+                                              weights=jnp.array(w)))
+                for k, (p, f, w) in enumerate(zip(s["positions_arcsec"], s["fluxes"],
+                                                  s["weights"]))]
     raise ValueError(s["type"])
+
+
+def pupil_map(name, n, D):
+    """Deterministic pupil maps (n x n, [y, x]) on pixel_coords(n, D), written into the
+    fixture so that no formula is needed to rebuild them."""
+    x = (onp.arange(n) - (n - 1) / 2) * D / n
+    X, Y = onp.meshgrid(x, x)
+    if name == "ripple_pad":
+        # amplitude transmission in [0.8, 1] with an opaque square pad (0) off axis
+        t = 0.9 + 0.1 * onp.cos(2 * onp.pi * X / 0.4) * onp.sin(2 * onp.pi * Y / 0.3)
+        t[(onp.abs(X - 0.2) < 0.05) & (onp.abs(Y + 0.1) < 0.05)] = 0.0
+        return t
+    if name == "spiral_3arm":
+        # binary 3-arm spiral, pi phase at 585 nm: opd = mask * 585e-9 / 2 m
+        mask = onp.cos(3 * onp.arctan2(Y, X) + 2 * onp.pi * onp.hypot(X, Y) / 0.15) > 0
+        return mask.astype(onp.float64) * 585e-9 / 2
+    raise ValueError(name)
 
 
 def build_detector(layers):
@@ -263,8 +327,8 @@ def build_telescope(cfg):
     optics = build_optics(cfg, T, B, C)
     src = build_source(cfg["source"])
     det = build_detector(cfg["detector"])
-    tel = dl.Telescope(optics, ("source", src), det) if det is not None else \
-        dl.Telescope(optics, ("source", src))
+    scene = src if isinstance(src, list) else ("source", src)
+    tel = dl.Telescope(optics, scene, det) if det is not None else dl.Telescope(optics, scene)
     return tel, T, B, src, det
 
 
@@ -324,6 +388,12 @@ def source_lines(s, src_obj):
         L.append("star_positions_rad = %s" % arr2(src_obj.xy_positions))
         L.append("star_fluxes = %s  # [F*c/(1+c), F/(1+c)], F = 10^log_flux"
                  % arr1(src_obj.raw_fluxes))
+    elif s["type"] == "Scene":
+        L.append("positions_arcsec = %s  # [[x, y] per star]" % arr2(s["positions_arcsec"]))
+        L.append("fluxes = %s  # photons per star" % arr1(s["fluxes"]))
+        L.append("wavelengths_m = %s  # shared by every star" % arr1(s["wavelengths_m"]))
+        L.append("weights = %s  # (K, L): row k = star k's own Spectrum, normalised to sum 1 by "
+                 "the model" % arr2(s["weights"]))
     elif s["type"] == "PointSources":
         L.append("positions_arcsec = %s  # [[x, y] per star]" % arr2(s["positions_arcsec"]))
         L.append("fluxes = %s  # photons per star" % arr1(s["fluxes"]))
@@ -341,7 +411,7 @@ def source_lines(s, src_obj):
 
 def write_config(cfg, outdir):
     tel, T, B, src, det = build_telescope(cfg)
-    optics_psf = tel.optics.model(src)  # before the detector
+    optics_psf = tel.optics.model(tel.source)  # before the detector
     image = onp.asarray(tel.model(), dtype=onp.float64)
     assert onp.all(onp.isfinite(image)), cfg["name"]
     o = cfg["optics"]
@@ -378,8 +448,21 @@ def write_config(cfg, outdir):
           % arr1(z["coefficients_m"]),
           "basis_diameter_m = %s  # zernike(j, pixel_coords(npixels, diameter_m), basis_diameter_m)"
           % f(z["basis_diameter_m"]),
-          "",
-          "[optics]",
+          ""]
+    if "optic_layer" in cfg:
+        ol = cfg["optic_layer"]
+        n, D = cfg["pupil"]["npixels"], cfg["pupil"]["diameter_m"]
+        L += ["[optic_layer]  # dl.layers.Optic(transmission, opd, normalise) after the aperture",
+              'name = "%s"' % ol["name"],
+              "normalise = %s" % ("true" if ol["normalise"] else "false")]
+        if ol.get("transmission"):
+            L.append("transmission = %s  # [row][col] = [y][x], amplitude (multiplies the field)"
+                     % arr2(pupil_map(ol["transmission"], n, D)))
+        if ol.get("opd"):
+            L.append("opd_m = %s  # [row][col] = [y][x], metres: phase += 2 pi / lambda * opd"
+                     % arr2(pupil_map(ol["opd"], n, D)))
+        L.append("")
+    L += ["[optics]",
           'type = "AngularOpticalSystem"',
           "psf_npixels = %d" % o["psf_npixels"],
           "psf_pixel_scale_arcsec = %s  # detector pixel; the MFT pixel is this / oversample"
@@ -563,6 +646,58 @@ def write_grad(cfg, outdir, outname="grad_flagship"):
     return path, rel
 
 
+def write_grad_optic(cfg, outdir, outname="grad_diffractive_pupil"):
+    """jax.grad of sum(image * W) w.r.t. the Optic layer's transmission and opd maps (the
+    sampled-map parameters optics.<name>.transmission / optics.<name>.opd of airy)."""
+    tel, T, B, src, det = build_telescope(cfg)
+    name = cfg["optic_layer"]["name"]
+    rng = onp.random.default_rng(12345)
+    n = cfg["optics"]["psf_npixels"] * cfg["optics"]["oversample"]
+    W = jnp.array(rng.standard_normal((n, n)))
+    t0 = tel.get(name + ".transmission")
+    o0 = tel.get(name + ".opd")
+
+    def loss(t, o):
+        return jnp.sum(tel.set([name + ".transmission", name + ".opd"], [t, o]).model() * W)
+
+    val = loss(t0, o0)
+    gt, go = jax.grad(loss, argnums=(0, 1))(t0, o0)
+    # central differences at a few pixels as a self-check of the stored gradient
+    # pixels of rank 0, 100 and 1000 in |dL/dopd| (inside the pupil: a non-zero gradient)
+    order = onp.argsort(-onp.abs(onp.asarray(go)).reshape(-1))
+    picks = [tuple(int(i) for i in onp.unravel_index(order[k], go.shape)) for k in (0, 100, 1000)]
+    rel = 0.0
+    for (r, c) in picks:
+        h = 1e-12
+        e = jnp.zeros_like(o0).at[r, c].set(h)
+        fd = (loss(t0, o0 + e) - loss(t0, o0 - e)) / (2 * h)
+        rel = max(rel, abs(float(fd) - float(go[r, c])) / abs(float(go[r, c])))
+        h = 1e-6
+        e = jnp.zeros_like(t0).at[r, c].set(h)
+        fd = (loss(t0 + e, o0) - loss(t0 - e, o0)) / (2 * h)
+        rel = max(rel, abs(float(fd) - float(gt[r, c])) / abs(float(gt[r, c])))
+    L = header(outname, "jax.grad of L = sum(image * W) for the %s configuration (%s.toml) "
+               "w.r.t. the Optic layer's transmission and opd maps." % (cfg["name"], cfg["name"]))
+    L += ['config = "%s.toml"  # the model: every input as in that file' % cfg["name"],
+          'loss = "sum(image * W)"',
+          "loss_value = %s" % f(val),
+          "fd_max_rel_err = %s  # central differences at pixels %s (h = 1e-12 m / 1e-6)"
+          % (f(rel), picks),
+          "",
+          "[optic_gradient]  # dL/d map, [row][col] = [y][x]",
+          'layer = "%s"' % name,
+          "transmission = %s" % arr2(gt),
+          "opd = %s  # per metre of OPD" % arr2(go),
+          "",
+          "[weights]  # W = numpy.random.default_rng(12345).standard_normal((m, m)), m = "
+          "psf_npixels*oversample; W[row][col]",
+          "data = %s" % arr2(W)]
+    path = os.path.join(outdir, outname + ".toml")
+    with open(path, "w") as fh:
+        fh.write("\n".join(L) + "\n")
+    return path, rel
+
+
 def main():
     outdir = sys.argv[1] if len(sys.argv) > 1 else os.path.join(ROOT, "tests", "fixtures", "dlux")
     os.makedirs(outdir, exist_ok=True)
@@ -582,6 +717,9 @@ def main():
         if not only or outname in only:
             path, rel = write_grad(by_name[cname], outdir, outname)
             print("wrote", os.path.relpath(path, ROOT), "fd max rel err %.3g" % rel)
+    if not only or "grad_diffractive_pupil" in only:
+        path, rel = write_grad_optic(by_name["diffractive_pupil"], outdir)
+        print("wrote", os.path.relpath(path, ROOT), "fd max rel err %.3g" % rel)
 
 
 if __name__ == "__main__":

@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Regenerate tests/fixtures/dlux/*.toml with real dLux 0.15.1 + dLuxToliman 0.5.1 (float64, CPU),
 # then re-check every image with the numpy recipe of tests/fixtures/dlux/README.md.
-# Creates tools/.venv-dlux (git-ignored) on first use. Needs PyPI. Takes ~2 minutes.
-# Usage: tools/dlux_reference.sh [outdir [config names...]]
+# Creates tools/.venv-dlux (git-ignored; or $DLUX_VENV, e.g. build/venv-dlux) on first use.
+# Needs PyPI. Takes ~2 minutes.
+# Usage: [DLUX_VENV=dir] tools/dlux_reference.sh [outdir [config names...]]
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
-venv="$here/.venv-dlux"
+venv="${DLUX_VENV:-$here/.venv-dlux}"
 if [ ! -x "$venv/bin/python" ]; then
   python3 -m venv "$venv"
   "$venv/bin/pip" install -q \
