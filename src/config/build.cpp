@@ -187,7 +187,7 @@ std::shared_ptr<const sources::Source> build_source(const SourceConfig& s) {
     return std::make_shared<sources::PointSources>(sources::Spectrum(wavelengths, weights),
                                                    positions, fluxes);
   }
-  // One spectrum per star (dLux PointSources with (K, L) weights, each row normalised).
+  // One spectrum per star, each row normalised (dLux: a Telescope of PointSource objects).
   RealMatrix star_weights(k, n);
   for (Eigen::Index i = 0; i < k; ++i) {
     for (Eigen::Index l = 0; l < n; ++l) star_weights(i, l) = s.star_weights[i][l];

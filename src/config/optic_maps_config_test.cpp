@@ -13,6 +13,7 @@
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
+#include <fstream>
 #include <string>
 #include <vector>
 
@@ -198,6 +199,15 @@ TEST(OpticMapsConfig, DiffractivePupilFromFitsMatchesDluxOptic) {
   // The OPD came in nm and is stored in metres (units::conversion_factor("nm", "m")).
   const RealVector opd = tel.get("optics.pupil.opd");
   EXPECT_NEAR(opd.maxCoeff(), 292.5e-9, 1e-20);
+  // A relative file name is relative to the config file's directory (and stored absolute).
+  const fs::path toml_file = scratch() / "pupil.toml";
+  {
+    std::ofstream out(toml_file);
+    out << diffractive_config("pupil.fits");
+  }
+  const Config from_file = load_config(toml_file.string());
+  EXPECT_EQ(from_file.optics.layers[0].opd, (scratch() / "pupil.fits").string());
+  EXPECT_LT(peak_error(build_telescope(from_file).model(), matrix(t["image"]["data"])), 1e-12);
   // to_toml round-trips the layer.
   const std::string text = to_toml(c);
   EXPECT_EQ(to_toml(parse_config(text, "pupil.toml")), text);

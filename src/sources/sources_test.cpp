@@ -82,8 +82,9 @@ TEST(BinarySource, RejectsInvalidParameters) {
             std::string::npos);
 }
 
-// Per-star spectra (dLux PointSources with 2-D weights): amplitudes(k, l) = F_k w_kl / sum_l
-// w_kl, checked against that formula directly, and the pullback against finite differences.
+// Per-star spectra (dLux: one PointSource with its own Spectrum per star): amplitudes(k, l) = F_k
+// w_kl / sum_l w_kl, checked against that formula directly, and the pullback against finite
+// differences.
 TEST(PointSources, PerStarSpectraFormulaAndGradient) {
   RealVector wl(3);
   wl << 550e-9, 600e-9, 650e-9;

@@ -40,8 +40,9 @@ class PointSource final : public Source {
 
 /// K stars on one wavelength grid (dLux PointSources). Parameters: "positions" (2K arcsec,
 /// [x0, y0, x1, y1, ...]), "fluxes" (K photons), "weights": either one spectrum shared by
-/// every star (L entries) or one per star (K*L entries, row-major [star, wavelength]: dLux
-/// PointSources with 2-D weights, whose Spectrum normalises each row), normalised in the model:
+/// every star (L entries, dLux PointSources) or one per star (K*L entries, row-major [star,
+/// wavelength]; dLux: a Telescope of K PointSource objects, each with its own Spectrum, since
+/// dLux 0.15's PointSources cannot broadcast 2-D weights), normalised in the model:
 ///
 ///     amplitudes(k, l) = F_k w(r, l) / sum_l' w(r, l'),   r = per_star ? k : 0.
 class PointSources final : public Source {
