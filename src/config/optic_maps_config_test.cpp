@@ -48,8 +48,10 @@ double peak_error(const RealImage& a, const RealImage& ref) {
   return (a - ref).abs().maxCoeff() / ref.abs().maxCoeff();
 }
 
+/// A directory of the running test's own (ctest runs the tests of this file in parallel).
 fs::path scratch() {
-  const fs::path dir = fs::temp_directory_path() / "airy_optic_maps_test";
+  const fs::path dir = fs::temp_directory_path() / "airy_optic_maps_test" /
+                       ::testing::UnitTest::GetInstance()->current_test_info()->name();
   fs::create_directories(dir);
   return dir;
 }
