@@ -128,6 +128,44 @@ TEST(CalibrationPipeline, StructuredSdsEqualTheDenseInverse) {
   EXPECT_FALSE(std::filesystem::exists(std::filesystem::path(structured) / "fisher.csv"));
 }
 
+// A sampled read noise per exposure (its information is in the variance, not the mean: two
+// rank-one terms per pixel on the structured path) and a per-pixel prior mean from a FITS map
+// (an IndependentVector prior): still the dense inverse's sds.
+TEST(CalibrationPipeline, StructuredSdsWithReadNoiseAndAPriorMapEqualTheDenseInverse) {
+  const std::string dir = testing::fresh_dir("airy_calex_", "read_noise");
+  std::filesystem::create_directories(dir);
+  RealImage loc(16, 16);
+  for (Eigen::Index i = 0; i < loc.size(); ++i) loc.data()[i] = 1.0 + 0.01 * std::sin(0.3 * i);
+  io::write_fits(dir + "/flat_loc.fits", loc, io::FitsHeader{});
+  std::string text = small_config(
+      "",
+      "\n[priors.\"exposures.*.detector.read_noise\"]\ndist = \"log_normal\"\nloc = 1.0\n"
+      "scale = 0.3\n");
+  const std::string scalar_loc = "loc = 1.0\nscale = 0.05";
+  ASSERT_NE(text.find(scalar_loc), std::string::npos);
+  text.replace(text.find(scalar_loc), scalar_loc.size(),
+               "loc = {file = \"" + dir + "/flat_loc.fits\"}\nscale = 0.05");
+  const config::Config c = config::parse_config(text, "small.toml");
+  const FisherRunResult d = fisher_run(c, dir + "/dense", false, false, "dense");
+  const FisherRunResult s = fisher_run(c, dir + "/structured", false, false, "structured");
+  ASSERT_TRUE(s.structured);
+  ASSERT_EQ(d.fisher.names, s.fisher.names);
+  ASSERT_EQ(s.fisher.names.size(), 256u + 3u + 6u + 2u);
+  EXPECT_EQ(s.fisher.names.back(), "read_noise_e1");
+  for (std::size_t i = 0; i < d.fisher.names.size(); ++i) {
+    EXPECT_NEAR(s.fisher.laplace_sd[i], d.fisher.laplace_sd[i], 1e-8 * d.fisher.laplace_sd[i])
+        << d.fisher.names[i];
+    EXPECT_NEAR(s.fisher.crb[i], d.fisher.crb[i], 1e-8 * d.fisher.crb[i]) << d.fisher.names[i];
+  }
+  // Simulated data are made with [noise] read_sigma: that is the read noise's truth, not
+  // likelihood.sigma (where a fit starts).
+  config::Config sim = c;
+  sim.noise.read_sigma = 2.5;
+  const SimulateResult r = simulate(sim, dir + "/sim");
+  EXPECT_EQ(r.truth.at("read_noise_e0"), 2.5);
+  EXPECT_EQ(r.truth.at("read_noise_e1"), 2.5);
+}
+
 TEST(CalibrationPipeline, ScaledMapStopsAtOnceWhenTheStopFlagIsSet) {
   // maximize_scaled polls LargeMapOptions::stop at every evaluation (optimize passes the
   // signal flag): a set flag ends it after the start's evaluation, with the start returned.

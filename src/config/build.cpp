@@ -21,6 +21,7 @@
 #include "airy/optics/zernike.hpp"
 #include "airy/sources/binary_source.hpp"
 #include "airy/sources/point_source.hpp"
+#include "config/prior_build.hpp"
 
 namespace airy::config {
 namespace {
@@ -405,13 +406,21 @@ posterior::ImagePosterior build_posterior(const Config& config,
       const auto [path, exposures] = split_exposure_path(config, p.path);
       PriorConfig bare = p;
       bare.path = path;
-      const infer::DistributionPtr prior = infer::make_distribution(p.dist, p.params);
-      const double scale = prior_scale(bare, infos);
+      // The read noise is the likelihood's, not the telescope's (ImagePosterior checks it).
+      const bool read_noise = path == posterior::kReadNoisePath;
+      int size = 1;
+      for (const auto& info : infos) {
+        if (info.path == path) size = info.size;
+      }
       for (const int e : exposures) {
         // The path must exist in the telescope(s) it belongs to (all of them when shared).
-        for (std::size_t t = 0; t < telescopes.size(); ++t) {
+        for (std::size_t t = 0; t < telescopes.size() && !read_noise; ++t) {
           if (e < 0 || static_cast<std::size_t>(e) == t) (void)telescopes[t].bind({path});
         }
+      }
+      const infer::DistributionPtr prior = build_prior(bare, site_shape(path, size));
+      const double scale = read_noise ? read_noise_scale(bare) : prior_scale(bare, infos);
+      for (const int e : exposures) {
         posterior::ParameterSite site;
         site.path = path;
         site.unit = p.unit;
@@ -419,9 +428,7 @@ posterior::ImagePosterior build_posterior(const Config& config,
         site.scale = scale;
         site.exposure = e;
         sites.push_back(std::move(site));
-        for (const auto& info : infos) {
-          if (info.path == path) output_dim += info.size;
-        }
+        output_dim += size;
       }
     } catch (const InvalidArgument& e) {
       throw InvalidArgument(

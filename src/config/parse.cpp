@@ -549,6 +549,70 @@ void parse_exposures(const Section& root, Config& c) {
   }
 }
 
+/// A per-element distribution parameter: an array of finite numbers (one per element of the
+/// site, row-major [y, x] for a map) or an inline table {file = "...", hdu = <number or
+/// EXTNAME>} naming a FITS image of them (read and checked against the site's shape when the
+/// posterior is built).
+void parse_prior_parameter(const Config& c, const std::string& name, const std::string& k,
+                           const toml::node& value, PriorConfig& prior) {
+  const auto where = [&](const toml::node& n) {
+    return fmt::format("{}:{}:{}: {}.{}", c.source_name, n.source().begin.line,
+                       n.source().begin.column, name, k);
+  };
+  if (const toml::array* arr = value.as_array()) {
+    if (arr->empty()) {
+      throw InvalidArgument(where(value) + ": an empty array (give one value per element)");
+    }
+    std::vector<double> v;
+    v.reserve(arr->size());
+    for (std::size_t i = 0; i < arr->size(); ++i) {
+      const toml::node& x = *arr->get(i);
+      if (!(x.is_floating_point() || x.is_integer())) {
+        throw InvalidArgument(
+            fmt::format("{}[{}]: must be a number (a per-element array is flat, row-major for a "
+                        "map)",
+                        where(value), i));
+      }
+      v.push_back(*x.value<double>());
+      if (!std::isfinite(v.back())) {
+        throw InvalidArgument(
+            fmt::format("{}[{}] = {}: must be finite", where(value), i, v.back()));
+      }
+    }
+    prior.arrays[k] = std::move(v);
+    return;
+  }
+  const toml::table& t = *value.as_table();
+  PriorMapFile map;
+  for (const auto& [key, node] : t) {
+    const std::string kk(key.str());
+    if (kk == "file") {
+      if (!node.is_string() || node.as_string()->get().empty()) {
+        throw InvalidArgument(where(node) + ".file: expected the FITS file name (a string)");
+      }
+      map.file = node.as_string()->get();
+    } else if (kk == "hdu") {
+      if (node.is_integer() && node.as_integer()->get() >= 0 &&
+          node.as_integer()->get() <= 100000) {
+        map.hdu = std::to_string(node.as_integer()->get());
+      } else if (node.is_string() && !node.as_string()->get().empty()) {
+        map.hdu = node.as_string()->get();
+      } else {
+        throw InvalidArgument(where(node) +
+                              ".hdu: expected an HDU number in [0, 100000] (0 = primary) or an "
+                              "EXTNAME such as \"SCI\"");
+      }
+    } else {
+      throw InvalidArgument(fmt::format("{}: unknown key '{}' (a map parameter takes file and hdu)",
+                                        where(node), kk));
+    }
+  }
+  if (map.file.empty()) {
+    throw InvalidArgument(where(value) + ": a map parameter needs file = \"<FITS file>\"");
+  }
+  prior.maps[k] = std::move(map);
+}
+
 /// Priors keep the order in which they appear in the file (toml++ sorts tables by key).
 void parse_priors(const Section& root, Config& c) {
   if (!root.has("priors")) return;
@@ -575,10 +639,15 @@ void parse_priors(const Section& root, Config& c) {
     for (const auto& [key, value] : *node->as_table()) {
       const std::string k(key.str());
       if (k == "dist" || k == "unit" || k == "unit_scale" || k == "truth") continue;
+      if (value.is_array() || value.is_table()) {
+        parse_prior_parameter(c, name, k, value, prior);
+        continue;
+      }
       if (!(value.is_floating_point() || value.is_integer())) {
-        throw InvalidArgument(
-            fmt::format("{}:{}:{}: {}.{}: distribution parameters must be numbers", c.source_name,
-                        value.source().begin.line, value.source().begin.column, name, k));
+        throw InvalidArgument(fmt::format(
+            "{}:{}:{}: {}.{}: distribution parameters must be numbers, arrays of numbers (one "
+            "per element) or {{file = \"map.fits\", hdu = ...}}",
+            c.source_name, value.source().begin.line, value.source().begin.column, name, k));
       }
       prior.params[k] = *value.value<double>();
       if (!std::isfinite(prior.params[k])) {
@@ -828,6 +897,9 @@ Config load_config(const std::string& path) {
   for (auto& layer : c.optics.layers) {
     resolve(layer.transmission);
     resolve(layer.opd);
+  }
+  for (auto& prior : c.priors) {
+    for (auto& [key, map] : prior.maps) resolve(map.file);
   }
   for (auto& e : c.exposures) {
     for (std::string* file : {&e.data, &e.variance, &e.err, &e.mask}) resolve(*file);

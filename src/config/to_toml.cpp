@@ -197,6 +197,15 @@ std::string to_toml(const Config& c) {
   for (const auto& p : c.priors) {
     os << "\n[priors." << quoted(p.path) << "]\ndist = " << quoted(p.dist) << "\n";
     for (const auto& [k, v] : p.params) os << k << " = " << num(v) << "\n";
+    for (const auto& [k, v] : p.arrays) os << k << " = " << nums(v) << "\n";
+    for (const auto& [k, m] : p.maps) {
+      os << k << " = {file = " << quoted(m.file);
+      if (!m.hdu.empty()) {
+        const bool number = m.hdu.find_first_not_of("0123456789") == std::string::npos;
+        os << ", hdu = " << (number ? m.hdu : quoted(m.hdu));
+      }
+      os << "}\n";
+    }
     if (!p.unit.empty()) os << "unit = " << quoted(p.unit) << "\n";
     if (p.unit_scale) os << "unit_scale = " << num(*p.unit_scale) << "\n";
     if (p.truth) os << "truth = " << num(*p.truth) << "\n";

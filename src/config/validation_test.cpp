@@ -77,7 +77,8 @@ TEST(Validation, NegativeFluxPriorsAreRejected) {
   c.source.positions_y = {0.0, 0.0};
   c.source.log_fluxes = {3.0, 3.0};
   c.priors.clear();
-  c.priors.push_back({"source.fluxes", "uniform", {{"low", -10.0}, {"high", 1e4}}, "", {}, {}});
+  c.priors.push_back(
+      {"source.fluxes", "uniform", {{"low", -10.0}, {"high", 1e4}}, "", {}, {}, {}, {}});
   const model::Telescope t = build_telescope(c);
   expect_invalid([&] { (void)build_posterior(c, t, t.model()); }, {"source.fluxes", "[0, inf)"});
 }

@@ -82,7 +82,15 @@ SimulateResult simulate(const config::Config& c, const std::string& out_dir, boo
   // data files' checksums: `airy fit` trusts it for exactly these data files.
   if (post) {
     const auto names = post->log_density().output_names();
-    const auto values = post->current_values();
+    auto values = post->current_values();
+    // A sampled read noise: the data were made with [noise] read_sigma (likelihood.sigma is
+    // only where a fit starts).
+    for (int e = 0; e < post->num_exposures(); ++e) {
+      if (const int g = post->read_noise_index(e); g >= 0) {
+        values[static_cast<std::size_t>(g)] =
+            c.noise.read_sigma / post->scales()[static_cast<std::size_t>(g)];
+      }
+    }
     write_truth(path("truth.toml"), names, values, data_paths, "simulate");
     for (std::size_t i = 0; i < names.size(); ++i) result.truth[names[i]] = values[i];
   }

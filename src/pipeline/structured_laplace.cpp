@@ -281,7 +281,50 @@ FlatFieldPieces flat_field_pieces(const posterior::ImagePosterior& post,
         column += (weight / (12.0 * h)) * Eigen::Map<const RealVector>(img.data(), img.size());
       }
     }
+    const int rn = post.read_noise_index(e);
+    if (rn < 0) {
+      pc.exposures.push_back(std::move(fe));
+      continue;
+    }
+    // A sampled read noise s changes only the variance. Pixel p's information for N(m, v) is
+    // (1/v) g g^T + (1/(2 v^2)) h h^T with g = dm/du and h = dv/du = [photon, mu > 0] g +
+    // 2 s ds/du e_s (v = max(mu, 0) + s^2; the Gaussian kind's v = s^2 ignores mu): two rank-one
+    // terms per pixel, i.e. two "exposures" of flat_field_laplace with the same pixels.
+    const posterior::ImageLikelihood& like = post.likelihood(e);
+    const auto g = static_cast<std::size_t>(rn);
+    const double sigma = scale[g] * x[g];
+    const bool photon = like.kind() != posterior::LikelihoodKind::kGaussian;
+    posterior::FlatFieldExposure var;
+    var.weight.resize(npix);
+    var.flat_jacobian.resize(npix);
+    var.global_jacobian = fe.global_jacobian;
+    for (Eigen::Index q = 0; q < npix; ++q) {
+      const double m = mu.data()[q];
+      const bool gate = photon && m > 0.0;
+      const double v = (gate ? m : 0.0) + sigma * sigma;
+      const bool masked = like.mask().data()[q] != 0;
+      fe.weight[q] = masked ? 0.0 : 1.0 / v;
+      var.weight[q] = masked ? 0.0 : 1.0 / (2.0 * v * v);
+      var.flat_jacobian[q] = gate ? fe.flat_jacobian[q] : 0.0;
+      if (!gate) var.global_jacobian.row(q).setZero();
+    }
+    // ds/du from the globals' dx/du: the read noise is a scalar site (one x, one u).
+    Eigen::Index row = -1, col = -1;
+    for (const infer::SiteSlice& sl : model.slices()) {
+      if (sl.offset != rn) continue;
+      for (std::size_t j = 0; j < pc.global_x.size(); ++j) {
+        if (pc.global_x[j] == rn) row = static_cast<Eigen::Index>(j);
+      }
+      for (std::size_t j = 0; j < pc.global_u.size(); ++j) {
+        if (pc.global_u[j] == sl.unconstrained_offset) col = static_cast<Eigen::Index>(j);
+      }
+    }
+    if (row < 0 || col < 0) {
+      throw InvalidArgument("flat_field_pieces: the read-noise site is not among the globals");
+    }
+    var.global_jacobian.col(col).setConstant(2.0 * sigma * scale[g] * pc.global_dxdu(row, col));
     pc.exposures.push_back(std::move(fe));
+    pc.exposures.push_back(std::move(var));
   }
   return pc;
 }

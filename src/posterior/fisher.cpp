@@ -164,6 +164,18 @@ FisherResult fisher_information(const ImagePosterior& posterior, std::span<const
     const RealImage w = fisher_weights(like, mu);
     const Eigen::Map<const RealVector> wv(w.data(), w.size());
     r.fisher += jac.transpose() * wv.asDiagonal() * jac;
+    // A sampled read noise s = scale v_s enters through the variance only (its column of J
+    // is 0): F_ss += scale^2 F_sigma,sigma and F_is += scale sum_p J_pi cross_p.
+    if (const int g = posterior.read_noise_index(e); g >= 0) {
+      const double sc = scale[static_cast<std::size_t>(g)];
+      const ReadNoiseFisher rn =
+          read_noise_fisher(like, mu, sc * values[static_cast<std::size_t>(g)]);
+      const Eigen::Map<const RealVector> cross(rn.cross.data(), rn.cross.size());
+      const RealVector col = sc * (jac.transpose() * cross);
+      r.fisher.col(g) += col;
+      r.fisher.row(g) += col.transpose();
+      r.fisher(g, g) += sc * sc * rn.sigma_sigma;
+    }
   }
   r.fisher = 0.5 * (r.fisher + r.fisher.transpose()).eval();
   r.covariance = spd_inverse(r.fisher, r.names, "Fisher matrix");

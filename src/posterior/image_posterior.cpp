@@ -32,6 +32,7 @@ struct ExposureTerm {
   std::shared_ptr<const ImageLikelihood> likelihood;
   model::ParameterSet set;
   std::vector<int> global;
+  int read_noise = -1;  ///< flat site coordinate of the sampled read-noise sigma, or -1
 };
 
 /// The open interval a continuous support spans, per coordinate.
@@ -72,6 +73,8 @@ void check_support_in_domain(const ParameterSite& site, const Domain& domain) {
       site.path, site.prior->describe(), site.prior->support().describe(), scaled,
       domain.describe()));
 }
+
+bool is_read_noise(const ParameterSite& s) { return s.path == kReadNoisePath; }
 
 std::string leaf(const std::string& path) {
   const auto dot = path.rfind('.');
@@ -138,6 +141,35 @@ ImagePosterior::ImagePosterior(std::vector<Exposure> exposures, std::vector<Para
     if (!seen.emplace(std::make_pair(s.path, s.exposure), 1).second) {
       throw_invalid("ImagePosterior", s.path, "duplicate parameter path");
     }
+    if (is_read_noise(s)) {
+      // The likelihood's sigma, not a telescope parameter: every exposure it applies to must
+      // have one (a Poisson likelihood has no read noise, a variance map fixes each pixel's).
+      check_support_in_domain(s, Domain::positive());
+      for (int e = 0; e < n_exp; ++e) {
+        if (s.exposure >= 0 && s.exposure != e) continue;
+        const ImageLikelihood& like = *exposures_[static_cast<std::size_t>(e)].likelihood;
+        if (like.noise_parameter_names().empty()) {
+          throw InvalidArgument(fmt::format(
+              "ImagePosterior: site '{}'{}: the likelihood {}{} has no read-noise sigma to "
+              "sample (use likelihood kind gaussian or poisson_gaussian without a variance map)",
+              s.path,
+              n_exp > 1
+                  ? fmt::format(" (exposure {})", exposures_[static_cast<std::size_t>(e)].name)
+                  : "",
+              likelihood_name(like.kind()),
+              like.variance().size() != 0 ? " with a variance map" : ""));
+        }
+      }
+      if (s.name.empty()) {
+        s.name = leaf_count[leaf(s.path)] == 1 ? leaf(s.path) : s.path;
+        if (s.exposure >= 0) s.name += fmt::format("_e{}", s.exposure);
+      }
+      site_offsets_.push_back(offset);
+      site_sizes_.push_back(1);
+      scales_.push_back(s.scale);
+      offset += 1;
+      continue;
+    }
     // A shared site must exist in every exposure; it takes exposure 0's size and domain.
     const int e0 = s.exposure < 0 ? 0 : s.exposure;
     const model::Telescope& t = exposures_[static_cast<std::size_t>(e0)].telescope;
@@ -171,6 +203,14 @@ ImagePosterior::ImagePosterior(std::vector<Exposure> exposures, std::vector<Para
     for (std::size_t i = 0; i < sites_.size(); ++i) {
       const ParameterSite& s = sites_[i];
       if (s.exposure != -1 && s.exposure != e) continue;
+      if (is_read_noise(s)) {
+        if (b.read_noise >= 0) {
+          throw InvalidArgument(fmt::format(
+              "ImagePosterior: '{}' is both shared and exposure {}'s own parameter", s.path, e));
+        }
+        b.read_noise = site_offsets_[i];
+        continue;
+      }
       if (std::find(paths.begin(), paths.end(), s.path) != paths.end()) {
         throw InvalidArgument(fmt::format(
             "ImagePosterior: '{}' is both shared and exposure {}'s own parameter", s.path, e));
@@ -204,7 +244,8 @@ ImagePosterior::ImagePosterior(std::vector<Exposure> exposures, std::vector<Para
     const int e0 = s.exposure < 0 ? 0 : s.exposure;
     // A vector-valued path stays a vector site even with one entry (name[1]).
     const bool is_vector =
-        exposures_[static_cast<std::size_t>(e0)].telescope.get(s.path).size() > 1 || n > 1;
+        !is_read_noise(s) &&
+        (exposures_[static_cast<std::size_t>(e0)].telescope.get(s.path).size() > 1 || n > 1);
     infer_sites.push_back(is_vector ? infer::Site::vector(s.name, n, s.prior)
                                     : infer::Site::scalar(s.name, s.prior));
   }
@@ -212,7 +253,9 @@ ImagePosterior::ImagePosterior(std::vector<Exposure> exposures, std::vector<Para
   // The likelihood closure captures shared, immutable state only; per-chain buffers live in
   // the PosteriorWorkspace.
   auto terms = std::make_shared<std::vector<ExposureTerm>>();
-  for (const Bound& b : exposures_) terms->push_back({b.telescope, b.likelihood, b.set, b.global});
+  for (const Bound& b : exposures_) {
+    terms->push_back({b.telescope, b.likelihood, b.set, b.global, b.read_noise});
+  }
   auto scales = std::make_shared<const std::vector<double>>(scales_);
   std::shared_ptr<const std::vector<ExposureTerm>> cterms = terms;
   infer::LogLikelihood loglik = [cterms, scales](std::span<const double> x,
@@ -229,7 +272,18 @@ ImagePosterior::ImagePosterior(std::vector<Exposure> exposures, std::vector<Para
         buf.params[k] = (*scales)[g] * x[g];
       }
       term.telescope.render(term.set, buf.params, *buf.telescope, buf.image);
-      const double value = term.likelihood->log_likelihood(buf.image, buf.image_bar);
+      double value = 0.0;
+      if (term.read_noise < 0) {
+        value = term.likelihood->log_likelihood(buf.image, buf.image_bar);
+      } else {
+        // The sampled read noise s = scale x (photons): d log L/d x = scale d log L/d s.
+        const auto g = static_cast<std::size_t>(term.read_noise);
+        const double sigma = (*scales)[g] * x[g];
+        double sigma_bar = 0.0;
+        value =
+            term.likelihood->log_likelihood(buf.image, buf.image_bar, {&sigma, 1}, {&sigma_bar, 1});
+        if (std::isfinite(value)) grad_x[g] += (*scales)[g] * sigma_bar;
+      }
       if (!std::isfinite(value)) return -std::numeric_limits<double>::infinity();
       term.telescope.pullback(term.set, buf.image_bar, *buf.telescope, buf.params_bar);
       for (std::size_t k = 0; k < n; ++k) {
@@ -272,6 +326,9 @@ const model::ParameterSet& ImagePosterior::parameter_set(int e) const {
 const std::vector<int>& ImagePosterior::global_indices(int e) const {
   return exposures_.at(static_cast<std::size_t>(e)).global;
 }
+int ImagePosterior::read_noise_index(int e) const {
+  return exposures_.at(static_cast<std::size_t>(e)).read_noise;
+}
 
 std::vector<double> ImagePosterior::current_values() const {
   std::vector<double> out(scales_.size(), 0.0);
@@ -283,6 +340,10 @@ std::vector<double> ImagePosterior::current_values() const {
     for (Eigen::Index k = 0; k < v.size(); ++k) {
       const auto g = static_cast<std::size_t>(b.global[static_cast<std::size_t>(k)]);
       out[g] = v[k] / scales_[g];
+    }
+    if (b.read_noise >= 0) {
+      const auto g = static_cast<std::size_t>(b.read_noise);
+      out[g] = b.likelihood->sigma() / scales_[g];
     }
   }
   return out;
@@ -312,6 +373,7 @@ std::vector<std::string> ImagePosterior::output_units() const {
   std::vector<std::string> units;
   for (std::size_t i = 0; i < sites_.size(); ++i) {
     std::string unit = sites_[i].unit;
+    if (unit.empty() && is_read_noise(sites_[i])) unit = "photons";
     if (unit.empty()) {
       const int e0 = sites_[i].exposure < 0 ? 0 : sites_[i].exposure;
       for (const auto& info : exposures_[static_cast<std::size_t>(e0)].telescope.parameters()) {

@@ -112,7 +112,17 @@ struct LikelihoodConfig {
   double sigma = 3.0;                     ///< read noise / Gaussian sigma (photons)
 };
 
-/// A prior on one telescope parameter path (a site of the posterior).
+/// A per-element distribution parameter read from a FITS image (`loc = {file = "...", hdu =
+/// ...}`), e.g. a flat-field prior's mean per pixel.
+struct PriorMapFile {
+  std::string file;  ///< FITS file (relative to the config's directory when loaded)
+  std::string hdu;   ///< a number ("1") or an EXTNAME; "" = primary
+};
+
+/// A prior on one telescope parameter path (a site of the posterior). A parameter is a number
+/// (every element of a vector site takes it), an inline array (one value per element, row-major
+/// [y, x] for a map) or a FITS map; with any array or map the prior is per element
+/// (infer::make_independent).
 struct PriorConfig {
   std::string path;                      ///< telescope parameter path, e.g. "source.separation"
   std::string dist;                      ///< distribution name (airy::infer factory)
@@ -121,7 +131,9 @@ struct PriorConfig {
   /// Explicit value_in_path_units / value_in_unit; when absent the factor follows from `unit`
   /// and the path's unit (same dimension required), resolved when the posterior is built.
   std::optional<double> unit_scale;
-  std::optional<double> truth;  ///< informational (plots) when not simulated
+  std::optional<double> truth;                        ///< informational (plots) when not simulated
+  std::map<std::string, std::vector<double>> arrays;  ///< per-element parameters, inline
+  std::map<std::string, PriorMapFile> maps;           ///< per-element parameters from FITS
 };
 
 /// NUTS settings (CmdStan names).

@@ -77,7 +77,9 @@ struct FisherResult {
 };
 
 /// The Fisher information of the posterior's sites at `values` (site units, output order,
-/// site_dim() entries): one render + P pullbacks + 2 dim prior gradients.
+/// site_dim() entries): one render + P pullbacks + 2 dim prior gradients. A sampled read noise
+/// (kReadNoisePath) adds its ReadNoiseFisher terms per exposure: F_ss += scale^2 F_sigma,sigma,
+/// F_is += scale sum_p J_pi cross_p.
 /// @throws InvalidArgument for a wrong number of values, values outside the priors' support,
 ///   or a singular Fisher matrix (naming the parameters it cannot constrain).
 [[nodiscard]] FisherResult fisher_information(const ImagePosterior& posterior,

@@ -11,6 +11,12 @@
 ///   d log p / d v = sum_e scale * (d mu_e / d p_e)^T (d log L_e / d mu_e)
 /// (one telescope pullback per exposure, scatter-added into the shared coordinates). The prior
 /// and bijector terms are airy::infer::SiteModel's.
+///
+/// One site is not a telescope parameter: kReadNoisePath ("detector.read_noise"), the read-noise
+/// sigma s (photons) of the exposures' Gaussian / Poisson + read-noise likelihoods, shared or
+/// one per exposure like any other site. It enters log L_e only, through the pixel variance
+/// (v = s^2, or max(mu, 0) + s^2), and its gradient is the likelihood's own d log L_e / d s
+/// (ImageLikelihood::log_likelihood with noise = {s}), times the site's scale.
 #pragma once
 
 #include <memory>
@@ -23,6 +29,10 @@
 #include "airy/posterior/likelihood.hpp"
 
 namespace airy::posterior {
+
+/// The site path of the read-noise sigma (photons, domain (0, inf)): a detector property that
+/// is no telescope parameter but the likelihood's "sigma" noise parameter.
+inline constexpr const char* kReadNoisePath = "detector.read_noise";
 
 /// One exposure: the telescope that renders it (with the exposure's fixed settings: dither,
 /// band, diversity) and the likelihood of its data.
@@ -49,8 +59,9 @@ class ImagePosterior {
  public:
   /// @throws InvalidArgument for no exposure or no site, an unknown path (naming the nearest
   ///   and the exposure), a duplicate (path, exposure), an exposure index out of range, a
-  ///   data image whose shape differs from its telescope's image, a non-positive scale, or a
-  ///   prior whose support leaves the parameter's domain.
+  ///   data image whose shape differs from its telescope's image, a non-positive scale, a
+  ///   prior whose support leaves the parameter's domain, or a read-noise site on an exposure
+  ///   whose likelihood has no read noise (Poisson, or a variance map).
   ImagePosterior(std::vector<Exposure> exposures, std::vector<ParameterSite> sites);
   /// One exposure (N = 1).
   ImagePosterior(model::Telescope telescope, std::vector<ParameterSite> sites,
@@ -70,6 +81,9 @@ class ImagePosterior {
   [[nodiscard]] const model::ParameterSet& parameter_set(int e = 0) const;
   /// ... and, for each of their flat coordinates, its index in the sites' flat vector.
   [[nodiscard]] const std::vector<int>& global_indices(int e = 0) const;
+  /// The flat site coordinate of exposure e's read-noise sigma (a kReadNoisePath site, shared
+  /// or e's own), or -1 when it is fixed at likelihood(e).sigma().
+  [[nodiscard]] int read_noise_index(int e = 0) const;
   /// Telescope value = scales()[j] * site value j.
   [[nodiscard]] const std::vector<double>& scales() const { return scales_; }
 
@@ -90,6 +104,7 @@ class ImagePosterior {
     model::ParameterSet set;
     std::vector<int> global;  ///< flat coordinate of set -> flat site coordinate
     std::vector<int> sites;   ///< site index of each path of set
+    int read_noise = -1;      ///< flat site coordinate of the read-noise sigma, or -1
   };
   std::vector<Bound> exposures_;
   std::vector<ParameterSite> sites_;
