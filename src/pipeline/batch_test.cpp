@@ -42,6 +42,9 @@ class Batch : public ::testing::Test {
     data_ = simulate(c, c.output_dir).data_path;
     write_file(fs::path(dir_) / "fit.toml", config::to_toml(c));
   }
+  void TearDown() override {
+    if (!HasFailure()) fs::remove_all(dir_);
+  }
 
   std::string manifest(const std::string& text, const std::string& name = "m.toml") const {
     const fs::path p = fs::path(dir_) / name;

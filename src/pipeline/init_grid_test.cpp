@@ -8,6 +8,8 @@
 #include <gtest/gtest.h>
 
 #include <toml++/toml.h>
+#include <unistd.h>
+
 #include <cmath>
 #include <iostream>
 
@@ -29,7 +31,8 @@ using testing::short_flagship;
 class GridInit : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    config::Config c = short_flagship(fresh_dir("airy_grid_", "sim"));
+    // CTest runs each test as its own process, in parallel: one folder per process.
+    config::Config c = short_flagship(fresh_dir("airy_grid_", std::to_string(::getpid())));
     for (auto& p : c.priors) {
       if (p.path == "source.position_angle") p.params = {{"low", 0.0}, {"high", 360.0}};
     }
