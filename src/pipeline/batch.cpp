@@ -147,22 +147,75 @@ bool batch_fit_finished(const BatchFit& f) {
   return text_checksum(read_text(config_path)) == text_checksum(config::to_toml(f.config));
 }
 
+namespace {
+
+BatchResult empty_result(const Manifest& m) {
+  BatchResult result;
+  result.rows.resize(m.fits.size());
+  for (std::size_t i = 0; i < m.fits.size(); ++i) {
+    result.rows[i].target = m.fits[i].target;
+    result.rows[i].run_dir = m.fits[i].run_dir;
+    result.rows[i].status = "not run";
+    result.rows[i].max_rhat = kNaN;
+    result.rows[i].min_ess_bulk = kNaN;
+  }
+  return result;
+}
+
+}  // namespace
+
+BatchResult collect_batch(const Manifest& m) {
+  BatchResult result = empty_result(m);
+  std::vector<std::vector<std::string>> order(m.fits.size());
+  for (std::size_t i = 0; i < m.fits.size(); ++i) {
+    const BatchFit& f = m.fits[i];
+    BatchRow& row = result.rows[i];
+    try {
+      if (batch_fit_finished(f)) {
+        const FitResult r = summarize_run(f.run_dir);
+        row.status = "complete";
+        fill_from_summary(r.summary, row);
+        for (const auto& s : r.summary.rows) order[i].push_back(s.name);
+        fill_evidence(f.run_dir, row);
+        continue;
+      }
+      const RunInfo info = read_run_info(path_in(f.run_dir, "run_info.toml"));
+      if (info.status == "missing") continue;  // "not run"
+      row.status = info.status == "running" ? "died" : info.status;
+      row.error = info.status == "failed" ? info.error : info.stop;
+      if (info.status == "complete") {
+        row.status = "stale";
+        row.error = "a complete run of other settings or data";
+      }
+    } catch (const std::exception& e) {
+      row.status = "failed";
+      row.error = e.what();
+    }
+  }
+  result.complete = std::all_of(result.rows.begin(), result.rows.end(),
+                                [](const BatchRow& r) { return r.status == "complete"; });
+  write_tables(m, result, order);
+  return result;
+}
+
 BatchResult run_batch(const Manifest& m, const BatchOptions& o) {
   const StopSignalScope signals(o.handle_signals);
   const int jobs = std::max(1, o.jobs.value_or(m.jobs));
   if (o.jobs && *o.jobs < 1) {
     throw InvalidArgument(fmt::format("batch: --jobs = {}: must be >= 1", *o.jobs));
   }
+  if (o.num_shards < 1 || o.shard < 0 || o.shard >= o.num_shards) {
+    throw InvalidArgument(
+        fmt::format("batch: shard {} of {}: need 0 <= shard < shards", o.shard, o.num_shards));
+  }
   const std::size_t n = m.fits.size();
-  BatchResult result;
-  result.rows.resize(n);
+  BatchResult result = empty_result(m);
   std::vector<std::vector<std::string>> order(n);  // each row's parameter names, in order
-  for (std::size_t i = 0; i < n; ++i) {
-    result.rows[i].target = m.fits[i].target;
-    result.rows[i].run_dir = m.fits[i].run_dir;
-    result.rows[i].status = "not run";
-    result.rows[i].max_rhat = kNaN;
-    result.rows[i].min_ess_bulk = kNaN;
+  // This shard's fits: index i with i mod num_shards == shard.
+  std::vector<std::size_t> mine;
+  for (std::size_t i = static_cast<std::size_t>(o.shard); i < n;
+       i += static_cast<std::size_t>(o.num_shards)) {
+    mine.push_back(i);
   }
   fs::create_directories(m.out_dir);
   std::atomic<std::size_t> next{0};
@@ -204,20 +257,20 @@ BatchResult run_batch(const Manifest& m, const BatchOptions& o) {
     const int k = ++done;
     if (!o.quiet) {
       const std::lock_guard<std::mutex> lock(print);
-      std::cerr << fmt::format("airy batch: [{}/{}] {}: {}{} ({:.1f} s)\n", k, n, f.target,
-                               row.status, row.error.empty() ? "" : " (" + row.error + ")",
-                               row.seconds);
+      std::cerr << fmt::format("airy batch: [{}/{}] {}: {}{} ({:.1f} s)\n", k, mine.size(),
+                               f.target, row.status,
+                               row.error.empty() ? "" : " (" + row.error + ")", row.seconds);
     }
   };
   auto worker = [&] {
     for (;;) {
       if (stop_requested()) return;  // a stopped batch starts no other fit
-      const std::size_t i = next++;
-      if (i >= n) return;
-      run_one(i);
+      const std::size_t k = next++;
+      if (k >= mine.size()) return;
+      run_one(mine[k]);
     }
   };
-  const auto workers = static_cast<std::size_t>(std::min<std::size_t>(jobs, n));
+  const auto workers = static_cast<std::size_t>(std::min<std::size_t>(jobs, mine.size()));
   if (workers <= 1) {
     worker();
   } else {
@@ -226,11 +279,11 @@ BatchResult run_batch(const Manifest& m, const BatchOptions& o) {
     for (auto& t : pool) t.join();
   }
 
-  result.complete = std::all_of(result.rows.begin(), result.rows.end(), [](const BatchRow& r) {
-    return r.status == "complete" || r.status == "resumed";
+  result.complete = std::all_of(mine.begin(), mine.end(), [&](std::size_t i) {
+    return result.rows[i].status == "complete" || result.rows[i].status == "resumed";
   });
   if (stop_requested()) result.stop_signal = stop_signal();
-  write_tables(m, result, order);
+  if (o.num_shards == 1) write_tables(m, result, order);
   return result;
 }
 

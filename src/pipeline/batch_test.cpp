@@ -166,6 +166,51 @@ TEST_F(Batch, SigtermStopsCleanlyAndARerunResumesWithoutRedoingFinishedTargets) 
   EXPECT_TRUE(batch_fit_finished(reseeded.fits[1]));
 }
 
+TEST_F(Batch, ShardsSplitTheManifestAndCollectReadsTheRunDirectories) {
+  const Manifest man = load_manifest(manifest(fit_entry("a") + fit_entry("b") + fit_entry("c")));
+  BatchOptions o;
+  o.quiet = true;
+  o.num_shards = 2;
+  o.shard = 0;  // a and c
+  const BatchResult r0 = run_batch(man, o);
+  EXPECT_TRUE(r0.complete);
+  EXPECT_EQ(r0.rows[0].status, "complete");
+  EXPECT_EQ(r0.rows[1].status, "not run");
+  EXPECT_EQ(r0.rows[2].status, "complete");
+  EXPECT_FALSE(fs::exists(run_dir("b")));
+  EXPECT_FALSE(fs::exists(fs::path(dir_) / "runs" / "batch_summary.txt"));  // shards write none
+
+  // Before shard 1 has run: b is "not run" in the collected table.
+  EXPECT_EQ(collect_batch(man).rows[1].status, "not run");
+  o.shard = 1;  // b
+  const BatchResult r1 = run_batch(man, o);
+  EXPECT_EQ(r1.rows[1].status, "complete");
+  const BatchResult all = collect_batch(man);
+  EXPECT_TRUE(all.complete);
+  for (std::size_t i = 0; i < 3; ++i) {
+    EXPECT_EQ(all.rows[i].status, "complete") << i;
+    EXPECT_TRUE(std::isfinite(all.rows[i].max_rhat)) << i;
+  }
+  EXPECT_DOUBLE_EQ(all.rows[1].quantiles.at("separation")[1],
+                   r1.rows[1].quantiles.at("separation")[1]);
+  EXPECT_TRUE(fs::exists(fs::path(dir_) / "runs" / "batch_summary.csv"));
+
+  // A rank killed mid-fit leaves run_info.toml saying "running": reported as "died", the
+  // others' results kept.
+  const std::string info = path_in(run_dir("b"), "run_info.toml");
+  std::string text = read_text(info);
+  text.replace(text.find("status = \"complete\""), 19, "status = \"running\"");
+  write_file(info, text);
+  const BatchResult died = collect_batch(man);
+  EXPECT_FALSE(died.complete);
+  EXPECT_EQ(died.rows[0].status, "complete");
+  EXPECT_EQ(died.rows[1].status, "died");
+  EXPECT_EQ(died.rows[2].status, "complete");
+
+  o.shard = 2;
+  airy::testing::expect_invalid([&] { (void)run_batch(man, o); }, {"shard 2 of 2"});
+}
+
 TEST_F(Batch, AFailedFitIsARowAndTheOthersAreKept) {
   write_file(fs::path(dir_) / "broken.fits", "not a FITS file\n");
   const std::string m =

@@ -66,13 +66,19 @@ struct BatchOptions {
   std::optional<int> jobs;     ///< replaces the manifest's
   bool quiet = false;          ///< no line per finished fit on stderr
   bool handle_signals = true;  ///< install the SIGINT/SIGTERM/SIGHUP handlers for the batch
+  /// Shard `shard` of `num_shards` (an MPI rank, or one of several processes sharing the
+  /// manifest): runs only the fits whose manifest index i has i mod num_shards == shard, and
+  /// writes no table when num_shards > 1 (collect_batch() writes it once every shard is done).
+  int shard = 0;
+  int num_shards = 1;
 };
 
 /// One row of the summary table.
 struct BatchRow {
   std::string target;
   /// "complete" (run now), "resumed" (complete before: not run again), "interrupted",
-  /// "failed", "not run" (the batch was stopped first).
+  /// "failed", "not run" (the batch was stopped first), "died" (collect_batch(): the run
+  /// directory still says "running": its process was killed).
   std::string status;
   std::string error;  ///< why a fit failed
   std::string run_dir;
@@ -99,6 +105,13 @@ struct BatchResult {
 /// their next step (status "interrupted" in their run_info.toml) and starts no other; the
 /// table is still written, and a rerun resumes.
 BatchResult run_batch(const Manifest& manifest, const BatchOptions& options = {});
+
+/// The table of every fit of the manifest from the run directories alone (after shards have
+/// run, e.g. on rank 0 after an MPI barrier): a finished run (batch_fit_finished) is
+/// "complete" with its summary; otherwise run_info.toml's status ("interrupted", "failed"
+/// with its error, "running": a process that died, reported as "died") or "not run" when there
+/// is none. Writes <out>/batch_summary.txt and .csv.
+BatchResult collect_batch(const Manifest& manifest);
 
 /// Whether `fit`'s run directory already holds its finished run (see the file comment).
 bool batch_fit_finished(const BatchFit& fit);
