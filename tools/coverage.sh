@@ -8,8 +8,11 @@
 # Usage: tools/coverage.sh [N_DATASETS=20] [OUT=/tmp/airy-coverage]
 #   env: NPIX (pupil samples, default 32; the flagship file says 128), CHAINS (4), WARMUP (500),
 #        SAMPLES (500), AIRY (binary, default build/apps/airy/airy, built if missing),
-#        PYTHON (default python3), BASE (default examples/binary_star.toml).
-# Finished runs (OUT/k/summary.csv present) are kept, so an interrupted run resumes.
+#        PYTHON (default python3), BASE (default examples/binary_star.toml), JOBS (fits at
+#        once, default 1), PT (1: parallel tempering, `airy fit --pt`; WARMUP/SAMPLES unused).
+# The fits run through `airy batch` (OUT/coverage_batch.toml; run directories OUT/1..N, data
+# sets OUT/sim/1..N, table OUT/batch_summary.txt/.csv): finished fits with the same settings
+# are kept, so an interrupted study resumes.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 N=${1:-20}
@@ -20,6 +23,8 @@ WARMUP=${WARMUP:-500}
 SAMPLES=${SAMPLES:-500}
 AIRY=${AIRY:-build/apps/airy/airy}
 PYTHON=${PYTHON:-python3}
+JOBS=${JOBS:-1}
+PT=${PT:-0}
 BASE=${BASE:-examples/binary_star.toml}
 
 if [[ ! -x "$AIRY" ]]; then
@@ -32,26 +37,38 @@ if [[ ! -x "$AIRY" ]]; then
   fi
 fi
 
-mkdir -p "$OUT"
-echo "coverage: N=$N NPIX=$NPIX chains=$CHAINS warmup=$WARMUP samples=$SAMPLES out=$OUT"
+mkdir -p "$OUT/sim"
+echo "coverage: N=$N NPIX=$NPIX chains=$CHAINS warmup=$WARMUP samples=$SAMPLES jobs=$JOBS pt=$PT out=$OUT"
+# The data sets (kept when present), then one manifest: `airy batch` runs the fits JOBS at a
+# time and skips those already complete with the same settings (a rerun resumes).
+manifest="$OUT/coverage_batch.toml"
+printf '[batch]\nout = "%s"\njobs = %d\n' "$OUT" "$JOBS" >"$manifest"
+# One fit at a time: its chains in parallel; several: one thread each (no oversubscription).
+threads=$(( JOBS > 1 ? 1 : 0 ))
+if [[ "$PT" == 1 ]]; then
+  overrides="{pt = true, chains = $CHAINS, threads = $threads}"
+else
+  overrides="{chains = $CHAINS, warmup = $WARMUP, samples = $SAMPLES, threads = $threads}"
+fi
 for k in $(seq 1 "$N"); do
-  dir="$OUT/$k"
-  if [[ -f "$dir/summary.csv" && -f "$dir/truth.toml" ]]; then
-    echo "[$k/$N] done already"
-    continue
-  fi
-  mkdir -p "$dir"
+  sim="$OUT/sim/$k"
   cfg="$OUT/config_$k.toml"
   "$PYTHON" tools/coverage.py config "$BASE" "$k" "$cfg"
-  "$AIRY" simulate "$cfg" --out "$dir" >/dev/null
-  t0=$(date +%s)
-  "$AIRY" fit "$cfg" --data "$dir/data.fits" --out "$dir" --quiet --no-plots \
-    --chains "$CHAINS" --warmup "$WARMUP" --samples "$SAMPLES" >"$dir/fit.log" 2>&1 || {
-    echo "[$k/$N] fit failed: see $dir/fit.log" >&2
-    continue
-  }
-  echo "[$k/$N] fit $(( $(date +%s) - t0 )) s"
+  if [[ ! -f "$sim/data.fits" || ! -f "$sim/truth.toml" ]]; then
+    "$AIRY" simulate "$cfg" --out "$sim" --overwrite >/dev/null
+  fi
+  printf '\n[[fits]]\ntarget = "%s"\nconfig = "%s"\ndata = "%s"\ntruth = "%s"\noverrides = %s\n' \
+    "$k" "$cfg" "$sim/data.fits" "$sim/truth.toml" "$overrides" >>"$manifest"
 done
+# A failed or interrupted fit is a row of batch_summary.txt; the report counts what finished.
+rc=0
+"$AIRY" batch "$manifest" || rc=$?
+if (( rc >= 128 )); then
+  echo "coverage.sh: stopped by a signal; run it again to resume" >&2
+  exit "$rc"
+elif (( rc != 0 )); then
+  echo "coverage.sh: some fits failed (see $OUT/batch_summary.txt)" >&2
+fi
 
 "$PYTHON" tools/coverage.py report "$OUT" "$N"
 echo "written: $OUT/coverage.md"

@@ -213,9 +213,18 @@ Action add_fit(CLI::App& app, const std::string& command_line) {
                 "non-reversible parallel tempering (sampler.method = \"pt\"): --chains "
                 "independent PT runs of sampler.pt_chains chains each, and the evidence log Z; "
                 "the config's NUTS-only settings are set aside (docs/inference.md)");
+  auto grid = std::make_shared<std::string>();
+  auto grid_starts = std::make_shared<int>(0);
+  cmd->add_option("--grid", *grid,
+                  "NAME=POINTS,...: a coarse grid searched before the MAP's L-BFGS, its best "
+                  "points started first, e.g. separation=8,position_angle=12 "
+                  "(sampler.map_grid; sets init = map when no MAP runs; docs/inference.md)");
+  cmd->add_option("--grid-starts", *grid_starts,
+                  "the best grid points started by L-BFGS (sampler.map_grid_starts)")
+      ->check(integer_in(1, kIntMax));
   auto flags = std::make_shared<SamplingFlags>();
   flags->add_to(cmd);
-  return [cmd, config_path, data, truth, no_plots, pt, flags, command_line]() {
+  return [cmd, config_path, data, truth, no_plots, pt, grid, grid_starts, flags, command_line]() {
     if (!*cmd) return -1;
     config::Config c = config::load_config(*config_path);
     if (*pt) {
@@ -228,6 +237,11 @@ Action add_fit(CLI::App& app, const std::string& command_line) {
       }
     }
     flags->apply(c);
+    if (!grid->empty()) {
+      pipeline::apply_grid(c, *grid, *grid_starts);
+    } else if (*grid_starts > 0) {
+      throw InvalidArgument("--grid-starts: only with --grid");
+    }
     pipeline::FitOptions o;
     o.data_path = *data;
     o.truth_path = *truth;

@@ -37,5 +37,7 @@ Action add_fisher(CLI::App& app);
 Action add_optimize(CLI::App& app);
 /// `airy compare A.toml B.toml --data FILE` (commands_compare.cpp).
 Action add_compare(CLI::App& app);
+/// `airy batch MANIFEST` (commands_batch.cpp).
+Action add_batch(CLI::App& app);
 
 }  // namespace airy::cli

@@ -89,6 +89,12 @@ Action add_optimize(CLI::App& app) {
                   "complement of the flat field; docs/calibration.md) or auto (structured for a "
                   "flat field and more than 1000 parameters)")
       ->check(CLI::IsMember({"auto", "dense", "structured"}));
+  cmd->add_option("--grid", opts->grid,
+                  "NAME=POINTS,...: a coarse grid searched first, its best points started "
+                  "before the random ones, e.g. separation=8,position_angle=12 (default: "
+                  "sampler.map_grid)");
+  cmd->add_option("--grid-starts", opts->grid_starts, "the best grid points started by L-BFGS")
+      ->check(integer_in(1, static_cast<unsigned long long>(std::numeric_limits<int>::max())));
   add_overwrite_flag(cmd, opts->overwrite);
   return [cmd, config_path, opts, out, seed, seed_option]() {
     if (!*cmd) return -1;

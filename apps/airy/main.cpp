@@ -30,7 +30,8 @@ int main(int argc, char** argv) {
                                             airy::cli::add_plot(app),
                                             airy::cli::add_fisher(app),
                                             airy::cli::add_optimize(app),
-                                            airy::cli::add_compare(app)};
+                                            airy::cli::add_compare(app),
+                                            airy::cli::add_batch(app)};
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

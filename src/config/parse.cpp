@@ -701,12 +701,53 @@ void parse_priors(const Section& root, Config& c) {
 }
 
 /// The NUTS-only keys of [sampler] (an error with method = "pt").
-constexpr std::array<std::string_view, 7> kNutsOnlyKeys = {
-    "num_warmup", "num_samples", "save_warmup", "thin", "init", "map_starts", "metric_init"};
+constexpr std::array<std::string_view, 9> kNutsOnlyKeys = {
+    "num_warmup", "num_samples", "save_warmup", "thin",           "init",
+    "map_starts", "metric_init", "map_grid",    "map_grid_starts"};
 /// The PT-only keys of [sampler] (an error with method = "nuts").
 constexpr std::array<std::string_view, 6> kPtOnlyKeys = {
     "pt_chains",        "pt_rounds", "pt_reference", "pt_gaussian_sd", "pt_gaussian_refit_round",
     "pt_explorer_steps"};
+
+/// Flattens `t` into {dotted key, points}: `{source.separation = 8}` is a nested table in
+/// TOML, the same as `{"source.separation" = 8}` here.
+void flatten_grid(const Section& s, const toml::table& t, const std::string& prefix,
+                  std::vector<std::pair<std::string, int>>& out) {
+  for (const auto& [key, node] : t) {
+    const std::string name =
+        prefix.empty() ? std::string(key.str()) : fmt::format("{}.{}", prefix, key.str());
+    if (const auto* sub = node.as_table()) {
+      flatten_grid(s, *sub, name, out);
+      continue;
+    }
+    const auto v = node.value<std::int64_t>();
+    if (!v || !node.is_integer()) {
+      s.fail("map_grid", fmt::format("{}: expected an integer number of grid points", name));
+    }
+    // 1 point is a fixed value (the prior's median), which a grid axis is not for.
+    if (*v < 2 || *v > 10000) {
+      s.fail("map_grid", fmt::format("{} = {}: grid points must lie in [2, 10000]", name, *v));
+    }
+    out.emplace_back(name, static_cast<int>(*v));
+  }
+}
+
+/// sampler.map_grid = {parameter = points, ...} and sampler.map_grid_starts.
+void parse_map_grid(const Section& s, SamplerConfig& m) {
+  if (s.has("map_grid")) {
+    s.mark_used("map_grid");
+    const auto* t = s.raw().get("map_grid")->as_table();
+    if (t == nullptr) {
+      s.fail("map_grid", "expected a table {parameter = points, ...}, e.g. {separation = 8}");
+    }
+    m.map_grid.clear();
+    flatten_grid(s, *t, "", m.map_grid);
+    if (m.map_grid.empty()) s.fail("map_grid", "names no parameter");
+  }
+  if (!m.map_grid.empty()) {
+    m.map_grid_starts = s.integer("map_grid_starts", m.map_grid_starts, 1, 1000000);
+  }
+}
 
 /// The NUTS settings of [sampler].
 void parse_nuts_keys(const Section& s, SamplerConfig& m) {
@@ -724,7 +765,10 @@ void parse_nuts_keys(const Section& s, SamplerConfig& m) {
   }
   const bool uses_map =
       m.init == "map" || m.metric == "fisher" || (adapts_metric && m.metric_init == "laplace");
-  if (uses_map) m.map_starts = s.integer("map_starts", m.map_starts, 1, 1000000);
+  if (uses_map) {
+    m.map_starts = s.integer("map_starts", m.map_starts, 1, 1000000);
+    parse_map_grid(s, m);
+  }
   m.save_warmup = s.boolean("save_warmup", m.save_warmup);
   m.thin = s.integer("thin", m.thin, 1, kMaxInt);
 }
@@ -759,7 +803,8 @@ void parse_sampler_and_output(const Section& root, Config& c) {
   // clang-format off
   if (auto s = root.table("sampler", {"method", "num_chains", "num_warmup", "num_samples", "seed",
                                       "num_threads", "metric", "delta", "max_depth", "save_warmup",
-                                      "thin", "init", "map_starts", "metric_init", "pt_chains",
+                                      "thin", "init", "map_starts", "map_grid",
+                                      "map_grid_starts", "metric_init", "pt_chains",
                                       "pt_rounds", "pt_reference", "pt_gaussian_sd",
                                       "pt_gaussian_refit_round", "pt_explorer_steps"})) {
     // clang-format on
@@ -793,8 +838,9 @@ void parse_sampler_and_output(const Section& root, Config& c) {
       detail::TypeKeys users = {{"method = \"pt\"", {}}};
       for (auto k : kPtOnlyKeys) users[0].second.emplace_back(k);
       users.push_back({"metric = \"diag_e\" or \"dense_e\"", {"metric_init"}});
-      users.push_back(
-          {"init = \"map\", metric = \"fisher\" or metric_init = \"laplace\"", {"map_starts"}});
+      users.push_back({"init = \"map\", metric = \"fisher\" or metric_init = \"laplace\"",
+                       {"map_starts", "map_grid"}});
+      users.push_back({"map_grid", {"map_grid_starts"}});
       s->check_all_used(fmt::format("with metric = \"{}\", init = \"{}\"", m.metric, m.init),
                         users);
     }

@@ -232,6 +232,14 @@ std::string to_toml(const Config& c) {
     if (adapts_metric) os << "metric_init = " << quoted(m.metric_init) << "\n";
     if (m.init == "map" || m.metric == "fisher" || (adapts_metric && m.metric_init == "laplace")) {
       os << "map_starts = " << m.map_starts << "\n";
+      if (!m.map_grid.empty()) {
+        std::vector<std::string> axes;
+        for (const auto& [name, points] : m.map_grid) {
+          axes.push_back(fmt::format("{} = {}", quoted(name), points));
+        }
+        os << "map_grid = {" << fmt::format("{}", fmt::join(axes, ", "))
+           << "}\nmap_grid_starts = " << m.map_grid_starts << "\n";
+      }
     }
   }
   // [plot]: every key is read whenever the table is present, so all are written.

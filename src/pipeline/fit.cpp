@@ -9,6 +9,7 @@
 #include <cmath>
 #include <filesystem>
 #include <iostream>
+#include <mutex>
 
 #include "airy/config/build.hpp"
 #include "airy/core/error.hpp"
@@ -23,12 +24,22 @@
 #include "pipeline/data_file.hpp"
 #include "pipeline/figures.hpp"
 #include "pipeline/fit_pt.hpp"
+#include "pipeline/init_grid.hpp"
 #include "pipeline/run_files.hpp"
 
 namespace airy::pipeline {
 namespace {
 
 namespace fs = std::filesystem;
+
+/// netCDF-C is not thread-safe (its table of open files is global, whatever HDF5's build):
+/// fits that run concurrently (`airy batch --jobs N`) write posterior.nc one at a time.
+void write_inference_data_locked(const std::string& path, const infer::Run& run,
+                                 const io::InferenceDataOptions& options) {
+  static std::mutex netcdf;
+  const std::lock_guard<std::mutex> lock(netcdf);
+  io::write_inference_data(path, run, options);
+}
 
 /// Known true values and the file they came from ("" when only from the config).
 struct Truth {
@@ -91,6 +102,7 @@ struct MapPhase {
   long long evaluations = 0;
   bool interrupted = false;
   std::optional<double> best_log_density;
+  std::string modes_toml;  ///< [[map_modes]] for run_info.toml
 };
 
 /// Runs the MAP for sampler.init = "map", metric = "fisher" or metric_init = "laplace" and
@@ -99,15 +111,32 @@ MapPhase run_map(const config::Config& c, const posterior::ImagePosterior& post,
                  const config::SamplerConfig& sc, bool fisher_metric,
                  infer::SamplerOptions& options) {
   MapPhase m;
-  const MapLaplace ml = map_laplace(post, c.sampler.map_starts, c.sampler.seed);
+  // sampler.map_grid: the grid's best points are L-BFGS starts before the random ones.
+  MapLaplace ml;
+  GridMap gm;
+  if (!c.sampler.map_grid.empty()) {
+    posterior::OptimizeOptions oo;
+    oo.num_starts = c.sampler.map_starts;
+    oo.seed = c.sampler.seed;
+    gm = grid_map(post, config_grid(c.sampler.map_grid, c.sampler.map_grid_starts), oo);
+    ml.map = gm.map;
+    if (!ml.map.interrupted) {
+      ml.fisher = posterior::fisher_information(post, ml.map.best_start().values);
+    }
+    m.text = grid_text(gm.grid, c.sampler.map_grid_starts);
+  } else {
+    ml = map_laplace(post, c.sampler.map_starts, c.sampler.seed);
+    gm.modes = distinct_modes(post, ml.map);
+  }
+  m.modes_toml = modes_toml(ml.map, gm.modes, gm.grid_starts);
   for (const auto& s : ml.map.starts) m.evaluations += s.evaluations;
   m.seconds = ml.map.seconds;
   m.interrupted = ml.map.interrupted;
   if (ml.map.best >= 0) m.best_log_density = ml.map.best_start().objective;
   if (m.interrupted) {
-    m.text = fmt::format("MAP: INTERRUPTED in L-BFGS start {} of {} ({} evaluations, {:.2f} s)",
-                         ml.map.starts.size() + (ml.map.starts.empty() ? 1 : 0),
-                         c.sampler.map_starts, m.evaluations, m.seconds);
+    m.text += fmt::format("MAP: INTERRUPTED in L-BFGS start {} of {} ({} evaluations, {:.2f} s)",
+                          ml.map.starts.size() + (ml.map.starts.empty() ? 1 : 0),
+                          c.sampler.map_starts, m.evaluations, m.seconds);
     if (ml.map.best < 0) return m.text += "\n", m;
     const posterior::OptimizeStart& best = ml.map.best_start();
     m.text += fmt::format("; best log density so far {:.8g} at:\n", best.objective);
@@ -117,11 +146,12 @@ MapPhase run_map(const config::Config& c, const posterior::ImagePosterior& post,
     return m;
   }
   const posterior::OptimizeStart& best = ml.map.best_start();
-  m.text = fmt::format(
+  m.text += fmt::format(
       "MAP: best of {} L-BFGS starts, log density {:.8g}, |grad| {:.2g}, {} evaluations in "
       "{:.2f} s ({})\n",
       ml.map.starts.size(), best.objective, best.gradient_norm, m.evaluations, m.seconds,
       best.reason);
+  m.text += modes_text(ml.map, gm.modes, gm.grid_starts);
   if (c.sampler.init == "map") options.init = {best.values};
   const bool laplace_start = c.sampler.metric_init == "laplace" && !fisher_metric;
   if (laplace_start && (sc.metric == "dense_e" || sc.metric == "diag_e")) {
@@ -221,6 +251,7 @@ FitResult run_fit(const FitInputs& in, RunRecord& record) {
   if (fisher_metric || laplace_start || c.sampler.init == "map") {
     record.phase("map");
     map = run_map(c, post, sc, fisher_metric, options);
+    record.set_tables(map.modes_toml);
     if (!o.quiet || map.interrupted) std::cerr << map.text;
   }
   // After an interrupted MAP the chains stop before their first iteration: the run ends
@@ -275,7 +306,7 @@ FitResult run_fit(const FitInputs& in, RunRecord& record) {
     }
     write_text(path_in(out, "summary.txt"), result.summary_text + pt.details);
     write_text(path_in(out, "summary.csv"), infer::summary_csv(result.summary));
-    io::write_inference_data(path_in(out, "posterior.nc"), run, nc);
+    write_inference_data_locked(path_in(out, "posterior.nc"), run, nc);
 
     std::vector<double> mean(names.size());
     for (std::size_t i = 0; i < names.size(); ++i) mean[i] = result.summary.rows[i].mean;
@@ -298,7 +329,7 @@ FitResult run_fit(const FitInputs& in, RunRecord& record) {
                     result.stopped_by.empty() ? std::string("no draws") : result.stopped_by, masked,
                     map.text + pt.text);
     write_text(path_in(out, "summary.txt"), result.summary_text + pt.details);
-    io::write_inference_data(path_in(out, "posterior.nc"), run, nc);
+    write_inference_data_locked(path_in(out, "posterior.nc"), run, nc);
   }
   if (o.plots && model) {
     record.phase("plots");
@@ -361,6 +392,9 @@ FitResult fit(const config::Config& c, const FitOptions& o) {
   // Everything that can be checked is checked before the run directory is touched.
   const RunData data = load_run_data(c, o.data_path);
   const Truth truth = load_truth(c, o, data.posterior.log_density().output_names(), data.files());
+  if (!c.sampler.map_grid.empty()) {
+    check_grid(data.posterior, config_grid(c.sampler.map_grid, c.sampler.map_grid_starts));
+  }
   prepare_run_dir(c.output_dir, o.overwrite, inputs_in(c.output_dir, data.files(), o.truth_path));
 
   RunInfo info;

@@ -195,6 +195,7 @@ std::vector<std::string> switch_to_pt(config::Config& c) {
   drop(s.metric_init != defaults.metric_init, fmt::format("metric_init = \"{}\"", s.metric_init));
   drop(s.init == "map" || s.metric == "fisher" || s.metric_init == "laplace",
        fmt::format("map_starts = {}", s.map_starts));
+  drop(!s.map_grid.empty(), "map_grid");
   s.num_warmup = defaults.num_warmup;
   s.num_samples = defaults.num_samples;
   s.save_warmup = defaults.save_warmup;
@@ -202,6 +203,8 @@ std::vector<std::string> switch_to_pt(config::Config& c) {
   s.init = defaults.init;
   s.metric_init = defaults.metric_init;
   s.map_starts = defaults.map_starts;
+  s.map_grid.clear();  // a MAP initialisation, dropped with map_starts
+  s.map_grid_starts = defaults.map_grid_starts;
   if (s.metric != "diag_e" && s.metric != "unit_e") {
     notes.push_back(
         fmt::format("metric = \"{}\" (PT adapts a diagonal metric per chain: "

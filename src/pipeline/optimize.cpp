@@ -11,6 +11,7 @@
 #include "airy/pipeline/pipeline.hpp"
 #include "pipeline/data_file.hpp"
 #include "pipeline/figures.hpp"
+#include "pipeline/init_grid.hpp"
 #include "pipeline/optimize_structured.hpp"
 #include "pipeline/run_files.hpp"
 
@@ -56,11 +57,32 @@ OptimizeRunResult optimize_run(const config::Config& c, const OptimizeRunOptions
         fmt::format("optimize: --init = \"{}\": must be \"prior\" or \"config\"", o.init));
   }
   const bool from_config = o.init == "config";
+  GridSpec grid;
+  if (!o.grid.empty()) {
+    grid = parse_grid_flag(o.grid, "--grid");
+    grid.starts = o.grid_starts;
+  } else if (!c.sampler.map_grid.empty()) {
+    grid = config_grid(c.sampler.map_grid, c.sampler.map_grid_starts);
+  }
+  if (!grid.axes.empty() && from_config) {
+    throw InvalidArgument(fmt::format(
+        "optimize: {}: a grid gives starts of its own; it is not used with --init config",
+        grid.field));
+  }
+  if (!grid.axes.empty() && grid.starts < 1) {
+    throw InvalidArgument(format_invalid("optimize", "--grid-starts", grid.starts, "must be >= 1"));
+  }
   const std::string& out = c.output_dir;
   const StopSignalScope signals;
   const RunData data = load_run_data(c, o.data_path);
   const posterior::ImagePosterior& post = data.posterior;
   const bool structured = use_structured(c, post, method);
+  if (structured && !grid.axes.empty()) {
+    throw InvalidArgument(fmt::format(
+        "optimize: {}: the flat-field (structured) path has no grid initialisation; use "
+        "--laplace dense",
+        grid.field));
+  }
   if (structured && objective != posterior::FitObjective::kMap) {
     throw InvalidArgument(fmt::format(
         "optimize: --objective {}: the flat-field (structured) path maximises the posterior "
@@ -68,6 +90,7 @@ OptimizeRunResult optimize_run(const config::Config& c, const OptimizeRunOptions
         "map, or --laplace dense",
         o.objective));
   }
+  if (!grid.axes.empty()) check_grid(post, grid);
   prepare_run_dir(out, o.overwrite, inputs_in(out, data.files()));
   write_text(path_in(out, "config.toml"), config::to_toml(c));
 
@@ -96,7 +119,16 @@ OptimizeRunResult optimize_run(const config::Config& c, const OptimizeRunOptions
   oo.seed = c.sampler.seed;
   OptimizeRunResult r;
   r.table = masked_report(post);
-  r.result = posterior::optimize(post, oo);
+  GridMap gm;
+  if (!grid.axes.empty()) {
+    gm = grid_map(post, grid, oo);
+    r.table += grid_text(gm.grid, grid.starts);
+    r.result = gm.map;
+  } else {
+    r.result = posterior::optimize(post, oo);
+    gm.modes = distinct_modes(post, r.result);
+  }
+  r.num_modes = static_cast<int>(gm.modes.size());
   const posterior::OptimizeResult& res = r.result;
   if (res.interrupted) {
     r.stop_signal = stop_signal();
@@ -112,9 +144,11 @@ OptimizeRunResult optimize_run(const config::Config& c, const OptimizeRunOptions
   const posterior::OptimizeStart& best = res.best_start();
   const char* what = objective == posterior::FitObjective::kMap ? "log posterior (unconstrained)"
                                                                 : "log likelihood";
-  r.table += fmt::format("L-BFGS (NLopt LD_LBFGS) {} fit, {} starts from the priors, {:.2f} s\n",
-                         objective == posterior::FitObjective::kMap ? "MAP" : "maximum-likelihood",
-                         res.starts.size(), res.seconds);
+  r.table += fmt::format(
+      "L-BFGS (NLopt LD_LBFGS) {} fit, {} starts ({} from the grid, the others from the "
+      "priors), {:.2f} s\n",
+      objective == posterior::FitObjective::kMap ? "MAP" : "maximum-likelihood", res.starts.size(),
+      gm.grid_starts, res.seconds);
   r.table += fmt::format("{:>5} {:>16} {:>10} {:>6}  {}\n", "start", what, "|grad|", "evals",
                          "stopped because");
   std::string starts_csv = "start,objective,gradient_norm,evaluations,reason,best\n";
@@ -126,6 +160,7 @@ OptimizeRunResult optimize_run(const config::Config& c, const OptimizeRunOptions
     starts_csv += fmt::format("{},{:.12g},{:.6g},{},{},{}\n", k + 1, s.objective, s.gradient_norm,
                               s.evaluations, s.reason, is_best ? 1 : 0);
   }
+  r.table += modes_text(res, gm.modes, gm.grid_starts);
   // Cramér-Rao bounds at the best fit: the expected scatter of the estimate.
   const posterior::FisherResult f = posterior::fisher_information(post, best.values);
   r.table += crb_table(f, "best fit");

@@ -362,6 +362,7 @@ std::string run_info_text(const RunInfo& info) {
   }
   text += fmt::format("data = {}\n", toml_string(info.data_file));
   for (const auto& [key, value] : info.numbers) text += fmt::format("{} = {:.10g}\n", key, value);
+  if (!info.tables.empty()) text += "\n" + info.tables;
   return text;
 }
 

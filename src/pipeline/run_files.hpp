@@ -88,6 +88,8 @@ struct RunInfo {
   std::string command_line;
   std::string data_file;
   std::map<std::string, double> numbers;  ///< wall_seconds, gradient_evaluations, ...
+  /// TOML tables written after the keys (e.g. the MAP's [[map_modes]]); "" = none.
+  std::string tables;
 };
 /// The TOML text of `info`.
 std::string run_info_text(const RunInfo& info);
@@ -112,6 +114,8 @@ class RunRecord {
   /// Records what stopped the run (e.g. "SIGINT during sampling") for the files written
   /// from now on, including the one a second signal leaves.
   void set_stop(const std::string& stop);
+  /// Sets RunInfo::tables for the files written from now on.
+  void set_tables(const std::string& tables) { info_.tables = tables; }
   /// Writes the final status ("complete" or "interrupted") with `numbers`.
   void finish(const std::string& status, const std::string& stop,
               const std::map<std::string, double>& numbers);

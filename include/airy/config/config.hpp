@@ -11,6 +11,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace airy::config {
@@ -153,6 +154,11 @@ struct SamplerConfig {
   std::string metric = "diag_e";
   std::string init = "random";  ///< "random" (uniform(-2, 2) unconstrained) or "map"
   int map_starts = 16;          ///< L-BFGS starts drawn from the priors for init/metric
+  /// A coarse grid searched before the MAP's L-BFGS (docs/inference.md "Grid
+  /// initialisation"): {parameter, points} in the order given, the parameter an output name
+  /// ("separation", "coefficients[2]") or a prior path ("source.separation"); empty = none.
+  std::vector<std::pair<std::string, int>> map_grid;
+  int map_grid_starts = 4;  ///< the best grid points started by L-BFGS (with the random ones)
   /// Where windowed adaptation of diag_e/dense_e starts: "identity" (Stan's default) or
   /// "laplace" (the Laplace metric at the MAP, then adapted as usual: no early warmup spent
   /// with a badly scaled metric).

@@ -42,6 +42,13 @@ struct Overrides {
 /// Applies overrides to a config (validating them like the file's values).
 void apply_overrides(config::Config& config, const Overrides& overrides);
 
+/// `--grid NAME=POINTS,...` (and `--grid-starts K`, 0 = keep the config's): sets
+/// sampler.map_grid (docs/inference.md "Grid initialisation"); a NUTS config that runs no MAP
+/// (init = "random" without a Fisher or Laplace metric) gets init = "map", since the grid
+/// seeds the MAP. @throws InvalidArgument naming `--grid` for a bad entry, or under parallel
+/// tempering (sampler.method = "pt": its chains start from the prior).
+void apply_grid(config::Config& config, const std::string& grid, int grid_starts = 0);
+
 /// The default output directory of `command` ("fisher", "optimize") when --out is not
 /// given: "<output.dir>-<command>", never the directory of a fit (e.g. airy-demo).
 std::string command_output_dir(const config::Config& config, const std::string& command);
@@ -168,6 +175,11 @@ struct OptimizeRunOptions {
   /// "prior": num_starts starts drawn from the priors; "config": one start at the configured
   /// values (an initial guess; in a simulation's config.toml, the truth).
   std::string init = "prior";
+  /// A grid searched before L-BFGS, "NAME=POINTS,..." (e.g. "separation=8,position_angle=12";
+  /// "" = the config's sampler.map_grid, if any): the best `grid_starts` grid points are
+  /// started first (docs/inference.md "Grid initialisation").
+  std::string grid;
+  int grid_starts = 4;
 };
 
 /// Result of optimize_run().
@@ -176,6 +188,7 @@ struct OptimizeRunResult {
   std::string table;        ///< per start: objective, |grad|, evaluations, reason; best values
   int stop_signal = 0;      ///< the signal that interrupted the fit (result.interrupted)
   bool structured = false;  ///< the large-scale path (maximize_scaled + Schur complement)
+  int num_modes = 0;        ///< distinct modes among the L-BFGS ends (dense path)
 };
 
 /// `airy optimize`: MAP or maximum-likelihood fit (NLopt L-BFGS, several starts) of the
