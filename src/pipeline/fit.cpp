@@ -23,6 +23,7 @@
 #include "pipeline/data_file.hpp"
 #include "pipeline/figures.hpp"
 #include "pipeline/fit_pt.hpp"
+#include "pipeline/predictive.hpp"
 #include "pipeline/run_files.hpp"
 
 namespace airy::pipeline {
@@ -253,13 +254,21 @@ FitResult run_fit(const FitInputs& in, RunRecord& record) {
   for (const auto& ch : run.chains) min_draws = std::min(min_draws, ch.num_draws());
   const bool have_draws = !run.chains.empty() && min_draws >= 4;
   io::InferenceDataOptions nc;
-  // ArviZ's observed_data holds one image: the single image, or exposure 0's (the others are
-  // in data_<label>.fits).
-  nc.observed = in.data.exposures[0].image;
+  // observed_data holds every exposure's image; units and named dims (noll, star/axis, ...)
+  // per parameter; log_likelihood / posterior_predictive as [output] says (predictive.hpp).
+  describe_parameters(c, post, nc);
   nc.truth = in.truth.values;
   nc.allow_no_draws = true;  // an interrupted run: observed data and truth at least
-  for (std::size_t i = 0; i < names.size(); ++i) {
-    if (!units[i].empty()) nc.units[names[i]] = units[i];
+  if (have_draws) {
+    const PredictiveChoice choice =
+        choose_predictive(c.output, post, run.chains.size(), static_cast<std::size_t>(min_draws));
+    nc.attributes["log_likelihood"] = choice.log_likelihood_reason;
+    nc.attributes["posterior_predictive"] = choice.posterior_predictive_reason;
+    if (!o.quiet && (!choice.log_likelihood || !choice.posterior_predictive)) {
+      std::cerr << fmt::format("posterior.nc: log_likelihood {}; posterior_predictive {}\n",
+                               choice.log_likelihood_reason, choice.posterior_predictive_reason);
+    }
+    add_predictive_groups(post, run, choice, c.sampler.seed, c.sampler.num_threads, nc);
   }
   std::optional<RealImage> model;
   if (have_draws) {
