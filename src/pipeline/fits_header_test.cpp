@@ -103,7 +103,7 @@ TEST(FitsHeader, SimulateWritesPhotonUnitsATanWcsAtTheOpticalAxisAndProvenance) 
     EXPECT_EQ(r.number("CRVAL1"), 0.0);
     EXPECT_EQ(r.number("CRVAL2"), 0.0);
     EXPECT_EQ(r.text("CONFIG"), "<embedded>");
-    EXPECT_FALSE(r.text("COMMAND").has_value());  // simulate is not given its command line
+    EXPECT_FALSE(r.text("COMMAND").has_value());  // no process command line in this test
     expect_provenance(r, out);
 
     Eigen::Index my = 0, mx = 0;
