@@ -117,8 +117,7 @@ TEST(EndToEnd, ShortFlagshipRunWritesEveryOutput) {
   }
   // ... with the fit's own wall time and ESS/s (run_info.toml), not figures from the CSVs'
   // per-chain timings, and the fit's table: full names, units, the truth column.
-  EXPECT_NEAR(again.summary.wall_seconds, r.summary.wall_seconds,
-              1e-8 * r.summary.wall_seconds);
+  EXPECT_NEAR(again.summary.wall_seconds, r.summary.wall_seconds, 1e-8 * r.summary.wall_seconds);
   EXPECT_NEAR(again.summary.ess_per_second, r.summary.ess_per_second,
               1e-8 * r.summary.ess_per_second);
   for (const char* text : {"source.separation", "arcsec", "truth"}) {
