@@ -115,6 +115,15 @@ TEST(EndToEnd, ShortFlagshipRunWritesEveryOutput) {
     EXPECT_NEAR(again.summary.rows[i].mean, r.summary.rows[i].mean,
                 1e-6 * std::max(1.0, std::abs(r.summary.rows[i].mean)));
   }
+  // ... with the fit's own wall time and ESS/s (run_info.toml), not figures from the CSVs'
+  // per-chain timings, and the fit's table: full names, units, the truth column.
+  EXPECT_NEAR(again.summary.wall_seconds, r.summary.wall_seconds, 1e-8 * r.summary.wall_seconds);
+  EXPECT_NEAR(again.summary.ess_per_second, r.summary.ess_per_second,
+              1e-8 * r.summary.ess_per_second);
+  for (const char* text : {"source.separation", "arcsec", "truth"}) {
+    EXPECT_NE(again.summary_text.find(text), std::string::npos) << text;
+    EXPECT_NE(r.summary_text.find(text), std::string::npos) << text;
+  }
   fs::remove(fs::path(out) / "corner.png");
   pipeline::plot_run(out);
   EXPECT_TRUE(is_nonblank_png((fs::path(out) / "corner.png").string()));

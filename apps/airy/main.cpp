@@ -16,6 +16,7 @@
 int main(int argc, char** argv) {
   std::string command_line;
   for (int i = 0; i < argc; ++i) command_line += (i ? " " : "") + std::string(argv[i]);
+  airy::pipeline::set_process_command_line(command_line);  // COMMAND in every FITS header
 
   // SIGINT, SIGTERM and SIGHUP for the whole process: the first stops the running phase (MAP,
   // sampling) and the command writes its files from what exists; a second exits at once.

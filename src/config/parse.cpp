@@ -845,9 +845,45 @@ void parse_sampler_and_output(const Section& root, Config& c) {
                         users);
     }
   }
-  if (auto s = root.table("output", {"dir"})) {
+  if (auto s = root.table(
+          "output", {"dir", "log_likelihood", "posterior_predictive", "posterior_predictive_draws",
+                     "auto_max_megabytes", "pointing_ra", "pointing_dec"})) {
     c.output_dir = s->string("dir", c.output_dir);
     if (c.output_dir.empty()) s->fail("dir", "must name a directory");
+    OutputConfig& o = c.output;
+    // true, false or "auto" (a boolean or a string).
+    auto switch_key = [&](std::string_view key, const std::string& fallback) {
+      const toml::node* n = s->raw().get(key);
+      if (n == nullptr) return fallback;
+      s->mark_used(key);
+      if (n->is_boolean()) return std::string(n->as_boolean()->get() ? "true" : "false");
+      if (n->is_string() && n->as_string()->get() == "auto") return std::string("auto");
+      s->fail(key, "expected true, false or \"auto\"");
+    };
+    o.log_likelihood = switch_key("log_likelihood", o.log_likelihood);
+    o.posterior_predictive = switch_key("posterior_predictive", o.posterior_predictive);
+    o.posterior_predictive_draws =
+        s->integer("posterior_predictive_draws", o.posterior_predictive_draws, 1, 100000);
+    o.auto_max_megabytes = s->number("auto_max_megabytes", o.auto_max_megabytes);
+    if (!(o.auto_max_megabytes > 0.0 && std::isfinite(o.auto_max_megabytes))) {
+      s->fail("auto_max_megabytes", "must be a finite number of megabytes > 0");
+    }
+    if (s->has("pointing_ra")) {
+      o.pointing_ra = s->number("pointing_ra", 0.0);
+      if (!(*o.pointing_ra >= 0.0 && *o.pointing_ra < 360.0)) {
+        s->fail("pointing_ra", "must be a right ascension in [0, 360) degrees");
+      }
+    }
+    if (s->has("pointing_dec")) {
+      o.pointing_dec = s->number("pointing_dec", 0.0);
+      if (!(*o.pointing_dec >= -90.0 && *o.pointing_dec <= 90.0)) {
+        s->fail("pointing_dec", "must be a declination in [-90, 90] degrees");
+      }
+    }
+    if (o.pointing_ra.has_value() != o.pointing_dec.has_value()) {
+      s->fail(o.pointing_ra ? "pointing_ra" : "pointing_dec",
+              "pointing_ra and pointing_dec go together (the sky position of the optical axis)");
+    }
   }
 }
 

@@ -193,5 +193,50 @@ TEST(Config, ToTomlEscapesControlCharacters) {
   EXPECT_EQ(back.output_dir, std::string("a\tb\nc\"d\\e"));
 }
 
+// [output]: the posterior.nc switches and the pointing, validated (key and value named) and
+// written back by to_toml.
+TEST(Config, OutputSwitchesAndPointing) {
+  const Config c = parse_config(
+      "[output]\nlog_likelihood = false\nposterior_predictive = \"auto\"\n"
+      "posterior_predictive_draws = 40\nauto_max_megabytes = 12.5\n"
+      "pointing_ra = 10.5\npointing_dec = -20.25\n",
+      "o.toml");
+  EXPECT_EQ(c.output.log_likelihood, "false");
+  EXPECT_EQ(c.output.posterior_predictive, "auto");
+  EXPECT_EQ(c.output.posterior_predictive_draws, 40);
+  EXPECT_EQ(c.output.auto_max_megabytes, 12.5);
+  EXPECT_EQ(c.output.pointing_ra, 10.5);
+  EXPECT_EQ(c.output.pointing_dec, -20.25);
+  const Config back = parse_config(to_toml(c), "back.toml");
+  EXPECT_EQ(back.output.log_likelihood, "false");
+  EXPECT_EQ(back.output.posterior_predictive, "auto");
+  EXPECT_EQ(back.output.posterior_predictive_draws, 40);
+  EXPECT_EQ(back.output.pointing_ra, 10.5);
+  EXPECT_EQ(back.output.pointing_dec, -20.25);
+  const Config defaults = parse_config("", "empty.toml");
+  EXPECT_EQ(defaults.output.log_likelihood, "auto");
+  EXPECT_FALSE(defaults.output.pointing_ra.has_value());
+  EXPECT_FALSE(parse_config(to_toml(defaults), "d.toml").output.pointing_ra.has_value());
+
+  auto error = [](const std::string& body) {
+    try {
+      (void)parse_config("[output]\n" + body, "bad.toml");
+    } catch (const InvalidArgument& e) {
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
+  EXPECT_NE(error("log_likelihood = \"sometimes\"\n").find("output.log_likelihood"),
+            std::string::npos);
+  EXPECT_NE(error("posterior_predictive_draws = 0\n").find("posterior_predictive_draws"),
+            std::string::npos);
+  EXPECT_NE(error("auto_max_megabytes = -1.0\n").find("auto_max_megabytes"), std::string::npos);
+  EXPECT_NE(error("pointing_ra = 360.0\npointing_dec = 0.0\n").find("pointing_ra"),
+            std::string::npos);
+  EXPECT_NE(error("pointing_ra = 1.0\npointing_dec = 91.0\n").find("pointing_dec"),
+            std::string::npos);
+  EXPECT_NE(error("pointing_ra = 1.0\n").find("go together"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace airy::config

@@ -250,7 +250,17 @@ std::string to_toml(const Config& c) {
      << fmt::format("{}", fmt::join(shown, ", ")) << "]\nformat = ["
      << fmt::format("{}", fmt::join(formats, ", ")) << "]\nstretch = " << quoted(c.plot.stretch)
      << "\ndpi = " << num(c.plot.dpi) << "\n";
-  os << "\n[output]\ndir = " << quoted(c.output_dir) << "\n";
+  const OutputConfig& out = c.output;
+  auto switch_value = [](const std::string& v) { return v == "auto" ? quoted(v) : v; };
+  os << "\n[output]\ndir = " << quoted(c.output_dir)
+     << "\nlog_likelihood = " << switch_value(out.log_likelihood)
+     << "\nposterior_predictive = " << switch_value(out.posterior_predictive)
+     << "\nposterior_predictive_draws = " << out.posterior_predictive_draws
+     << "\nauto_max_megabytes = " << num(out.auto_max_megabytes) << "\n";
+  if (out.pointing_ra && out.pointing_dec) {
+    os << "pointing_ra = " << num(*out.pointing_ra) << "\npointing_dec = " << num(*out.pointing_dec)
+       << "\n";
+  }
   return os.str();
 }
 

@@ -22,15 +22,35 @@ struct ChainProgress {
   int iteration = 0;  ///< iterations finished (warmup + sampling)
   int total = 0;      ///< warmup + sampling iterations
   double stepsize = 0.0;
-  double leapfrogs = 0.0;  ///< mean leapfrogs per iteration over the last few iterations
-  int divergences = 0;     ///< post-warmup divergences so far (warmup ones in warmup)
+  /// Running means over about the last 10 iterations (exponential weight 0.1): leapfrogs per
+  /// iteration, acceptance statistic, tree depth.
+  double leapfrogs = 0.0;
+  double accept = 0.0;
+  double treedepth = 0.0;
+  int divergences = 0;         ///< post-warmup divergences so far
+  int warmup_divergences = 0;  ///< divergences during warmup (adaptation explores)
   std::chrono::steady_clock::time_point start;
+  std::chrono::steady_clock::time_point end;  ///< when done: elapsed time and rate stop here
 };
 
 /// Formats one chain's line, e.g.
-/// "chain 1 sampling  1200/2000 [====>    ] eps 0.61 leapfrog 7.0 div 0  1534 it/s ETA 0:01".
+/// "chain 1 sampling  1200/2000 [====>    ] eps 0.61 acc 0.83 depth 3.0 leapfrog 7.0 div 0
+///  1534 it/s ETA 0:01". A finished chain keeps its final elapsed time and rate.
 std::string format_progress_line(int chain_id, const ChainProgress& p,
                                  std::chrono::steady_clock::time_point now);
+
+/// The overall ETA of every chain's remaining iterations, chains waiting for a core included:
+/// remaining iterations / the summed rate of the running chains (each chain's iterations /
+/// its elapsed time). NaN before any chain has a rate. Every chain runs the same number of
+/// iterations, so the longest reported total stands for chains that have not started.
+double overall_eta_seconds(const std::vector<ChainProgress>& chains,
+                           std::chrono::steady_clock::time_point now);
+
+/// The plain (non-terminal) status line of all chains: iterations, percentage, post-warmup
+/// divergences (never warmup ones, so the total only grows), overall ETA, per chain phase.
+/// Empty before any chain reported its length.
+std::string format_plain_status(const std::vector<ChainProgress>& chains, bool final,
+                                std::chrono::steady_clock::time_point now);
 
 class ProgressReporter {
  public:

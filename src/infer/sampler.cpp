@@ -133,9 +133,12 @@ Chain run_chain(const LogDensity& target, const SamplerOptions& o, int chain_id,
   auto report = [&](const detail::TransitionInfo& info) {
     ++prog.iteration;
     prog.stepsize = info.stepsize;
-    prog.leapfrogs =
-        prog.iteration == 1 ? info.n_leapfrog : 0.9 * prog.leapfrogs + 0.1 * info.n_leapfrog;
-    if (info.divergent) ++prog.divergences;
+    // Running means over about the last 10 iterations (the first iteration seeds them).
+    auto mean = [&](double& m, double x) { m = prog.iteration == 1 ? x : 0.9 * m + 0.1 * x; };
+    mean(prog.leapfrogs, info.n_leapfrog);
+    mean(prog.accept, info.accept_stat);
+    mean(prog.treedepth, info.treedepth);
+    if (info.divergent) ++(prog.warmup ? prog.warmup_divergences : prog.divergences);
     progress.update(chain_id - 1, prog);
   };
   progress.update(chain_id - 1, prog);
@@ -183,7 +186,6 @@ Chain run_chain(const LogDensity& target, const SamplerOptions& o, int chain_id,
   if (sink && complete) sink->adaptation(chain.stepsize, chain.inv_metric);
 
   prog.warmup = false;
-  prog.divergences = 0;
   const auto t_samp = Clock::now();
   for (int i = 0; complete && i < o.num_samples; ++i) {
     if (stop.requested()) {
@@ -202,6 +204,7 @@ Chain run_chain(const LogDensity& target, const SamplerOptions& o, int chain_id,
   }
   if (!o.keep_draws) chain.draws.resize(0, out_dim);
   prog.done = true;
+  prog.end = Clock::now();  // the chain's elapsed time and rate stop here
   progress.update(chain_id - 1, prog);
   if (sink) sink->end(chain);
   return chain;

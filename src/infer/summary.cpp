@@ -64,24 +64,42 @@ Summary summarize(const Run& run, const SummaryOptions& o) {
 }
 
 std::string format_summary(const Summary& s, const SummaryOptions& o) {
-  std::size_t w = 4;
-  for (const auto& r : s.rows) w = std::max(w, r.name.size());
-  std::string out =
-      fmt::format("\n{:>{}} {:>10} {:>10} {:>10} {:>10} {:>10} {:>9} {:>9} {:>7}\n", "", w, "mean",
-                  "std", "median", "5.0%", "95.0%", "n_eff", "ess_tail", "r_hat");
+  auto label = [&](std::size_t i) {
+    return i < o.labels.size() && !o.labels[i].empty() ? o.labels[i] : s.rows[i].name;
+  };
+  const bool with_units = !o.units.empty();
+  bool with_truth = false;
+  std::size_t w = 4, wu = 4;
+  for (std::size_t i = 0; i < s.rows.size(); ++i) {
+    w = std::max(w, label(i).size());
+    if (i < o.units.size()) wu = std::max(wu, o.units[i].size());
+    with_truth = with_truth || o.truth.count(s.rows[i].name) != 0;
+  }
+  std::string out = fmt::format("\n{:<{}}", "", w);
+  if (with_units) out += fmt::format(" {:<{}}", "unit", wu);
+  out +=
+      fmt::format(" {:>10} {:>10} {:>10} {:>10} {:>10}", "mean", "std", "median", "5.0%", "95.0%");
+  if (with_truth) out += fmt::format(" {:>10}", "truth");
+  out += fmt::format(" {:>9} {:>9} {:>7}\n", "n_eff", "ess_tail", "r_hat");
   bool any_r = false;
   bool any_e = false;
-  for (const auto& r : s.rows) {
+  for (std::size_t i = 0; i < s.rows.size(); ++i) {
+    const SummaryRow& r = s.rows[i];
     std::string flags;
     if (r.flag_rhat) flags += 'R';
     if (r.flag_ess) flags += 'E';
     any_r = any_r || r.flag_rhat;
     any_e = any_e || r.flag_ess;
-    out += fmt::format(
-        "{:>{}} {:>10.4g} {:>10.4g} {:>10.4g} {:>10.4g} {:>10.4g} {:>9.1f} {:>9.1f} "
-        "{:>7.3f}{}\n",
-        r.name, w, r.mean, r.sd, r.median, r.q5, r.q95, r.ess_bulk, r.ess_tail, r.rhat,
-        flags.empty() ? std::string() : " " + flags);
+    out += fmt::format("{:<{}}", label(i), w);
+    if (with_units) out += fmt::format(" {:<{}}", i < o.units.size() ? o.units[i] : "", wu);
+    out += fmt::format(" {:>10.4g} {:>10.4g} {:>10.4g} {:>10.4g} {:>10.4g}", r.mean, r.sd, r.median,
+                       r.q5, r.q95);
+    if (with_truth) {
+      auto t = o.truth.find(r.name);
+      out += t != o.truth.end() ? fmt::format(" {:>10.4g}", t->second) : fmt::format(" {:>10}", "");
+    }
+    out += fmt::format(" {:>9.1f} {:>9.1f} {:>7.3f}{}\n", r.ess_bulk, r.ess_tail, r.rhat,
+                       flags.empty() ? std::string() : " " + flags);
   }
   out += fmt::format("\n{} chains x {} draws{}\n", s.num_chains, s.draws_per_chain,
                      s.complete ? "" : " (interrupted: some chains are incomplete)");

@@ -43,6 +43,31 @@ TEST(Summary, ChainsWithoutPostWarmupDrawsGiveEmptyRows) {
   }
 }
 
+// The table's optional columns: full names, a unit column, a truth column where truths exist.
+TEST(Summary, TableShowsLabelsUnitsAndTruths) {
+  airy::infer::Run run;
+  run.chains = {chain_of(50, 0), chain_of(50, 0)};
+  const Summary s = summarize(run);
+  SummaryOptions o;
+  o.labels = {"source.alpha", ""};
+  o.units = {"arcsec", "1"};
+  o.truth = {{"beta", 0.125}};
+  const std::string text = format_summary(s, o);
+  const auto header = text.substr(0, text.find('\n', 1));
+  EXPECT_NE(header.find("unit"), std::string::npos) << text;
+  EXPECT_NE(header.find("truth"), std::string::npos) << text;
+  const auto alpha = text.find("source.alpha");
+  ASSERT_NE(alpha, std::string::npos) << text;
+  EXPECT_NE(text.find("arcsec", alpha), std::string::npos);
+  const auto beta = text.find("\nbeta ");
+  ASSERT_NE(beta, std::string::npos) << text;
+  EXPECT_NE(text.substr(beta, text.find('\n', beta + 1) - beta).find("0.125"), std::string::npos);
+  // Without truths there is no truth column; without units no unit column.
+  const std::string plain = format_summary(s);
+  EXPECT_EQ(plain.find("truth"), std::string::npos);
+  EXPECT_EQ(plain.find("unit"), std::string::npos);
+}
+
 TEST(Summary, NanDrawsGiveNanQuantilesNotACrash) {
   // std::sort with NaN has no strict weak order: the quantiles must not sort such draws.
   Chain c = chain_of(200, 0);

@@ -107,7 +107,7 @@ TEST(AtomicOutputs, NetcdfWriteFailureLeavesNothingAndNoDrawsNeedsTheOption) {
   // with allow_no_draws.
   EXPECT_THROW(write_inference_data(path, two_chains(0)), InvalidArgument);
   InferenceDataOptions opt;
-  opt.observed = RealImage::Constant(3, 3, 7.0);
+  opt.observed = {{"image", RealImage::Constant(3, 3, 7.0)}};
   opt.allow_no_draws = true;
   write_inference_data(path, two_chains(0), opt);
   int root = 0, group = 0;

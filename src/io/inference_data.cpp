@@ -66,14 +66,30 @@ class Group {
 
   /// Defines dim `name` with coordinates `coords` (written later); returns the dim id.
   int dim(const std::string& name, std::vector<long long> coords) {
-    auto it = dims_.find(name);
-    if (it != dims_.end()) return it->second;
-    int d = 0, v = 0;
-    nc_(nc_def_dim(id_, name.c_str(), coords.size(), &d), "define dim " + name);
-    nc_(nc_def_var(id_, name.c_str(), NC_INT64, 1, &d, &v), "define coordinate " + name);
-    coords_.push_back({v, std::move(coords)});
-    dims_[name] = d;
-    return d;
+    return dim(NamedDim{name, std::move(coords), {}});
+  }
+
+  /// Defines dim `d.name` with its integer or string coordinates; returns the dim id. A dim
+  /// defined before is reused, and must have the same size.
+  int dim(NamedDim d) {
+    const std::size_t size = d.size();
+    auto it = dims_.find(d.name);
+    if (it != dims_.end()) {
+      if (sizes_[d.name] != size) {
+        throw InvalidArgument(fmt::format(
+            "write_inference_data: dim '{}' has {} entries in one variable and {} in another",
+            d.name, sizes_[d.name], size));
+      }
+      return it->second;
+    }
+    int id = 0, v = 0;
+    nc_(nc_def_dim(id_, d.name.c_str(), size, &id), "define dim " + d.name);
+    const nc_type type = d.labels.empty() ? NC_INT64 : NC_STRING;
+    nc_(nc_def_var(id_, d.name.c_str(), type, 1, &id, &v), "define coordinate " + d.name);
+    coords_.push_back({v, std::move(d.coords), std::move(d.labels)});
+    dims_[d.name] = id;
+    sizes_[d.name] = size;
+    return id;
   }
 
   /// Defines a variable of `type` over `dims`; returns its id.
@@ -98,8 +114,14 @@ class Group {
 
   /// Writes the coordinate values (after nc_enddef).
   void write_coords() {
-    for (auto& [v, c] : coords_) {
-      if (!c.empty()) nc_(nc_put_var_longlong(id_, v, c.data()), "write coordinates");
+    for (auto& c : coords_) {
+      if (!c.labels.empty()) {
+        std::vector<const char*> text;
+        for (const std::string& l : c.labels) text.push_back(l.c_str());
+        nc_(nc_put_var_string(id_, c.var, text.data()), "write coordinates");
+      } else if (!c.values.empty()) {
+        nc_(nc_put_var_longlong(id_, c.var, c.values.data()), "write coordinates");
+      }
     }
   }
 
@@ -109,8 +131,14 @@ class Group {
   const Nc& nc_;
   bool compress_;
   int id_ = 0;
+  struct Coordinate {
+    int var;
+    std::vector<long long> values;
+    std::vector<std::string> labels;
+  };
   std::map<std::string, int> dims_;
-  std::vector<std::pair<int, std::vector<long long>>> coords_;
+  std::map<std::string, std::size_t> sizes_;
+  std::vector<Coordinate> coords_;
 };
 
 std::vector<long long> iota(std::size_t n) {
@@ -128,6 +156,62 @@ struct Pending {
   std::vector<signed char> bytes;
 };
 
+/// The `units` attribute of parameter `name`: the caller's, else "1" (dimensionless).
+std::string units_of(const std::string& name, const InferenceDataOptions& opt) {
+  auto u = opt.units.find(name);
+  return u != opt.units.end() && !u->second.empty() ? u->second : std::string("1");
+}
+
+/// The dims of vector variable `v` after (chain, draw): the caller's named dims when given
+/// (their sizes must multiply to the vector's length), else `<name><suffix>_dim_<k>`.
+std::vector<int> variable_dims(Group& g, const GroupedVariable& v, const InferenceDataOptions& opt,
+                               const std::string& suffix) {
+  std::vector<int> dims;
+  auto named = opt.dims.find(v.name);
+  if (named != opt.dims.end() && !v.shape.empty()) {
+    std::size_t product = 1, total = 1;
+    for (const NamedDim& d : named->second) product *= d.size();
+    for (std::size_t k : v.shape) total *= k;
+    if (product != total) {
+      throw InvalidArgument(
+          fmt::format("write_inference_data: dims of '{}' hold {} entries but the variable has {}",
+                      v.name, product, total));
+    }
+    for (const NamedDim& d : named->second) dims.push_back(g.dim(d));
+    return dims;
+  }
+  for (std::size_t k = 0; k < v.shape.size(); ++k) {
+    dims.push_back(g.dim(fmt::format("{}{}_dim_{}", v.name, suffix, k), iota(v.shape[k])));
+  }
+  return dims;
+}
+
+/// Defines a per-draw group (log_likelihood, posterior_predictive) from `dg`.
+void define_draw_group(const Nc& nc, int root, const std::string& name, std::size_t nchain,
+                       const DrawGroup& dg, const InferenceDataOptions& opt, const Metadata& m,
+                       std::vector<Group>& groups, std::vector<Pending>& pending) {
+  Group& g = groups.emplace_back(nc, root, name, m, opt.compress);
+  const int dchain = g.dim("chain", iota(nchain));
+  const int ddraw = g.dim("draw", dg.draws);
+  for (const DrawArray& a : dg.arrays) {
+    std::vector<int> dims = {dchain, ddraw};
+    std::size_t size = nchain * dg.draws.size();
+    for (const NamedDim& d : a.dims) {
+      dims.push_back(g.dim(d));
+      size *= d.size();
+    }
+    if (a.values.size() != size) {
+      throw InvalidArgument(
+          fmt::format("write_inference_data: {}/{} holds {} values, not chains x draws x dims = {}",
+                      name, a.name, a.values.size(), size));
+    }
+    Pending p{g.id(), g.var(netcdf_name(a.name), NC_DOUBLE, dims), a.values, {}, {}};
+    g.attr(p.var, "units", a.units.empty() ? std::string("1") : a.units);
+    if (!a.long_name.empty()) g.attr(p.var, "long_name", a.long_name);
+    pending.push_back(std::move(p));
+  }
+}
+
 /// Defines the posterior-like group `name` from rows [row0(c), row0(c)+n) of each chain.
 void define_draws(const Nc& nc, int root, const std::string& name, const infer::Run& run,
                   const std::vector<GroupedVariable>& vars, bool warmup, std::size_t n,
@@ -140,18 +224,9 @@ void define_draws(const Nc& nc, int root, const std::string& name, const infer::
   auto row0 = [&](const infer::Chain& c) { return warmup ? 0 : c.num_warmup_saved; };
   for (const GroupedVariable& v : vars) {
     std::vector<int> dims = {dchain, ddraw};
-    auto named = opt.dims.find(v.name);
-    for (std::size_t k = 0; k < v.shape.size(); ++k) {
-      if (named != opt.dims.end() && v.shape.size() == 1 &&
-          named->second.coords.size() == v.shape[0]) {
-        dims.push_back(g.dim(named->second.name, named->second.coords));
-      } else {
-        dims.push_back(g.dim(fmt::format("{}_dim_{}", v.name, k), iota(v.shape[k])));
-      }
-    }
+    for (int d : variable_dims(g, v, opt, "")) dims.push_back(d);
     Pending p{g.id(), g.var(v.name, NC_DOUBLE, dims), {}, {}, {}};
-    auto u = opt.units.find(v.name);
-    if (u != opt.units.end()) g.attr(p.var, "units", u->second);
+    g.attr(p.var, "units", units_of(v.name, opt));
     p.doubles.reserve(nchain * n * v.columns.size());
     for (const infer::Chain& c : run.chains) {
       for (std::size_t i = 0; i < n; ++i) {
@@ -176,11 +251,13 @@ void define_stats(const Nc& nc, int root, const std::string& name, const infer::
   };
   auto real = [&](const char* var, double infer::SampleStats::*field) {
     Pending p{g.id(), g.var(var, NC_DOUBLE, dims), {}, {}, {}};
+    g.attr(p.var, "units", "1");  // log densities, energies and steps are dimensionless
     each([&](const infer::SampleStats& s) { p.doubles.push_back(s.*field); });
     pending.push_back(std::move(p));
   };
   auto integer = [&](const char* var, int infer::SampleStats::*field) {
     Pending p{g.id(), g.var(var, NC_INT64, dims), {}, {}, {}};
+    g.attr(p.var, "units", "1");
     each([&](const infer::SampleStats& s) { p.ints.push_back(s.*field); });
     pending.push_back(std::move(p));
   };
@@ -191,6 +268,7 @@ void define_stats(const Nc& nc, int root, const std::string& name, const infer::
   integer("n_steps", &infer::SampleStats::n_leapfrog);
   Pending div{g.id(), g.var("diverging", NC_BYTE, dims), {}, {}, {}};
   g.attr(div.var, "dtype", "bool");  // xarray's BooleanCoder decodes int8 + dtype=bool
+  g.attr(div.var, "units", "1");
   each([&](const infer::SampleStats& s) { div.bytes.push_back(s.divergent ? 1 : 0); });
   pending.push_back(std::move(div));
   real("energy", &infer::SampleStats::energy);
@@ -317,13 +395,26 @@ void write_inference_data(const std::string& path, const infer::Run& run,
       define_draws(nc, root, "posterior", run, vars, false, ndraw, opt, m, groups, pending);
       define_stats(nc, root, "sample_stats", run, false, ndraw, opt, m, groups, pending);
     }
-    if (opt.observed) {
+    for (const auto& [key, value] : opt.attributes) put_text(nc, root, NC_GLOBAL, key, value);
+    if (ndraw > 0 && opt.log_likelihood) {
+      define_draw_group(nc, root, "log_likelihood", run.chains.size(), *opt.log_likelihood, opt, m,
+                        groups, pending);
+    }
+    if (ndraw > 0 && opt.posterior_predictive) {
+      define_draw_group(nc, root, "posterior_predictive", run.chains.size(),
+                        *opt.posterior_predictive, opt, m, groups, pending);
+    }
+    if (!opt.observed.empty()) {
       Group& g = groups.emplace_back(nc, root, "observed_data", m, opt.compress);
-      const RealImage& img = *opt.observed;
-      const std::vector<int> dims = {g.dim("y", iota(img.rows())), g.dim("x", iota(img.cols()))};
-      Pending p{g.id(), g.var(netcdf_name(opt.observed_name), NC_DOUBLE, dims), {}, {}, {}};
-      p.doubles.assign(img.data(), img.data() + img.size());  // row-major [y][x]
-      pending.push_back(std::move(p));
+      for (const ObservedImage& o : opt.observed) {
+        const RealImage& img = o.image;
+        const std::vector<int> dims = {g.dim(o.y_dim, iota(img.rows())),
+                                       g.dim(o.x_dim, iota(img.cols()))};
+        Pending p{g.id(), g.var(netcdf_name(o.name), NC_DOUBLE, dims), {}, {}, {}};
+        g.attr(p.var, "units", "photon");
+        p.doubles.assign(img.data(), img.data() + img.size());  // row-major [y][x]
+        pending.push_back(std::move(p));
+      }
     }
     if (!opt.constant_data.empty() || !opt.truth.empty()) {
       Group& g = groups.emplace_back(nc, root, "constant_data", m, opt.compress);
@@ -344,11 +435,9 @@ void write_inference_data(const std::string& path, const infer::Run& run,
         tvalues.push_back(v);
       }
       for (const GroupedVariable& v : group_names(tnames)) {
-        std::vector<int> dims;
-        for (std::size_t k = 0; k < v.shape.size(); ++k) {
-          dims.push_back(g.dim(fmt::format("{}_true_dim_{}", v.name, k), iota(v.shape[k])));
-        }
+        const std::vector<int> dims = variable_dims(g, v, opt, "_true");
         Pending p{g.id(), g.var(v.name + "_true", NC_DOUBLE, dims), {}, {}, {}};
+        g.attr(p.var, "units", units_of(v.name, opt));
         for (int c : v.columns) p.doubles.push_back(tvalues[c]);
         pending.push_back(std::move(p));
       }

@@ -75,7 +75,7 @@ TEST(InferenceData, WritesTheArviZLayout) {
   RealImage img(4, 6);
   img.setConstant(2.0);
   img(3, 5) = 7.0;
-  opt.observed = img;
+  opt.observed = {{"image", img}};
   opt.units["source.separation"] = "arcsec";
   opt.truth = {{"source.separation", 0.3},
                {"optics.coefficients[1]", 1e-8},
@@ -162,6 +162,111 @@ TEST(InferenceData, WritesTheArviZLayout) {
   nc_close(nc);
 }
 
+/// Name of dim k of variable `name` in group `g`.
+std::string dim_name(int g, const char* name, int k) {
+  int v = 0, dims[NC_MAX_VAR_DIMS] = {};
+  if (nc_inq_varid(g, name, &v) != NC_NOERR) return "<no variable>";
+  nc_inq_vardimid(g, v, dims);
+  char dname[NC_MAX_NAME + 1] = {};
+  nc_inq_dimname(g, dims[k], dname);
+  return dname;
+}
+
+std::string text_attribute(int g, const char* var, const char* key) {
+  int v = 0;
+  std::size_t len = 0;
+  if (nc_inq_varid(g, var, &v) != NC_NOERR || nc_inq_attlen(g, v, key, &len) != NC_NOERR) {
+    return "<none>";
+  }
+  std::string text(len, '\0');
+  nc_get_att_text(g, v, key, text.data());
+  return text;
+}
+
+// Named multi-dims with string coordinates, units everywhere, several observed images and the
+// per-draw groups (log_likelihood, posterior_predictive with its own draw coordinates).
+TEST(InferenceData, NamedDimsUnitsAndPerDrawGroups) {
+  const std::string path = temp_path("groups.nc");
+  const infer::Run run = make_run();  // 3 chains x 5 draws; optics.coefficients has 3 entries
+  InferenceDataOptions opt;
+  opt.dims["optics.coefficients"] = {{"noll", {4, 5, 6}, {}}};
+  opt.units["optics.coefficients"] = "nm";
+  opt.truth = {{"optics.coefficients[1]", 1.0},
+               {"optics.coefficients[2]", 2.0},
+               {"optics.coefficients[3]", 3.0}};
+  opt.observed = {{"image_a", RealImage::Constant(2, 3, 1.0)},
+                  {"image_b", RealImage::Constant(4, 1, 2.0), "y_b", "x_b"}};
+  DrawGroup ll;
+  ll.draws = {0, 1, 2, 3, 4};
+  DrawArray a{"image_a", {{"y", {0, 1}, {}}, {"x", {0, 1, 2}, {}}}, {}, "", "log L"};
+  a.values.assign(3 * 5 * 6, -1.5);
+  ll.arrays.push_back(a);
+  opt.log_likelihood = ll;
+  DrawGroup pp;
+  pp.draws = {0, 4};
+  DrawArray b{"image_b", {{"y_b", {0, 1, 2, 3}, {}}, {"axis", {}, {"x"}}}, {}, "photon", ""};
+  for (int i = 0; i < 3 * 2 * 4; ++i) b.values.push_back(i);
+  pp.arrays.push_back(b);
+  opt.posterior_predictive = pp;
+  opt.attributes["log_likelihood"] = "written";
+  write_inference_data(path, run, opt);
+
+  int nc = 0;
+  ASSERT_EQ(nc_open(path.c_str(), NC_NOWRITE, &nc), NC_NOERR);
+  const int post = group(nc, "posterior");
+  EXPECT_EQ(dim_name(post, "optics.coefficients", 2), "noll");
+  EXPECT_EQ(text_attribute(post, "optics.coefficients", "units"), "nm");
+  EXPECT_EQ(text_attribute(post, "source.separation", "units"), "1");  // none given
+  long long noll[3] = {};
+  int v = 0;
+  ASSERT_EQ(nc_inq_varid(post, "noll", &v), NC_NOERR);
+  nc_get_var_longlong(post, v, noll);
+  EXPECT_EQ(noll[0], 4);
+  EXPECT_EQ(noll[2], 6);
+  EXPECT_EQ(text_attribute(group(nc, "sample_stats"), "lp", "units"), "1");
+  const int cd = group(nc, "constant_data");
+  EXPECT_EQ(dim_name(cd, "optics.coefficients_true", 0), "noll");
+  EXPECT_EQ(text_attribute(cd, "optics.coefficients_true", "units"), "nm");
+  const int obs = group(nc, "observed_data");
+  EXPECT_EQ(dim_name(obs, "image_b", 0), "y_b");
+  EXPECT_EQ(text_attribute(obs, "image_a", "units"), "photon");
+  const int lg = group(nc, "log_likelihood");
+  EXPECT_EQ(dim_name(lg, "image_a", 2), "y");
+  EXPECT_EQ(text_attribute(lg, "image_a", "long_name"), "log L");
+  const int pg = group(nc, "posterior_predictive");
+  long long draws[2] = {};
+  ASSERT_EQ(nc_inq_varid(pg, "draw", &v), NC_NOERR);
+  nc_get_var_longlong(pg, v, draws);
+  EXPECT_EQ(draws[1], 4);
+  ASSERT_EQ(nc_inq_varid(pg, "axis", &v), NC_NOERR);
+  char* label = nullptr;
+  ASSERT_EQ(nc_get_var_string(pg, v, &label), NC_NOERR);
+  EXPECT_STREQ(label, "x");
+  nc_free_string(1, &label);
+  std::vector<double> values(24);
+  ASSERT_EQ(nc_inq_varid(pg, "image_b", &v), NC_NOERR);
+  nc_get_var_double(pg, v, values.data());
+  EXPECT_EQ(values[23], 23.0);
+  std::size_t len = 0;
+  ASSERT_EQ(nc_inq_attlen(nc, NC_GLOBAL, "log_likelihood", &len), NC_NOERR);
+  nc_close(nc);
+
+  // Dims that do not fit their variable, and a per-draw array of the wrong size, are errors.
+  InferenceDataOptions bad;
+  bad.dims["optics.coefficients"] = {{"noll", {4, 5}, {}}};
+  EXPECT_THAT([&] { write_inference_data(temp_path("bad.nc"), run, bad); },
+              ::testing::ThrowsMessage<InvalidArgument>(HasSubstr("hold 2 entries")));
+  bad = {};
+  bad.log_likelihood = ll;
+  bad.log_likelihood->arrays[0].values.pop_back();
+  EXPECT_THAT([&] { write_inference_data(temp_path("bad.nc"), run, bad); },
+              ::testing::ThrowsMessage<InvalidArgument>(HasSubstr("log_likelihood/image_a")));
+  bad = {};
+  bad.observed = {{"a", RealImage::Constant(2, 2, 0.0)}, {"b", RealImage::Constant(3, 2, 0.0)}};
+  EXPECT_THAT([&] { write_inference_data(temp_path("bad.nc"), run, bad); },
+              ::testing::ThrowsMessage<InvalidArgument>(HasSubstr("dim 'y'")));
+}
+
 TEST(InferenceData, InterruptedChainsAreCutToTheShortest) {
   infer::Run run = make_run();
   run.chains[1].draws.conservativeResize(5, Eigen::NoChange);
@@ -196,7 +301,7 @@ TEST(InferenceData, XarrayReadsItWithBothEngines) {
   }
   const std::string path = temp_path("xr.nc");
   InferenceDataOptions opt;
-  opt.observed = RealImage::Constant(4, 6, 1.0);
+  opt.observed = {{"image", RealImage::Constant(4, 6, 1.0)}};
   opt.truth = {{"flux", 1.0}};
   opt.compress = true;
   write_inference_data(path, make_run(), opt);

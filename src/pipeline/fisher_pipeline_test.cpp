@@ -101,7 +101,15 @@ TEST(FisherPipeline, OptimizeThenFitWithTheFisherMetric) {
   const std::string toml = slurp(c.output_dir + "/config.toml");
   EXPECT_NE(toml.find("metric = \"fisher\""), std::string::npos);
   EXPECT_NE(toml.find("init = \"map\""), std::string::npos);
-  EXPECT_NE(slurp(c.output_dir + "/chain_1.csv").find("dense_e"), std::string::npos);
+  const std::string csv = slurp(c.output_dir + "/chain_1.csv");
+  EXPECT_NE(csv.find("dense_e"), std::string::npos);
+  // The header says where the chains started and how the metric was set, not `init = 2`.
+  EXPECT_NE(csv.find("\n# init = map\n"), std::string::npos);
+  EXPECT_EQ(csv.find("# init = 2"), std::string::npos);
+  EXPECT_NE(csv.find("# airy_init = map: every chain starts at the MAP (best of 2 L-BFGS"),
+            std::string::npos);
+  EXPECT_NE(csv.find("# airy_metric = fisher: dense (Fisher + negative prior Hessian)^-1"),
+            std::string::npos);
   fs::remove_all(out);
 }
 

@@ -25,7 +25,9 @@
 #include "pipeline/figures.hpp"
 #include "pipeline/fit_pt.hpp"
 #include "pipeline/init_grid.hpp"
+#include "pipeline/predictive.hpp"
 #include "pipeline/run_files.hpp"
+#include "pipeline/summary_table.hpp"
 
 namespace airy::pipeline {
 namespace {
@@ -103,6 +105,10 @@ struct MapPhase {
   bool interrupted = false;
   std::optional<double> best_log_density;
   std::string modes_toml;  ///< [[map_modes]] for run_info.toml
+  int starts = 0;          ///< L-BFGS starts run
+  /// `# key = value` lines for the chain CSV headers: where the chains started and how the
+  /// metric was set, when the MAP decided it (CmdStan's own `init` field says only "map").
+  std::vector<std::pair<std::string, std::string>> csv_notes;
 };
 
 /// Runs the MAP for sampler.init = "map", metric = "fisher" or metric_init = "laplace" and
@@ -146,13 +152,20 @@ MapPhase run_map(const config::Config& c, const posterior::ImagePosterior& post,
     return m;
   }
   const posterior::OptimizeStart& best = ml.map.best_start();
+  m.starts = static_cast<int>(ml.map.starts.size());
   m.text += fmt::format(
       "MAP: best of {} L-BFGS starts, log density {:.8g}, |grad| {:.2g}, {} evaluations in "
       "{:.2f} s ({})\n",
       ml.map.starts.size(), best.objective, best.gradient_norm, m.evaluations, m.seconds,
       best.reason);
   m.text += modes_text(ml.map, gm.modes, gm.grid_starts);
-  if (c.sampler.init == "map") options.init = {best.values};
+  if (c.sampler.init == "map") {
+    options.init = {best.values};
+    m.csv_notes.emplace_back(
+        "airy_init", fmt::format("map: every chain starts at the MAP (best of {} L-BFGS starts, "
+                                 "log density {:.10g}), not at random points",
+                                 m.starts, best.objective));
+  }
   const bool laplace_start = c.sampler.metric_init == "laplace" && !fisher_metric;
   if (laplace_start && (sc.metric == "dense_e" || sc.metric == "diag_e")) {
     // Stan's windowed adaptation, started from the Laplace metric instead of the identity.
@@ -162,6 +175,9 @@ MapPhase run_map(const config::Config& c, const posterior::ImagePosterior& post,
         "metric: {} adapted as usual (windows {}/{}/{}), started from the Laplace metric at "
         "the MAP\n",
         sc.metric, options.init_buffer, options.window, options.term_buffer);
+    m.csv_notes.emplace_back("airy_metric_init",
+                             "laplace: the metric adaptation started from the Laplace inverse "
+                             "metric at the MAP instead of the identity");
   }
   if (fisher_metric) {
     options.inv_metric = ml.fisher.laplace_unconstrained;
@@ -169,13 +185,17 @@ MapPhase run_map(const config::Config& c, const posterior::ImagePosterior& post,
     m.text +=
         "metric: dense, (Fisher + negative prior Hessian)^-1 at the MAP, fixed; warmup "
         "adapts the step size only\n";
+    m.csv_notes.emplace_back("airy_metric",
+                             "fisher: dense (Fisher + negative prior Hessian)^-1 at the MAP, "
+                             "fixed; warmup adapted the step size only");
   }
   return m;
 }
 
 /// The CmdStan CSV sink of every chain.
 io::CsvSinkOptions csv_options(const std::string& out, const infer::SamplerOptions& options,
-                               const std::string& metric, const std::string& data_path) {
+                               const std::string& metric, const std::string& data_path,
+                               const MapPhase& map) {
   io::CsvSinkOptions csv;
   csv.path_pattern = path_in(out, "chain_{id}.csv");
   csv.settings.model = "airy_image_posterior";
@@ -189,6 +209,11 @@ io::CsvSinkOptions csv_options(const std::string& out, const infer::SamplerOptio
   csv.settings.num_chains = options.num_chains;
   csv.settings.seed = options.seed;
   csv.settings.data_file = data_path;
+  // CmdStan's `init` names what the chains started from: a radius (random points in
+  // (-r, r) on the unconstrained space, CmdStan's default 2) or, here, the MAP.
+  csv.settings.init = options.init.empty() ? fmt::format("{:g}", options.init_radius) : "map";
+  csv.settings.adapt_engaged = options.adapt_engaged;
+  csv.settings.extra = map.csv_notes;
   return csv;
 }
 
@@ -235,7 +260,8 @@ FitResult run_fit(const FitInputs& in, RunRecord& record) {
     write_truth(truth_copy, tn, tv, data_copies, "fit");
   }
   const std::string masked = masked_report(post);
-  if (!masked.empty() && !o.quiet) std::cerr << masked;
+  const bool live_masked = !masked.empty() && !o.quiet;
+  if (live_masked) std::cerr << masked;
 
   // sampler.metric = "fisher": a dense metric from the Laplace approximation at the MAP,
   // fixed through warmup (only the step size adapts); sampler.init = "map": every chain
@@ -252,17 +278,17 @@ FitResult run_fit(const FitInputs& in, RunRecord& record) {
     record.phase("map");
     map = run_map(c, post, sc, fisher_metric, options);
     record.set_tables(map.modes_toml);
-    if (!o.quiet || map.interrupted) std::cerr << map.text;
   }
+  const bool live_map = !map.text.empty() && (!o.quiet || map.interrupted);
+  if (live_map) std::cerr << map.text;
   // After an interrupted MAP the chains stop before their first iteration: the run ends
   // like one interrupted in warmup (CSV headers, the other files from what exists).
   const std::string stopped_in = map.interrupted ? "the MAP" : "sampling";
   const std::atomic<bool> map_stopped{map.interrupted};  // holds even if the flag is cleared
   options.stop = &map_stopped;
   record.phase("sampling");
-  options.sink_factory = [csv = csv_options(out, options, sc.metric, in.data.description())](int) {
-    return std::make_unique<io::CmdStanCsvSink>(csv);
-  };
+  options.sink_factory = [csv = csv_options(out, options, sc.metric, in.data.description(), map)](
+                             int) { return std::make_unique<io::CmdStanCsvSink>(csv); };
   PtFit pt;  // sampler.method = "pt": parallel tempering's reports (fit_pt.cpp)
   const infer::Run run = c.sampler.method == "pt"
                              ? sample_pt_fit(post, c, in.data.description(), options, pt)
@@ -284,27 +310,41 @@ FitResult run_fit(const FitInputs& in, RunRecord& record) {
   for (const auto& ch : run.chains) min_draws = std::min(min_draws, ch.num_draws());
   const bool have_draws = !run.chains.empty() && min_draws >= 4;
   io::InferenceDataOptions nc;
-  // ArviZ's observed_data holds one image: the single image, or exposure 0's (the others are
-  // in data_<label>.fits).
-  nc.observed = in.data.exposures[0].image;
+  // observed_data holds every exposure's image; units and named dims (noll, star/axis, ...)
+  // per parameter; log_likelihood / posterior_predictive as [output] says (predictive.hpp).
+  describe_parameters(c, post, nc);
   nc.truth = in.truth.values;
   nc.allow_no_draws = true;  // an interrupted run: observed data and truth at least
-  for (std::size_t i = 0; i < names.size(); ++i) {
-    if (!units[i].empty()) nc.units[names[i]] = units[i];
+  if (have_draws) {
+    const PredictiveChoice choice =
+        choose_predictive(c.output, post, run.chains.size(), static_cast<std::size_t>(min_draws));
+    nc.attributes["log_likelihood"] = choice.log_likelihood_reason;
+    nc.attributes["posterior_predictive"] = choice.posterior_predictive_reason;
+    if (!o.quiet && (!choice.log_likelihood || !choice.posterior_predictive)) {
+      std::cerr << fmt::format("posterior.nc: log_likelihood {}; posterior_predictive {}\n",
+                               choice.log_likelihood_reason, choice.posterior_predictive_reason);
+    }
+    add_predictive_groups(post, run, choice, c.sampler.seed, c.sampler.num_threads, nc);
   }
   std::optional<RealImage> model;
   if (have_draws) {
     result.summary = infer::summarize(run);
-    result.summary_text = infer::format_summary(result.summary);
-    result.summary_text += truth_report(run, in.truth.values, &result.truths_outside_99);
-    result.summary_text += chain_mode_report(run);  // chains in different modes, named
-    result.summary_text = masked + map.text + pt.text + result.summary_text;
-    if (!result.complete) {
-      result.summary_text = fmt::format(
-          "INCOMPLETE RUN (interrupted: {}): the summary covers the draws made so far\n{}",
-          result.stopped_by, result.summary_text);
-    }
-    write_text(path_in(out, "summary.txt"), result.summary_text + pt.details);
+    std::string table =
+        infer::format_summary(result.summary, summary_columns(post, in.truth.values));
+    table += truth_report(run, in.truth.values, &result.truths_outside_99);
+    table += chain_mode_report(run);  // chains in different modes, named
+    const std::string incomplete =
+        result.complete ? std::string()
+                        : fmt::format(
+                              "INCOMPLETE RUN (interrupted: {}): the summary covers the draws "
+                              "made so far\n",
+                              result.stopped_by);
+    // summary.txt holds everything; the console text leaves out the masked-pixel and MAP /
+    // metric lines already printed while the run went on (printed once, not twice).
+    write_text(path_in(out, "summary.txt"),
+               incomplete + masked + map.text + pt.text + table + pt.details);
+    result.summary_text =
+        incomplete + (live_masked ? "" : masked) + (live_map ? "" : map.text) + pt.text + table;
     write_text(path_in(out, "summary.csv"), infer::summary_csv(result.summary));
     write_inference_data_locked(path_in(out, "posterior.nc"), run, nc);
 
@@ -324,11 +364,11 @@ FitResult run_fit(const FitInputs& in, RunRecord& record) {
       if (e == 0) model = m;
     }
   } else {
-    result.summary_text =
-        fmt::format("INCOMPLETE RUN (interrupted: {}): no post-warmup draws to summarise\n{}{}",
-                    result.stopped_by.empty() ? std::string("no draws") : result.stopped_by, masked,
-                    map.text + pt.text);
-    write_text(path_in(out, "summary.txt"), result.summary_text + pt.details);
+    const std::string head =
+        fmt::format("INCOMPLETE RUN (interrupted: {}): no post-warmup draws to summarise\n",
+                    result.stopped_by.empty() ? std::string("no draws") : result.stopped_by);
+    write_text(path_in(out, "summary.txt"), head + masked + map.text + pt.text + pt.details);
+    result.summary_text = head + (live_masked ? "" : masked) + (live_map ? "" : map.text) + pt.text;
     write_inference_data_locked(path_in(out, "posterior.nc"), run, nc);
   }
   if (o.plots && model) {

@@ -29,7 +29,13 @@ io::FitsWcs image_wcs(const config::Config& c, double pixel_scale) {
     w.cunit = {"deg", "deg"};
     w.cdelt = {-deg, deg};
     w.radesys = "ICRS";
-    // The config has no pointing: (0, 0) stands for the optical axis.
+    if (c.output.pointing_ra && c.output.pointing_dec) {
+      // [output] pointing_ra / pointing_dec: the sky position of the optical axis.
+      w.crval = {*c.output.pointing_ra, *c.output.pointing_dec};
+      w.crval_comment = "[deg] ICRS pointing of the optical axis (config)";
+      return w;
+    }
+    // No pointing in the config: (0, 0) stands for the optical axis.
     w.crval_comment = "[deg] no pointing in the config: optical axis";
   } else {
     w.ctype = {"LINEAR", "LINEAR"};
@@ -41,7 +47,16 @@ io::FitsWcs image_wcs(const config::Config& c, double pixel_scale) {
   return w;
 }
 
+std::string& process_command_line() {
+  static std::string line;
+  return line;
+}
+
 }  // namespace
+
+void set_process_command_line(std::string command_line) {
+  process_command_line() = std::move(command_line);
+}
 
 io::FitsHeader image_header(const config::Config& c, const std::string& extname,
                             const std::string& bunit, const std::string& command_line) {
@@ -79,7 +94,8 @@ io::FitsHeader image_header(const config::Config& c, const std::string& extname,
   if (!c.source_name.empty()) h.cards.push_back({"CONFIG", c.source_name, "config the run read"});
   h.cards.push_back(
       {"CONFHASH", text_checksum(config::to_toml(c)), "checksum of config.toml (as run)"});
-  if (!command_line.empty()) h.cards.push_back({"COMMAND", command_line, "airy command line"});
+  const std::string& command = command_line.empty() ? process_command_line() : command_line;
+  if (!command.empty()) h.cards.push_back({"COMMAND", command, "airy command line"});
   return h;
 }
 

@@ -103,7 +103,7 @@ TEST(FitsHeader, SimulateWritesPhotonUnitsATanWcsAtTheOpticalAxisAndProvenance) 
     EXPECT_EQ(r.number("CRVAL1"), 0.0);
     EXPECT_EQ(r.number("CRVAL2"), 0.0);
     EXPECT_EQ(r.text("CONFIG"), "<embedded>");
-    EXPECT_FALSE(r.text("COMMAND").has_value());  // simulate is not given its command line
+    EXPECT_FALSE(r.text("COMMAND").has_value());  // no process command line in this test
     expect_provenance(r, out);
 
     Eigen::Index my = 0, mx = 0;
@@ -124,6 +124,37 @@ TEST(FitsHeader, SimulateWritesPhotonUnitsATanWcsAtTheOpticalAxisAndProvenance) 
   const std::string cmd = std::string("/usr/bin/python3 ") + AIRY_SOURCE_DIR +
                           "/tests/python/check_fits.py " + sim.data_path + " " +
                           std::to_string(scale);
+  EXPECT_EQ(std::system(cmd.c_str()), 0) << cmd;
+  fs::remove_all(out);
+}
+
+// [output] pointing_ra / pointing_dec put the optical axis there (CRVAL), and the process's
+// command line reaches simulate's files as COMMAND; astropy agrees (tests/python/check_fits.py).
+TEST(FitsHeader, PointingFromTheConfigAndTheCommandLineOfSimulate) {
+  const std::string out = fresh_dir("pointing");
+  config::Config c = testing::short_flagship(out);
+  c.priors.clear();
+  c.output.pointing_ra = 150.25;
+  c.output.pointing_dec = -30.5;
+  set_process_command_line("airy simulate pointing.toml");
+  const SimulateResult sim = simulate(c, out);
+  set_process_command_line("");
+  const io::FitsRead r = io::read_fits(sim.data_path);
+  EXPECT_EQ(r.number("CRVAL1"), 150.25);
+  EXPECT_EQ(r.number("CRVAL2"), -30.5);
+  EXPECT_EQ(r.text("COMMAND"), "airy simulate pointing.toml");
+  // The pointing is part of the config as run, so of its checksum.
+  EXPECT_THAT(read_text((fs::path(out) / "config.toml").string()),
+              HasSubstr("pointing_ra = 150.25"));
+  expect_provenance(r, out);
+  if (std::system("/usr/bin/python3 -c 'import astropy' >/dev/null 2>&1") != 0) {
+    GTEST_SKIP() << "/usr/bin/python3 with astropy (python3-astropy) not available";
+  }
+  const int n = static_cast<int>(r.image.cols());
+  const double scale = c.optics.psf_pixel_scale * c.optics.psf_npix / n;
+  const std::string cmd = std::string("/usr/bin/python3 ") + AIRY_SOURCE_DIR +
+                          "/tests/python/check_fits.py " + sim.data_path + " " +
+                          std::to_string(scale) + " 150.25 -30.5 'airy simulate pointing.toml'";
   EXPECT_EQ(std::system(cmd.c_str()), 0) << cmd;
   fs::remove_all(out);
 }

@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <limits>
 #include <optional>
+#include <type_traits>
 
 #include "airy/config/build.hpp"
 #include "airy/core/error.hpp"
@@ -17,6 +18,7 @@
 #include "pipeline/data_file.hpp"
 #include "pipeline/figures.hpp"
 #include "pipeline/run_files.hpp"
+#include "pipeline/summary_table.hpp"
 
 namespace airy::pipeline {
 
@@ -92,6 +94,27 @@ std::string status_text(const RunInfo& info) {
   return "status: " + info.status;
 }
 
+/// The fit's table columns (full names, units, truth) from the run's config and data copies;
+/// names and truth only when those do not load.
+infer::SummaryOptions table_columns(const std::string& run_dir,
+                                    const std::map<std::string, double>& truth) {
+  try {
+    const std::optional<config::Config> c = run_config(run_dir);
+    if (c) {
+      std::vector<RealImage> data;
+      for (const auto& f : data_copies(run_dir, c)) data.push_back(io::read_fits(f).image);
+      const auto post =
+          config::build_posterior(*c, config::build_exposure_telescopes(*c), std::move(data));
+      return summary_columns(post, truth);
+    }
+  } catch (const Error&) {
+    // A run directory without its data copies: the table without units.
+  }
+  infer::SummaryOptions o;
+  o.truth = truth;
+  return o;
+}
+
 }  // namespace
 
 FitResult summarize_run(const std::string& run_dir) {
@@ -110,8 +133,18 @@ FitResult summarize_run(const std::string& run_dir) {
     return result;
   }
   result.summary = infer::summarize(run);
-  result.summary_text = infer::format_summary(result.summary);
-  result.summary_text += truth_report(run, truth_of(run_dir), &result.truths_outside_99);
+  // The fit's own figures: the CSVs time each chain, not the run (threads, MAP, waits).
+  auto recorded = [&](const char* key, auto& field) {
+    auto it = info.numbers.find(key);
+    if (it != info.numbers.end()) field = static_cast<std::decay_t<decltype(field)>>(it->second);
+  };
+  recorded("wall_seconds", result.summary.wall_seconds);
+  recorded("gradient_evaluations", result.summary.gradient_evaluations);
+  recorded("ess_bulk_per_second", result.summary.ess_per_second);
+  recorded("ess_bulk_per_gradient", result.summary.ess_per_gradient);
+  const std::map<std::string, double> truth = truth_of(run_dir);
+  result.summary_text = infer::format_summary(result.summary, table_columns(run_dir, truth));
+  result.summary_text += truth_report(run, truth, &result.truths_outside_99);
   result.summary_text += chain_mode_report(run);
   if (!result.complete) {
     result.summary_text =

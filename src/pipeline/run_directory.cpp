@@ -384,6 +384,10 @@ RunInfo read_run_info(const std::string& path) {
     info.stop = t["stopped_by"].value_or(std::string());
     info.command_line = t["command_line"].value_or(std::string());
     info.data_file = t["data"].value_or(std::string());
+    // The run's figures (wall_seconds, ess_bulk_per_second, ...): every number at the top.
+    for (const auto& [key, node] : t) {
+      if (node.is_number()) info.numbers[std::string(key.str())] = *node.value<double>();
+    }
   } catch (const toml::parse_error&) {
     info.status = "unreadable";
   }

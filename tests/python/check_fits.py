@@ -2,12 +2,13 @@
 # SPDX-License-Identifier: BSD-3-Clause
 """Checks an airy FITS image of an angular system the way astropy reads it.
 
-usage: check_fits.py FILE PIXEL_SCALE_ARCSEC
+usage: check_fits.py FILE PIXEL_SCALE_ARCSEC [RA_DEG DEC_DEG [COMMAND]]
 Checks: astropy.io.fits verify('exception') passes; astropy.wcs.WCS(header) has celestial
-RA/DEC TAN axes whose reference pixel (the optical axis, 0-based (n-1)/2) is at CRVAL and whose
+RA/DEC TAN axes whose reference pixel (the optical axis, 0-based (n-1)/2) is at the pointing
+(RA_DEG, DEC_DEG; default 0, 0: [output] pointing_ra / pointing_dec) and whose
 pixel steps are PIXEL_SCALE_ARCSEC apart, with RA decreasing towards +x (east left) and Dec
 increasing towards +y; CCDData.read gives the image in unit photon; the provenance keys are
-there. Exit status 0 when every check passes; prints the failing check otherwise.
+there, and COMMAND equals COMMAND when given. Exit status 0 when every check passes; prints the failing check otherwise.
 """
 import sys
 import warnings
@@ -19,7 +20,7 @@ from astropy.nddata import CCDData
 from astropy.wcs import WCS
 
 
-def main(path, scale_arcsec):
+def main(path, scale_arcsec, ra=0.0, dec=0.0, command=None):
     with fits.open(path) as hdul:
         hdul.verify("exception")  # raises on any FITS-standard violation
         header = hdul[0].header
@@ -28,6 +29,8 @@ def main(path, scale_arcsec):
     for key in ("AIRYVER", "AIRYREV", "CONFHASH", "DATE", "ORIGIN"):
         assert key in header, f"{key} missing"
     assert header["CONFHASH"].startswith("fnv1a64:"), header["CONFHASH"]
+    if command is not None:
+        assert header.get("COMMAND") == command, f"COMMAND = {header.get('COMMAND')!r}"
 
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # a FITSFixedWarning means a header astropy had to fix
@@ -38,8 +41,8 @@ def main(path, scale_arcsec):
     ny, nx = data.shape
     cx, cy = (nx - 1) / 2.0, (ny - 1) / 2.0  # optical axis, 0-based (docs/conventions.md)
     centre = w.pixel_to_world(cx, cy)
-    assert abs(centre.ra.deg % 360.0) < 1e-12 or abs(centre.ra.deg - 360.0) < 1e-12, centre
-    assert abs(centre.dec.deg) < 1e-12, centre
+    dra = (centre.ra.deg - ra + 180.0) % 360.0 - 180.0
+    assert abs(dra) < 1e-10 and abs(centre.dec.deg - dec) < 1e-10, (centre, ra, dec)
     # One pixel +x: west of the axis by one pixel (RA decreases); one pixel +y: north.
     east = w.pixel_to_world(cx - 1.0, cy)
     west = w.pixel_to_world(cx + 1.0, cy)
@@ -63,9 +66,10 @@ def main(path, scale_arcsec):
 
 
 if __name__ == "__main__":
-    if len(sys.argv) != 3:
+    if len(sys.argv) not in (3, 5, 6):
         sys.exit(__doc__)
     try:
-        main(sys.argv[1], float(sys.argv[2]))
+        pointing = [float(a) for a in sys.argv[3:5]]
+        main(sys.argv[1], float(sys.argv[2]), *pointing, *sys.argv[5:6])
     except AssertionError as e:
         sys.exit(f"check_fits.py: {sys.argv[1]}: {e}")

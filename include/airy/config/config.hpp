@@ -191,6 +191,23 @@ struct PlotConfig {
   double dpi = 150.0;              ///< PNG resolution (dots per inch)
 };
 
+/// What `airy fit` writes besides the draws, and the sky position of its images (the [output]
+/// table, docs/file_formats.md).
+struct OutputConfig {
+  /// posterior.nc groups: "auto" writes each when it takes at most auto_max_megabytes (8 bytes
+  /// a value), "true" always, "false" never. log_likelihood: per unmasked pixel and draw (for
+  /// az.loo / az.waic); posterior_predictive: a replicated image per exposure for
+  /// posterior_predictive_draws draws spread over the chains (for az.plot_ppc).
+  std::string log_likelihood = "auto";
+  std::string posterior_predictive = "auto";
+  int posterior_predictive_draws = 100;  ///< in all chains together, in [1, 100000]
+  double auto_max_megabytes = 256.0;     ///< "auto"'s limit per group, MB (10^6 bytes), > 0
+  /// The sky position (ICRS, degrees) of the optical axis: CRVAL1/CRVAL2 of the TAN WCS of
+  /// angular systems' images. Unset = (0, 0).
+  std::optional<double> pointing_ra;   ///< [0, 360)
+  std::optional<double> pointing_dec;  ///< [-90, 90]
+};
+
 /// One exposure of a multi-exposure fit ([[exposures]], docs/config.md): its data and the
 /// fixed settings that differ between exposures. Telescope parameters shared by every exposure
 /// keep their paths; an exposure's own are addressed as "exposures.<i>.<path>" in [priors]
@@ -236,6 +253,7 @@ struct Config {
   /// [[exposures]]: empty = one image (the --data file) seen by the telescope as configured.
   std::vector<ExposureConfig> exposures;
   std::string output_dir = "airy-out";
+  OutputConfig output;
   std::string source_name;  ///< where the config came from (file path or "<embedded>")
 };
 

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -19,6 +20,13 @@ struct SummaryOptions {
   double ess_threshold = 400.0;  ///< flag bulk or tail ESS below
   double ebfmi_threshold = 0.3;  ///< flag E-BFMI below
   int max_depth = 10;            ///< count draws with treedepth__ >= max_depth
+  /// Optional columns of format_summary. `labels`: per row (row order) the name to print,
+  /// e.g. the full path "source.separation" (empty or "": the row's name); `units`: per row
+  /// its unit, shown in a "unit" column; `truth`: true values by row name, shown in a
+  /// "truth" column when any row has one.
+  std::vector<std::string> labels;
+  std::vector<std::string> units;
+  std::map<std::string, double> truth;
 };
 
 /// One parameter's row. Quantiles are type-7 quantiles of the pooled post-warmup draws.

@@ -53,6 +53,11 @@ void apply_grid(config::Config& config, const std::string& grid, int grid_starts
 /// given: "<output.dir>-<command>", never the directory of a fit (e.g. airy-demo).
 std::string command_output_dir(const config::Config& config, const std::string& command);
 
+/// Records the command line of this process (the CLI's main sets it once, before any
+/// command): every FITS header a run writes carries it as COMMAND, also where the command
+/// (simulate, optimize, fisher) passes none of its own.
+void set_process_command_line(std::string command_line);
+
 /// Result of simulate().
 struct SimulateResult {
   std::string data_path;                ///< <out>/data.fits (with [[exposures]]: exposure 0's)

@@ -1,0 +1,38 @@
+// SPDX-License-Identifier: BSD-3-Clause
+/// @file
+/// @brief The columns of the printed summary table: full parameter names, units, truths.
+#include "pipeline/summary_table.hpp"
+
+#include <fmt/format.h>
+
+namespace airy::pipeline {
+
+infer::SummaryOptions summary_columns(const posterior::ImagePosterior& post,
+                                      const std::map<std::string, double>& truth) {
+  infer::SummaryOptions o;
+  const auto& model = post.log_density();
+  const auto names = model.output_names();
+  o.labels = names;  // derived outputs (after the sites) keep their names
+  o.units = post.output_units();
+  for (auto& u : o.units) {
+    if (u.empty()) u.push_back('1');  // not u = "1": GCC 12 -Wrestrict false positive
+  }
+  o.units.resize(names.size(), "");
+  const auto& sites = model.sites();
+  const auto& slices = model.slices();
+  for (std::size_t s = 0; s < sites.size() && s < post.sites().size(); ++s) {
+    const posterior::ParameterSite& site = post.sites()[s];
+    const std::string path =
+        site.exposure >= 0 ? fmt::format("exposures.{}.{}", site.exposure, site.path) : site.path;
+    for (int k = 0; k < slices[s].size; ++k) {
+      const auto i = static_cast<std::size_t>(slices[s].offset + k);
+      if (i < o.labels.size()) {
+        o.labels[i] = sites[s].is_vector ? fmt::format("{}[{}]", path, k + 1) : path;
+      }
+    }
+  }
+  o.truth = truth;
+  return o;
+}
+
+}  // namespace airy::pipeline
