@@ -261,7 +261,7 @@ FitResult run_fit(const FitInputs& in, RunRecord& record) {
   for (std::size_t i = 0; i < names.size(); ++i) {
     if (!units[i].empty()) nc.units[names[i]] = units[i];
   }
-  std::optional<RealImage> model;
+  std::vector<RealImage> models;  // posterior-mean image per exposure (for the figures)
   if (have_draws) {
     result.summary = infer::summarize(run);
     result.summary_text = infer::format_summary(result.summary);
@@ -290,7 +290,7 @@ FitResult run_fit(const FitInputs& in, RunRecord& record) {
       const RealImage& d = in.data.exposures[static_cast<std::size_t>(e)].image;
       io::write_fits(path_in(out, config::exposure_file_name(c, e, "residual")), RealImage(d - m),
                      rh);
-      if (e == 0) model = m;
+      models.push_back(m);
     }
   } else {
     result.summary_text =
@@ -300,10 +300,12 @@ FitResult run_fit(const FitInputs& in, RunRecord& record) {
     write_text(path_in(out, "summary.txt"), result.summary_text + pt.details);
     io::write_inference_data(path_in(out, "posterior.nc"), run, nc);
   }
-  if (o.plots && model) {
+  if (o.plots && !models.empty()) {
     record.phase("plots");
-    draw_fit_images(c, in.data.exposures[0].image, *model, out,  // exposure 0 of N
-                    static_cast<int>(names.size()));
+    std::vector<RealImage> data;
+    for (const auto& x : in.data.exposures) data.push_back(x.image);
+    draw_exposure_fit_images(c, data, models, out, static_cast<int>(names.size()), "fit_images",
+                             "posterior-mean model");
     draw_posterior_plots(c, run, units, in.truth.values, out);
   }
 
