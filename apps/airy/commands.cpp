@@ -133,15 +133,50 @@ int report_fit(const pipeline::FitResult& r) {
 
 }  // namespace
 
+/// `airy demo calibration`: simulate, MAP and every parameter's Laplace sd of the reduced
+/// pixel-level calibration (pipeline::calibration_demo).
+int run_calibration_demo(const CLI::App& cmd, const SamplingFlags& flags) {
+  // The sampling options have no meaning here (no sampler runs): an error, not a silent no-op.
+  for (const char* name :
+       {"--chains", "--warmup", "--samples", "--seed", "--threads", "--init", "--metric"}) {
+    if (cmd.get_option(name)->count() > 0) {
+      throw InvalidArgument(fmt::format(
+          "airy demo calibration: {} is not used (the calibration demo runs the MAP and the "
+          "Laplace sds, no sampler)",
+          name));
+    }
+  }
+  pipeline::CalibrationDemoOptions o;
+  o.out_dir = flags.out;
+  o.overwrite = flags.overwrite;
+  std::cout << "airy demo calibration: a true flat field, 5 dithered exposures of 8 stars "
+               "(examples/calibration.toml), then the MAP and Laplace sds of all 4127 "
+               "parameters from examples/calibration_guess.toml\n";
+  const pipeline::CalibrationDemoResult r = pipeline::calibration_demo(o);
+  std::cout << r.map.table;
+  std::cout << fmt::format(
+      "airy demo calibration: simulation in {}/, MAP and sds in {}/ (flat_field.png: true, "
+      "MAP, (MAP - true)/sd, sd)\n",
+      r.sim_dir, r.map_dir);
+  return r.map.result.interrupted ? interrupted_exit_code(r.map.stop_signal) : 0;
+}
+
 Action add_demo(CLI::App& app, const std::string& command_line) {
   auto* cmd = app.add_subcommand(
       "demo",
       "the flagship: simulate a binary star through an aberrated telescope and recover its 6 "
-      "stellar and 7 optical parameters with NUTS (embedded examples/binary_star.toml)");
+      "stellar and 7 optical parameters with NUTS (embedded examples/binary_star.toml); "
+      "`airy demo calibration`: the pixel-level calibration of examples/calibration.toml");
+  auto which = std::make_shared<std::string>("flagship");
+  cmd->add_option("example", *which,
+                  "flagship (default) or calibration (docs/calibration.md: 5 dithers, a 64 x 64 "
+                  "flat field, MAP and every parameter's Laplace sd)")
+      ->check(CLI::IsMember({"flagship", "calibration"}));
   auto flags = std::make_shared<SamplingFlags>();
   flags->add_to(cmd);
-  return [cmd, flags, command_line]() {
+  return [cmd, which, flags, command_line]() {
     if (!*cmd) return -1;
+    if (*which == "calibration") return run_calibration_demo(*cmd, *flags);
     config::Config c = config::parse_config(config::flagship_toml(), "<embedded binary_star.toml>");
     flags->apply(c);
     std::cout << fmt::format("airy demo: simulating the flagship into {}/\n", c.output_dir);

@@ -7,6 +7,7 @@
 #include <cmath>
 #include <filesystem>
 
+#include "airy/config/build.hpp"
 #include "airy/core/error.hpp"
 #include "airy/pipeline/pipeline.hpp"
 #include "airy/plot/images.hpp"
@@ -158,7 +159,7 @@ void draw_simulation_figure(const config::Config& c, const RealImage& psf,
 
 void draw_fit_images(const config::Config& c, const RealImage& data, const RealImage& model,
                      const std::string& out_dir, int num_parameters, const std::string& stem,
-                     const std::string& model_title) {
+                     const std::string& model_title, const std::string& exposure_label) {
   // Residuals in units of the per-pixel noise sigma of the likelihood, so that a good fit
   // looks like white noise of unit variance and chi^2/ndof ~ 1.
   RealImage sigma = RealImage::Constant(data.rows(), data.cols(), c.likelihood.sigma);
@@ -176,7 +177,7 @@ void draw_fit_images(const config::Config& c, const RealImage& data, const RealI
           ? std::optional<double>(hi * 1e-6)
           : std::optional<double>(std::min(data.minCoeff(), model.minCoeff()));
   std::vector<plot::ImagePanel> panels(3);
-  panels[0].title = "data";
+  panels[0].title = exposure_label.empty() ? "data" : fmt::format("data ({})", exposure_label);
   panels[0].image = data;
   panels[1].title = model_title;
   panels[1].image = model;
@@ -224,6 +225,68 @@ void draw_correlation_figure(const config::Config& c, const posterior::FisherRes
   draw_in_formats(c, out_dir, "correlation", [&](const std::string& p) {
     plot::plot_correlation(p, f.correlation, labels, o);
   });
+}
+
+void draw_exposure_fit_images(const config::Config& c, const std::vector<RealImage>& data,
+                              const std::vector<RealImage>& models, const std::string& out_dir,
+                              int num_parameters, const std::string& stem,
+                              const std::string& model_title) {
+  if (data.size() != models.size()) {
+    throw InvalidArgument(
+        fmt::format("fit figures: {} data images but {} models", data.size(), models.size()));
+  }
+  for (std::size_t e = 0; e < data.size(); ++e) {
+    const int k = static_cast<int>(e);
+    std::string name = config::exposure_file_name(c, k, stem);
+    name.resize(name.size() - std::string(".fits").size());
+    draw_fit_images(c, data[e], models[e], out_dir, num_parameters, name, model_title,
+                    config::exposure_label(c, k));
+  }
+}
+
+void draw_flat_field_figure(const config::Config& c, const RealImage& estimate, const RealImage& sd,
+                            const std::optional<RealImage>& truth, const std::string& out_dir,
+                            const std::string& what) {
+  // One colour scale for the true and estimated maps (they then share a colour bar), so that
+  // a map that learned nothing (far from every star) looks like its prior mean in both.
+  double lo = estimate.minCoeff(), hi = estimate.maxCoeff();
+  if (truth) lo = std::min(lo, truth->minCoeff()), hi = std::max(hi, truth->maxCoeff());
+  std::vector<plot::ImagePanel> panels;
+  auto add_map = [&](const std::string& title, const RealImage& image) {
+    plot::ImagePanel p;
+    p.title = title;
+    p.image = image;
+    p.colormap = plot::Colormap::kViridis;
+    p.colorbar_label = "pixel response";
+    p.colorbar_short_label = "response";
+    p.vmin = lo;
+    p.vmax = hi;
+    panels.push_back(std::move(p));
+  };
+  if (truth) add_map("true flat field", *truth);
+  add_map(fmt::format("{} flat field", what), estimate);
+  if (truth) {
+    // (estimate − true)/sd: unit-variance noise when the Laplace sds are right.
+    plot::ImagePanel r;
+    r.title = fmt::format("({} − true)/sd", what);
+    r.image = (estimate - *truth) / sd;
+    r.colormap = plot::Colormap::kRdBu;
+    r.symmetric_limits = true;
+    r.colorbar_label = "error / sd";
+    r.colorbar_short_label = "sd";
+    panels.push_back(std::move(r));
+  }
+  plot::ImagePanel s;
+  s.title = "Laplace sd";
+  s.image = sd;
+  s.colormap = plot::Colormap::kInferno;
+  s.colorbar_label = "sd of the pixel response";
+  s.colorbar_short_label = "sd";
+  panels.push_back(std::move(s));
+  plot::ImageFigureOptions options = image_options(c);
+  options.pixel_scale_arcsec.reset();  // a detector map: axes in pixels
+  draw_in_formats(c, out_dir, "flat_field",
+                  [&](const std::string& p) { plot::plot_images(p, panels, options); });
 }
 
 }  // namespace airy::pipeline

@@ -6,6 +6,7 @@
 
 #include <functional>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -58,7 +59,22 @@ void draw_simulation_figure(const config::Config& c, const RealImage& psf,
 void draw_fit_images(const config::Config& c, const RealImage& data, const RealImage& model,
                      const std::string& out_dir, int num_parameters = 0,
                      const std::string& stem = "fit_images",
-                     const std::string& model_title = "posterior-mean model");
+                     const std::string& model_title = "posterior-mean model",
+                     const std::string& exposure_label = "");
+
+/// draw_fit_images for every exposure: <stem>.<formats> for the single image, or
+/// <stem>_<label>.<formats> per exposure (the names of its FITS files), titled with the label.
+void draw_exposure_fit_images(const config::Config& c, const std::vector<RealImage>& data,
+                              const std::vector<RealImage>& models, const std::string& out_dir,
+                              int num_parameters, const std::string& stem,
+                              const std::string& model_title);
+
+/// The flat field (detector.pixel_response.map) of a fit -> flat_field.<formats>: with a truth,
+/// true / estimate / (estimate − true)/sd / sd; without, estimate / sd. `what` names the
+/// estimate ("MAP"). The maps share one colour scale; the residual is in units of the sd.
+void draw_flat_field_figure(const config::Config& c, const RealImage& estimate, const RealImage& sd,
+                            const std::optional<RealImage>& truth, const std::string& out_dir,
+                            const std::string& what = "MAP");
 
 /// Corner and trace plots of the sampled coordinates [plot] selects -> corner.*, trace.*.
 void draw_posterior_plots(const config::Config& c, const infer::Run& run,

@@ -326,7 +326,7 @@ FitResult run_fit(const FitInputs& in, RunRecord& record) {
     }
     add_predictive_groups(post, run, choice, c.sampler.seed, c.sampler.num_threads, nc);
   }
-  std::optional<RealImage> model;
+  std::vector<RealImage> models;  // posterior-mean image per exposure (for the figures)
   if (have_draws) {
     result.summary = infer::summarize(run);
     std::string table =
@@ -361,7 +361,7 @@ FitResult run_fit(const FitInputs& in, RunRecord& record) {
       const RealImage& d = in.data.exposures[static_cast<std::size_t>(e)].image;
       io::write_fits(path_in(out, config::exposure_file_name(c, e, "residual")), RealImage(d - m),
                      rh);
-      if (e == 0) model = m;
+      models.push_back(m);
     }
   } else {
     const std::string head =
@@ -371,10 +371,12 @@ FitResult run_fit(const FitInputs& in, RunRecord& record) {
     result.summary_text = head + (live_masked ? "" : masked) + (live_map ? "" : map.text) + pt.text;
     write_inference_data_locked(path_in(out, "posterior.nc"), run, nc);
   }
-  if (o.plots && model) {
+  if (o.plots && !models.empty()) {
     record.phase("plots");
-    draw_fit_images(c, in.data.exposures[0].image, *model, out,  // exposure 0 of N
-                    static_cast<int>(names.size()));
+    std::vector<RealImage> data;
+    for (const auto& x : in.data.exposures) data.push_back(x.image);
+    draw_exposure_fit_images(c, data, models, out, static_cast<int>(names.size()), "fit_images",
+                             "posterior-mean model");
     draw_posterior_plots(c, run, units, in.truth.values, out);
   }
 

@@ -25,6 +25,7 @@ void write_best_fit_images(const config::Config& c, const RunData& data,
                            const std::vector<double>& values, const OptimizeRunOptions& o) {
   const posterior::ImagePosterior& post = data.posterior;
   const std::string& out = c.output_dir;
+  std::vector<RealImage> models, data_images;
   for (int e = 0; e < post.num_exposures(); ++e) {
     const RealImage model = post.telescope_at(values, e).model();
     io::FitsHeader mh = image_header(c, "BESTFIT", "photon");
@@ -35,13 +36,14 @@ void write_best_fit_images(const config::Config& c, const RunData& data,
     const RealImage& d = data.exposures[static_cast<std::size_t>(e)].image;
     io::write_fits(path_in(out, config::exposure_file_name(c, e, "best_fit_residual")),
                    RealImage(d - model), rh);
-    if (e == 0) {  // the figure shows exposure 0 of N
-      const bool map =
-          posterior::parse_objective(o.objective, "--objective") == posterior::FitObjective::kMap;
-      draw_fit_images(c, d, model, out, static_cast<int>(values.size()), "best_fit",
-                      map ? "MAP model" : "best-fit model (ML)");
-    }
+    models.push_back(model);
+    data_images.push_back(d);
   }
+  // One figure per exposure: best_fit.<format>, or best_fit_<label>.<format>.
+  const bool map =
+      posterior::parse_objective(o.objective, "--objective") == posterior::FitObjective::kMap;
+  draw_exposure_fit_images(c, data_images, models, out, static_cast<int>(values.size()), "best_fit",
+                           map ? "MAP model" : "best-fit model (ML)");
 }
 
 }  // namespace
@@ -98,8 +100,12 @@ OptimizeRunResult optimize_run(const config::Config& c, const OptimizeRunOptions
     OptimizeRunResult r;
     r.structured = true;
     r.table = masked_report(post);
+    // The truth the data's simulation wrote, when these are exactly its files: the flat-field
+    // figure and the coverage line compare the MAP and its sds with it.
+    std::string why;
+    const std::map<std::string, double> truth = truth_written_for(data.files(), &why);
     StructuredOptimize so =
-        optimize_structured(c, post, from_config ? 0 : o.num_starts, out, from_config);
+        optimize_structured(c, post, from_config ? 0 : o.num_starts, out, from_config, truth);
     r.result = std::move(so.result);
     r.table += so.table;
     if (r.result.interrupted) {

@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <optional>
 
 #include "airy/core/error.hpp"
 #include "airy/core/rng.hpp"
@@ -22,7 +23,8 @@ namespace airy::pipeline {
 
 StructuredOptimize optimize_structured(const config::Config& c,
                                        const posterior::ImagePosterior& post, int num_starts,
-                                       const std::string& out, bool from_config) {
+                                       const std::string& out, bool from_config,
+                                       const std::map<std::string, double>& truth) {
   const infer::SiteModel& model = post.log_density();
   if (const std::string issue = model.prior_reference_issue(); num_starts > 0 && !issue.empty()) {
     throw InvalidArgument(fmt::format(
@@ -145,7 +147,57 @@ StructuredOptimize optimize_structured(const config::Config& c,
   io::FitsHeader h = image_header(c, "FLAT_MAP", "1");
   h.history.push_back("MAP flat field (detector.pixel_response.map), airy optimize");
   io::write_fits(path_in(out, "flat_field.fits"), flat, h);
+  std::optional<RealImage> true_flat;
+  if (truth.contains(lap.names[static_cast<std::size_t>(sl.offset)])) {
+    true_flat = RealImage(flat.rows(), flat.cols());
+    for (Eigen::Index i = 0; i < flat.size(); ++i) {
+      const auto it = truth.find(lap.names[static_cast<std::size_t>(sl.offset + i)]);
+      true_flat->data()[i] = it == truth.end() ? std::nan("") : it->second;
+    }
+    if (!true_flat->isFinite().all()) true_flat.reset();  // a partial truth: no comparison
+  }
+  so.table +=
+      truth_coverage(lap, truth, static_cast<int>(sl.offset), static_cast<int>(flat.size()));
+  draw_flat_field_figure(c, flat, lap.flat_sd, true_flat, out, "MAP");
   return so;
+}
+
+std::string truth_coverage(const StructuredLaplace& s, const std::map<std::string, double>& truth,
+                           int flat_offset, int flat_size) {
+  int n = 0, in1 = 0, in2 = 0;
+  double abs_error = 0.0;
+  std::string globals;
+  for (std::size_t i = 0; i < s.names.size(); ++i) {
+    const auto it = truth.find(s.names[i]);
+    if (it == truth.end()) continue;
+    const double z = (s.values[i] - it->second) / s.laplace_sd[i];
+    const auto k = static_cast<int>(i);
+    if (k >= flat_offset && k < flat_offset + flat_size) {
+      ++n;
+      in1 += std::fabs(z) <= 1.0 ? 1 : 0;
+      in2 += std::fabs(z) <= 2.0 ? 1 : 0;
+      abs_error += std::fabs(s.values[i] - it->second);
+    } else {
+      globals += fmt::format("  {:<28} {:>14.6g} {:>14.6g} {:>8.2f}\n", s.names[i], it->second,
+                             s.values[i], z);
+    }
+  }
+  std::string text;
+  if (n > 0) {
+    // Under a correct Gaussian approximation each pixel's |z| <= 1 with p = 0.683 (<= 2: 0.954),
+    // so the fraction inside has binomial sd sqrt(p (1 - p) / n).
+    const double f1 = static_cast<double>(in1) / n, f2 = static_cast<double>(in2) / n;
+    text += fmt::format(
+        "truth: flat field: {:.1f} % of {} true values inside their 68.3 % Laplace intervals "
+        "(binomial sd {:.1f} %), {:.1f} % inside 95.4 % (sd {:.1f} %); mean |MAP - true| {:.3g}\n",
+        100.0 * f1, n, 100.0 * std::sqrt(0.683 * 0.317 / n), 100.0 * f2,
+        100.0 * std::sqrt(0.954 * 0.046 / n), abs_error / n);
+  }
+  if (!globals.empty()) {
+    text += fmt::format("truth: {:<28} {:>14} {:>14} {:>8}\n{}", "parameter", "true", "MAP",
+                        "(MAP-true)/sd", globals);
+  }
+  return text;
 }
 
 }  // namespace airy::pipeline

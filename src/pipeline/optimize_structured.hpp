@@ -3,6 +3,7 @@
 /// @brief The large-scale path of `airy optimize` (a posterior with a flat field).
 #pragma once
 
+#include <map>
 #include <string>
 
 #include "airy/config/config.hpp"
@@ -24,10 +25,21 @@ struct StructuredOptimize {
 /// gradient max_i |s_i d log p/du_i| <= 1e-4; then structured_laplace at the best. Writes
 /// optimize_starts.csv, optimize.csv (parameter, unit, value, crb, laplace_sd),
 /// flat_field.fits, flat_field_sd.fits, flat_field_crb.fits and global_covariance.csv into
-/// `out`. A stop request (signal) ends it with the best point so far and no sds.
+/// `out`, and the flat-field figure (flat_field.<[plot] formats>). With a `truth` (the
+/// simulation's truth.toml) the table also reports how many true values lie inside their
+/// Laplace intervals (truth_coverage) and the figure shows the true map and (MAP − true)/sd.
+/// A stop request (signal) ends it with the best point so far and no sds.
 /// @throws InvalidArgument for improper priors (nothing to draw starts from).
 StructuredOptimize optimize_structured(const config::Config& c,
                                        const posterior::ImagePosterior& post, int num_starts,
-                                       const std::string& out, bool from_config = false);
+                                       const std::string& out, bool from_config = false,
+                                       const std::map<std::string, double>& truth = {});
+
+/// Coverage of the truth by the Laplace intervals at an estimate: for the flat field, the
+/// fraction of true values within 1 sd (expected 68.3 %, binomial sd sqrt(p(1-p)/n)) and 2 sd
+/// (95.4 %) and the mean |estimate − truth|; for every other parameter with a truth, its
+/// (estimate − truth)/sd. "" when `truth` covers none of the parameters.
+std::string truth_coverage(const StructuredLaplace& s, const std::map<std::string, double>& truth,
+                           int flat_offset, int flat_size);
 
 }  // namespace airy::pipeline

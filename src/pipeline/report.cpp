@@ -170,13 +170,16 @@ void plot_run(const std::string& run_dir, const PlotOverrides& overrides) {
   std::vector<RealImage> data;
   for (const auto& f : data_copies(run_dir, c)) data.push_back(io::read_fits(f).image);
   const std::vector<model::Telescope> telescopes = config::build_exposure_telescopes(c);
-  const RealImage first = data.at(0);
+  const std::vector<RealImage> images = data;
   const auto post = config::build_posterior(c, telescopes, std::move(data));
   const infer::Summary summary = infer::summarize(run);
   std::vector<double> mean;
   for (const auto& row : summary.rows) mean.push_back(row.mean);
-  draw_fit_images(c, first, post.telescope_at(mean).model(), run_dir,  // exposure 0 of N
-                  static_cast<int>(mean.size()));
+  std::vector<RealImage> models;
+  for (int e = 0; e < post.num_exposures(); ++e)
+    models.push_back(post.telescope_at(mean, e).model());
+  draw_exposure_fit_images(c, images, models, run_dir, static_cast<int>(mean.size()), "fit_images",
+                           "posterior-mean model");
   draw_posterior_plots(c, run, post.output_units(), truth_of(run_dir), run_dir);
 }
 

@@ -25,6 +25,13 @@ namespace fs = std::filesystem;
 
 namespace {
 
+/// The figures a command writes (<stem>.<format>, docs/plots.md), and those written per
+/// exposure as <stem>_<label>.<format>.
+constexpr const char* kFigureStems[] = {"simulate",    "fit_images", "corner",    "trace",
+                                        "correlation", "best_fit",   "flat_field"};
+constexpr const char* kExposureFigureStems[] = {"fit_images_", "best_fit_"};
+constexpr const char* kFigureFormats[] = {"png", "pdf", "svg"};
+
 /// Every fixed name a command writes into its run directory (docs/file_formats.md).
 const std::set<std::string>& owned_names() {
   static const std::set<std::string> names = [] {
@@ -52,9 +59,8 @@ const std::set<std::string>& owned_names() {
                                "flat_field_crb.fits",
                                "global_covariance.csv",
                                ".airy-write-test"};
-    for (const char* stem : {"simulate", "fit_images", "corner", "trace", "correlation"}) {
-      n.insert(std::string(stem) + ".png");
-      n.insert(std::string(stem) + ".pdf");
+    for (const char* stem : kFigureStems) {
+      for (const char* format : kFigureFormats) n.insert(std::string(stem) + "." + format);
     }
     return n;
   }();
@@ -75,8 +81,21 @@ bool is_exposure_image(const std::string& f) {
   return false;
 }
 
+/// A per-exposure figure: "<stem>_<label>.<format>".
+bool is_exposure_figure(const std::string& f) {
+  for (const char* format : kFigureFormats) {
+    const std::string ext = std::string(".") + format;
+    if (!f.ends_with(ext)) continue;
+    for (const char* stem : kExposureFigureStems) {
+      if (f.starts_with(stem) && f.size() > std::strlen(stem) + ext.size()) return true;
+    }
+  }
+  return false;
+}
+
 bool owned_final_name(const std::string& f) {
-  return owned_names().count(f) != 0 || is_chain_file(f) || is_exposure_image(f);
+  return owned_names().count(f) != 0 || is_chain_file(f) || is_exposure_image(f) ||
+         is_exposure_figure(f);
 }
 
 /// Whether `f` is a data file `airy simulate` writes: data.fits or data_<label>.fits.

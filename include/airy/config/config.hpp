@@ -266,5 +266,9 @@ Config load_config(const std::string& path);
 std::string to_toml(const Config& config);
 /// The flagship configuration embedded in the binary (identical to examples/binary_star.toml).
 std::string_view flagship_toml();
+/// examples/calibration.toml (the truth of `airy demo calibration`) and
+/// examples/calibration_guess.toml (its initial guess), embedded likewise.
+std::string_view calibration_toml();
+std::string_view calibration_guess_toml();
 
 }  // namespace airy::config

@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "airy/config/config.hpp"
+#include "airy/core/arrays.hpp"
 #include "airy/infer/summary.hpp"
 #include "airy/infer/tempering.hpp"
 #include "airy/posterior/fisher.hpp"
@@ -208,6 +209,35 @@ struct OptimizeRunResult {
 /// @throws InvalidArgument for a missing/invalid data file, bad options or a non-empty
 ///   directory.
 OptimizeRunResult optimize_run(const config::Config& config, const OptimizeRunOptions& options);
+
+/// Options of calibration_demo().
+struct CalibrationDemoOptions {
+  std::string out_dir;           ///< "" = the example's [output] dir (calibration-out)
+  bool overwrite = false;        ///< replace airy's files in non-empty directories
+  std::uint64_t flat_seed = 11;  ///< Philox seed of the true flat field
+};
+
+/// Result of calibration_demo().
+struct CalibrationDemoResult {
+  std::string sim_dir;         ///< the simulation (out_dir)
+  std::string map_dir;         ///< the MAP fit (<out_dir>/map)
+  std::string true_flat_path;  ///< <out_dir>/true_flat_field.fits
+  SimulateResult simulation;
+  OptimizeRunResult map;
+};
+
+/// `airy demo calibration` (docs/calibration.md): writes a true flat field (Normal(1, 0.05)
+/// per pixel, seed `flat_seed`) into out_dir, simulates examples/calibration.toml with it (5
+/// dithers, 8 stars, 7 Zernikes), then fits examples/calibration_guess.toml to that data in
+/// <out_dir>/map: the structured MAP from the guess and the Laplace sd of all 4127 parameters,
+/// compared with the truth (optimize.txt; flat_field.<formats> shows the true, MAP,
+/// (MAP - true)/sd and sd maps; best_fit_<exposure>.<formats> each exposure's data, model and
+/// residual). Both configs are embedded.
+/// @throws InvalidArgument for non-empty directories (without overwrite).
+CalibrationDemoResult calibration_demo(const CalibrationDemoOptions& options);
+
+/// A Normal(1, sd) flat field (rows x cols) from Philox stream (seed, 0).
+RealImage draw_flat_field(Eigen::Index rows, Eigen::Index cols, double sd, std::uint64_t seed);
 
 /// The Fisher metric for `airy fit --metric fisher`: the MAP (best of `num_starts` L-BFGS
 /// starts from the priors, seeded with `seed`) and the Laplace covariance there in the
