@@ -9,7 +9,9 @@ Each repetition runs, back to back so that both see the same load:
   Python:  airy.sample(airy.load_config(CONFIG), data, same options, progress_bar=False)
            (wall of load_config + sample + the ArviZ conversion, in one warm interpreter),
            once with the per-pixel log_likelihood group (the default) and once without.
-The order alternates between repetitions. Both follow the config's [sampler] table (for
+The order alternates between repetitions. Besides wall time, each run's CPU time (user + sys:
+the CLI process's from getrusage(RUSAGE_CHILDREN), Python's from time.process_time(), which
+includes the sampler's C++ threads), the measure that stays meaningful on a loaded machine. Both follow the config's [sampler] table (for
 tutorial6.toml: init = "map" with 16 L-BFGS starts, metric_init = "laplace"), and the script
 checks that both produced the same draws (the same seed gives the same chains).
 
@@ -21,6 +23,7 @@ import argparse
 import csv
 import json
 import os
+import resource
 import shutil
 import subprocess
 import time
@@ -58,22 +61,26 @@ def cli():
     cmd = [args.airy, "fit", args.config, "--data", args.data, "--out", out, "--chains", str(args.chains),
            "--warmup", str(args.warmup), "--samples", str(args.samples), "--seed", str(args.seed),
            "--threads", str(args.threads), "--quiet", "--no-plots"]
+    r0 = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
     subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     wall = time.perf_counter() - t0
+    r1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (r1.ru_utime - r0.ru_utime) + (r1.ru_stime - r0.ru_stime)
     # The first chain's draws of the first parameter, to check that both sides ran the same chain.
     with open(os.path.join(out, "chain_1.csv")) as fh:
         rows = [r for r in csv.reader(line for line in fh if not line.startswith("#"))]
     head = rows[0]
-    return wall, head, np.array([[float(x) for x in r] for r in rows[1:]])
+    return wall, cpu, head, np.array([[float(x) for x in r] for r in rows[1:]])
 
 
 def python(log_likelihood):
+    c0 = time.process_time()
     t0 = time.perf_counter()
     cfg = airy.load_config(args.config)
     idata = airy.sample(cfg, data, num_chains=args.chains, num_warmup=args.warmup, num_samples=args.samples,
                         seed=args.seed, num_threads=args.threads, progress_bar=False, log_likelihood=log_likelihood)
-    return time.perf_counter() - t0, idata
+    return time.perf_counter() - t0, time.process_time() - c0, idata
 
 
 runs = []
@@ -82,13 +89,14 @@ for rep in range(args.reps):
     for side in order:
         before = load()
         if side == "cli":
-            wall, head, chain = cli()
+            wall, cpu, head, chain = cli()
             cli_chain = (head, chain)
         else:
-            wall, idata = python(side == "py")
+            wall, cpu, idata = python(side == "py")
             py_idata = idata
-        runs.append({"rep": rep, "side": side, "wall_s": wall, "load_before": before, "load_after": load()})
-        print(f"rep {rep} {side:8s} {wall:7.2f} s  load {before} -> {load()}", flush=True)
+        runs.append({"rep": rep, "side": side, "wall_s": wall, "cpu_s": cpu, "load_before": before,
+                     "load_after": load()})
+        print(f"rep {rep} {side:8s} wall {wall:7.2f} s  cpu {cpu:7.2f} s  load {before} -> {load()}", flush=True)
 
 # Same draws? The CLI's chain 1 vs airy.sample's chain 0, parameter by parameter.
 head, chain = cli_chain
@@ -100,20 +108,25 @@ for name in py_idata.posterior.data_vars:
         same[name] = float(np.max(np.abs(a - b)) / max(np.max(np.abs(b)), 1e-300))
 
 med = {s: float(np.median([r["wall_s"] for r in runs if r["side"] == s])) for s in ("cli", "py", "py_noll")}
+cpu = {s: float(np.median([r["cpu_s"] for r in runs if r["side"] == s])) for s in ("cli", "py", "py_noll")}
 result = {"config": args.config, "chains": args.chains, "warmup": args.warmup, "samples": args.samples,
-          "seed": args.seed, "threads": args.threads, "runs": runs, "median_wall_s": med,
-          "overhead_with_log_likelihood": med["py"] / med["cli"] - 1,
-          "overhead_without_log_likelihood": med["py_noll"] / med["cli"] - 1,
+          "seed": args.seed, "threads": args.threads, "runs": runs, "median_wall_s": med, "median_cpu_s": cpu,
+          "overhead_wall_with_log_likelihood": med["py"] / med["cli"] - 1,
+          "overhead_wall_without_log_likelihood": med["py_noll"] / med["cli"] - 1,
+          "overhead_cpu_with_log_likelihood": cpu["py"] / cpu["cli"] - 1,
+          "overhead_cpu_without_log_likelihood": cpu["py_noll"] / cpu["cli"] - 1,
           "draws_max_rel_diff": same, "airy": airy.__version__, "cores": os.cpu_count()}
 with open(os.path.join(args.out, "result.json"), "w") as fh:
     json.dump(result, fh, indent=1)
-lines = ["| run | wall s per repetition (load before) | median wall s | vs CLI |", "|---|---|---|---|"]
+lines = ["| run | wall s (CPU s) per repetition, load before | median wall s | vs CLI | median CPU s | vs CLI |",
+         "|---|---|---|---|---|---|"]
 labels = {"cli": "`airy fit` (CLI, --no-plots)", "py": "`airy.sample(cfg, data)` (with log_likelihood)",
           "py_noll": "`airy.sample(..., log_likelihood=False)`"}
 for s in ("cli", "py", "py_noll"):
-    per = ", ".join(f"{r['wall_s']:.1f} ({r['load_before']})" for r in runs if r["side"] == s)
+    per = ", ".join(f"{r['wall_s']:.1f} ({r['cpu_s']:.1f}), {r['load_before']}" for r in runs if r["side"] == s)
     rel = "" if s == "cli" else f"{100 * (med[s] / med['cli'] - 1):+.1f}%"
-    lines.append(f"| {labels[s]} | {per} | {med[s]:.1f} | {rel} |")
+    rel_cpu = "" if s == "cli" else f"{100 * (cpu[s] / cpu['cli'] - 1):+.1f}%"
+    lines.append(f"| {labels[s]} | {per} | {med[s]:.1f} | {rel} | {cpu[s]:.1f} | {rel_cpu} |")
 lines.append("")
 lines.append(f"{args.chains} chains x ({args.warmup} + {args.samples}), seed {args.seed}, {args.threads} threads; "
              f"chain 1's draws: max relative difference CLI vs Python "

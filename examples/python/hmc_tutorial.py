@@ -86,13 +86,14 @@ def priors(config: dict) -> dict:
 
 
 def run(warmup=1000, samples=1000, chains=1, npix=128, seed=0, quiet=False, dlux=None, init="uniform",
-        dlux_warmup=None, dlux_samples=None):
+        dlux_warmup=None, dlux_samples=None, save_dir=None):
     """Runs the samplers; returns {'numpyro': draws, 'airy': idata, 'table': rows (NumPyro+airy
     vs airy.sample), 'dlux': draws or None, 'table_dlux': rows (NumPyro+dLux vs airy.sample) or
     None, 'seconds': per sampler}. ``dlux``: None = when installed, False = skip, True = must.
     ``init``: 'uniform' (NumPyro's default, as the tutorial) or 'map' (every chain of every
     sampler starts at airy's MAP of the posterior). ``dlux_warmup``/``dlux_samples``: shorter
-    lengths for NumPyro + dLux alone (default: the same), whose gradients cost ~10x airy's."""
+    lengths for NumPyro + dLux alone (default: the same), whose gradients cost ~10x airy's.
+    ``save_dir``: each sampler's draws are written there as it finishes (<sampler>.npz)."""
     import time
 
     with open(ROOT / "bench" / "compare" / "tutorial6.toml", "rb") as fh:
@@ -127,10 +128,23 @@ def run(warmup=1000, samples=1000, chains=1, npix=128, seed=0, quiet=False, dlux
         draws = {k: np.asarray(v) for k, v in sampler.get_samples(group_by_chain=True).items()}
         return draws, time.perf_counter() - t0
 
+    def save(name, draws):
+        if save_dir is not None:
+            pathlib.Path(save_dir).mkdir(parents=True, exist_ok=True)
+            np.savez(pathlib.Path(save_dir) / f"{name}.npz", **draws)
+
     seconds = {}
     # --- the tutorial's NumPyro model, airy's JAX function in place of telescope.model() -----
     telescope_fn = airy.jax.model_function(telescope, PARAMETERS)
     np_draws, seconds["numpyro_airy"] = numpyro_run(lambda values: telescope_fn(np_j.stack(values)))
+    save("numpyro_airy", np_draws)
+
+    # --- the same posterior sampled by airy's NUTS --------------------------------------------
+    t0 = time.perf_counter()
+    idata = airy.sample(posterior, num_warmup=warmup, num_samples=samples, num_chains=max(chains, 2),
+                        seed=seed + 2, progress_bar=not quiet, init=airy_init)
+    seconds["airy_sample"] = time.perf_counter() - t0
+    save("airy_sample", {name: idata.posterior[name].values for name in PARAMETERS})
 
     # --- the original: NumPyro with the dLux telescope -----------------------------------------
     dlux_draws = None
@@ -140,12 +154,7 @@ def run(warmup=1000, samples=1000, chains=1, npix=128, seed=0, quiet=False, dlux
     if dlux_tel is not None:
         dlux_draws, seconds["numpyro_dlux"] = numpyro_run(lambda values: dlux_tel.set(PARAMETERS, values).model(),
                                                           dlux_warmup or warmup, dlux_samples or samples)
-
-    # --- the same posterior sampled by airy's NUTS --------------------------------------------
-    t0 = time.perf_counter()
-    idata = airy.sample(posterior, num_warmup=warmup, num_samples=samples, num_chains=max(chains, 2),
-                        seed=seed + 2, progress_bar=not quiet, init=airy_init)
-    seconds["airy_sample"] = time.perf_counter() - t0
+        save("numpyro_dlux", dlux_draws)
 
     rows = [(name, *compare(np_draws[name], idata.posterior[name].values)) for name in PARAMETERS]
     rows_dlux = None
@@ -176,9 +185,11 @@ def main():
     ap.add_argument("--dlux-warmup", type=int, default=None, help="NumPyro + dLux only (default: --warmup)")
     ap.add_argument("--dlux-samples", type=int, default=None, help="NumPyro + dLux only (default: --samples)")
     ap.add_argument("--json", default=None, help="write the tables and timings to this file")
+    ap.add_argument("--save-dir", default=None, help="write each sampler's draws there (<sampler>.npz)")
     args = ap.parse_args()
     out = run(args.warmup, args.samples, args.chains, args.npix, args.seed, dlux=False if args.no_dlux else None,
-              init=args.init, dlux_warmup=args.dlux_warmup, dlux_samples=args.dlux_samples)
+              init=args.init, dlux_warmup=args.dlux_warmup, dlux_samples=args.dlux_samples,
+              save_dir=args.save_dir)
     if args.json:
         import json
 

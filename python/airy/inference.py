@@ -315,7 +315,8 @@ def sample(target, data=None, *, num_warmup=None, num_samples=None, num_chains=N
     if inv_metric is not None:
         options.inv_metric = as_array(inv_metric, "inv_metric")
     map_values = None
-    want_map = init == "map" or (init is None and cfg is not None and cfg.sampler.init == "map")
+    # (init may be an array of values: compare with "map" only when it is a string)
+    want_map = (isinstance(init, str) and init == "map") or (init is None and cfg is not None and cfg.sampler.init == "map")
     laplace = cfg is not None and (cfg.sampler.metric == "fisher" or cfg.sampler.metric_init == "laplace")
     if (want_map or laplace) and isinstance(target, Posterior):
         starts = cfg.sampler.map_starts if cfg is not None else 16

@@ -9,6 +9,7 @@
 #include <nanobind/stl/tuple.h>
 #include <nanobind/stl/vector.h>
 
+#include <memory>
 #include <tuple>
 
 #include "airy/core/error.hpp"
@@ -93,10 +94,24 @@ OutArray log_likelihood_draws(const ImagePosterior& p, const InArray& draws, int
       pixels.emplace_back(lik.kind(), RealImage::Constant(1, 1, d.data()[k]), lik.sigma(),
                           std::move(maps));
     }
-    RealImage one(1, 1), bar;
+    // One render per draw through the posterior's own binding of exposure e (telescope value
+    // of bound coordinate j = scale_g * site value g, g = global_indices[j]) with one
+    // workspace for all draws: telescope_at(v, e).model() would rebuild the telescope and its
+    // buffers per draw, which cost ~10 gradients' worth each (bench/compare/python_vs_cli.py).
+    const model::Telescope& telescope = p.telescope(e);
+    const model::ParameterSet& set = p.parameter_set(e);
+    const std::vector<int>& global = p.global_indices(e);
+    const std::vector<double>& scales = p.scales();
+    const std::unique_ptr<model::TelescopeWorkspace> ws = telescope.make_workspace(set);
+    std::vector<double> x(global.size());
+    RealImage mu, one(1, 1), bar;
     for (std::size_t i = 0; i < nd; ++i) {
-      const std::vector<double> v(draws.data() + i * n, draws.data() + (i + 1) * n);
-      const RealImage mu = p.telescope_at(v, e).model();
+      const double* v = draws.data() + i * n;
+      for (std::size_t j = 0; j < global.size(); ++j) {
+        const auto g = static_cast<std::size_t>(global[j]);
+        x[j] = scales[g] * v[g];
+      }
+      telescope.render(set, x, *ws, mu);
       for (std::size_t j = 0; j < kept.size(); ++j) {
         one(0, 0) = mu.data()[kept[j]];
         out[i * npix + kept[j]] = pixels[j].log_likelihood(one, bar);
