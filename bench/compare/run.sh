@@ -15,6 +15,11 @@
 #                      NumPyro side) instead of the tutorial's uniform(-2, 2) inits
 #   --threads N        cores for both sides (default min(chains, cores)); both sides are pinned
 #                      to the same N cores with taskset when N < cores
+#   --python           instead: the Python package's comparisons (issue #12 §5), in the venv
+#                      .venv-python (requirements-python.txt + the airy package built from this
+#                      tree): python_numpyro.py (NumPyro + airy.jax vs NumPyro + dLux in one
+#                      process; --chains/--warmup/--samples/--seed, default 2 x (500 + 500))
+#                      and python_vs_cli.py (airy.sample vs `airy fit`, default 4 x (1000 + 1000))
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
@@ -22,7 +27,7 @@ venv="$here/.venv-compare"
 out="$here/out"
 airy="${AIRY:-$root/build/apps/airy/airy}"   # AIRY=/path/to/airy overrides
 
-quick=0; skip_build=0; no_airy=0; vectorized=0
+quick=0; skip_build=0; no_airy=0; vectorized=0; python_mode=0; chains_given=""
 chains=4; warmup=""; samples=""; threads=""; seed=1
 models="tutorial6 flagship"; precisions="f32 f64"; numpyro_init=random
 while [ $# -gt 0 ]; do
@@ -31,7 +36,7 @@ while [ $# -gt 0 ]; do
     --skip-airy-build) skip_build=1 ;;
     --no-airy) no_airy=1 ;;
     --vectorized) vectorized=1 ;;
-    --chains) chains="$2"; shift ;;
+    --chains) chains="$2"; chains_given="$2"; shift ;;
     --warmup) warmup="$2"; shift ;;
     --samples) samples="$2"; shift ;;
     --threads) threads="$2"; shift ;;
@@ -39,7 +44,8 @@ while [ $# -gt 0 ]; do
     --models) models="$2"; shift ;;
     --precisions) precisions="$2"; shift ;;
     --numpyro-init) numpyro_init="$2"; shift ;;
-    -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
+    --python) python_mode=1 ;;
+    -h|--help) sed -n '2,22p' "$0"; exit 0 ;;
     *) echo "run.sh: unknown option $1" >&2; exit 2 ;;
   esac
   shift
@@ -50,12 +56,37 @@ case "$numpyro_init" in
   *) echo "run.sh: --numpyro-init must be random or map" >&2; exit 2 ;;
 esac
 if [ "$quick" = 1 ]; then warmup="${warmup:-200}"; samples="${samples:-200}"; fi
+warmup_given="$warmup"; samples_given="$samples"  # --python has its own defaults
 warmup="${warmup:-2000}"; samples="${samples:-2000}"
 ncores="$(nproc)"
 threads="${threads:-$(( chains < ncores ? chains : ncores ))}"
 pin=()
 if [ "$threads" -lt "$ncores" ] && command -v taskset >/dev/null; then
   pin=(taskset -c "0-$((threads - 1))")
+fi
+
+# ---------------------------------------------------------------- the Python package (--python)
+if [ "$python_mode" = 1 ]; then
+  source "$root/bench/pinned_venv.sh"
+  pvenv="$here/.venv-python"
+  pinned_venv "$pvenv" "$here/requirements-python.txt"
+  cxx="$(sed -n 's/^CMAKE_CXX_COMPILER:FILEPATH=//p' "$root/build/CMakeCache.txt" 2>/dev/null || true)"
+  echo "== installing the airy package from $root into $pvenv"
+  (cd "$root" && CCACHE_BASEDIR="$root" CMAKE_BUILD_PARALLEL_LEVEL="$ncores" "$pvenv/bin/pip" install -q \
+     --no-build-isolation --no-deps ${cxx:+"-Ccmake.define.CMAKE_CXX_COMPILER=$cxx"} \
+     $(command -v ccache >/dev/null && echo -Ccmake.define.CMAKE_CXX_COMPILER_LAUNCHER=ccache) .)
+  [ -x "$airy" ] || { echo "run.sh --python: $airy is missing (cmake --build build --target airy_cli)" >&2; exit 1; }
+  mkdir -p "$out/python"
+  "$airy" simulate "$here/tutorial6.toml" --out "$out/python/data" --overwrite >/dev/null
+  echo "== NumPyro + airy.jax vs NumPyro + dLux (one process), load: $(uptime)"
+  JAX_PLATFORMS=cpu "$pvenv/bin/python" "$here/python_numpyro.py" "$here/tutorial6.toml" "$out/python/numpyro" \
+    --data "$out/python/data/data.fits" --chains "${chains_given:-2}" --warmup "${warmup_given:-500}" \
+    --samples "${samples_given:-500}" --seed "$seed"
+  echo "== airy.sample vs airy fit, load: $(uptime)"
+  "$pvenv/bin/python" "$here/python_vs_cli.py" "$here/tutorial6.toml" "$out/python/data/data.fits" \
+    "$out/python/overhead" --airy "$airy" --chains "$chains" --warmup "${warmup_given:-1000}" \
+    --samples "${samples_given:-1000}" --seed "$seed" --threads "$threads"
+  exit 0
 fi
 
 # ---------------------------------------------------------------- (a) Python venv (PyPI only)

@@ -75,3 +75,75 @@ def as_int(value, name: str, *, minimum: int | None = None) -> int:
 
 def _fmt(shape) -> str:
     return "(" + ", ".join("n" if s is None else str(s) for s in shape) + ("," if len(shape) == 1 else "") + ")"
+
+
+#: "No map" for the C++ side (an array with no element; airy._core reads it as absent).
+NO_VARIANCE = np.zeros((0, 0))
+NO_MASK = np.zeros((0, 0), dtype=np.uint8)
+
+
+def _pixel(arr_index) -> str:
+    y, x = (int(i) for i in arr_index)
+    return f"(x={x}, y={y})"
+
+
+def as_mask(value, name: str, shape: tuple) -> np.ndarray:
+    """A pixel mask of ``shape`` (ny, nx) as uint8, nonzero = left out of the likelihood.
+
+    Accepts bool or integer arrays (a data-quality map: nonzero = bad); floats are refused
+    (TypeError naming ``name``: pass ``mask != 0`` to say what counts as masked). Raises
+    airy.InvalidArgument for a wrong shape or a mask that leaves no pixel.
+    """
+    try:
+        arr = np.asarray(value)
+    except Exception as exc:
+        raise InvalidArgument(f"{name}: cannot be converted to an array ({exc})") from None
+    if arr.dtype.kind not in "biu":
+        raise TypeError(f"{name}: expected a bool or integer array (nonzero = masked), got dtype {arr.dtype}"
+                        " (pass e.g. `mask != 0`)")
+    if arr.shape != tuple(shape):
+        raise InvalidArgument(f"{name}: expected shape {_fmt(shape)} (the data image), got {arr.shape}")
+    out = np.ascontiguousarray(arr != 0, dtype=np.uint8)
+    if out.size and out.all():
+        raise InvalidArgument(f"{name}: all {out.size} pixels are masked: no data left")
+    return out
+
+
+def as_image_data(value, name: str, shape: tuple, mask: np.ndarray | None) -> np.ndarray:
+    """A data image (ny, nx) as float64; non-finite values are allowed only on masked pixels
+    (the likelihood leaves them out), else airy.InvalidArgument names the first pixel."""
+    arr = as_array(value, name, ndim=2, finite=False)
+    if arr.shape != tuple(shape):
+        raise InvalidArgument(f"{name}: shape {arr.shape} differs from the telescope's image {tuple(shape)}")
+    bad = ~np.isfinite(arr)
+    if mask is not None:
+        bad &= mask == 0
+    if bad.any():
+        i = tuple(np.argwhere(bad)[0])
+        hint = "" if mask is None else " that is not masked"
+        raise InvalidArgument(f"{name}: non-finite value {arr[i]} at pixel {_pixel(i)}{hint}"
+                              " (pass mask=... to leave bad pixels out)")
+    return arr
+
+
+def as_variance(value, name: str, shape: tuple, mask: np.ndarray | None) -> np.ndarray:
+    """A per-pixel variance map (ny, nx) in photons^2 as float64: finite and > 0 on every pixel
+    that is not masked (masked pixels may hold anything, e.g. 0 or NaN for bad pixels)."""
+    try:
+        dtype = np.asarray(value).dtype
+    except Exception:
+        dtype = None
+    if dtype is not None and dtype.kind == "b":
+        raise TypeError(f"{name}: expected a float array (photons^2), got dtype bool")
+    arr = as_array(value, name, ndim=2, finite=False)
+    if arr.shape != tuple(shape):
+        raise InvalidArgument(f"{name}: expected shape {_fmt(shape)} (the data image), got {arr.shape}")
+    with np.errstate(invalid="ignore"):
+        bad = ~(np.isfinite(arr) & (arr > 0))
+    if mask is not None:
+        bad &= mask == 0
+    if bad.any():
+        i = tuple(np.argwhere(bad)[0])
+        raise InvalidArgument(f"{name}: value {arr[i]} at pixel {_pixel(i)}: every pixel that is not masked"
+                              " needs a finite variance > 0 (photons^2)")
+    return arr

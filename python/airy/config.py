@@ -8,7 +8,7 @@ import os
 import numpy as np
 
 from . import _core
-from ._validate import as_array
+from ._validate import NO_MASK, NO_VARIANCE, as_array, as_image_data, as_mask, as_variance
 from .telescope import Telescope
 
 __all__ = ["Config", "load_config", "parse_config", "flagship_config"]
@@ -56,18 +56,53 @@ class Config:
         """The configuration as TOML (what the CLI writes as config.toml)."""
         return self.core.to_toml()
 
-    def posterior(self, data):
+    def posterior(self, data, *, variance=None, mask=None):
         """The configured posterior of ``data``: an image (ny, nx photons), or with
-        [[exposures]] one image per exposure (a list, or an array (N, ny, nx))."""
+        [[exposures]] one image per exposure (a list, or an array (N, ny, nx)).
+
+        ``variance`` / ``mask``: per-pixel maps as airy.Exposure takes them (photons^2; bool or
+        integer, nonzero = left out), one array for one image, else one per exposure (a list
+        whose entries may be None). Like a run's ``variance``/``err``/``mask`` keys."""
         from .inference import Posterior
-        if self.num_exposures == 1 and not isinstance(data, (list, tuple)) and np.ndim(data) == 2:
+        single = self.num_exposures == 1 and not isinstance(data, (list, tuple)) and np.ndim(data) == 2
+        if single and variance is None and mask is None:
             d = as_array(data, "data", ndim=2)
             return Posterior._from_core(_core.build_posterior(self.core, self.telescope._core, d))
-        images = [as_array(d, f"data[{e}]", ndim=2) for e, d in enumerate(data)]
-        if len(images) != self.num_exposures:
+        raw = [data] if single else list(data)
+        if len(raw) != self.num_exposures:
             raise _core.InvalidArgument(
-                f"data: {len(images)} image(s) for {self.num_exposures} exposure(s) of {self.source_name}")
-        return Posterior._from_core(_core.build_posterior(self.core, [t._core for t in self.telescopes], images))
+                f"data: {len(raw)} image(s) for {self.num_exposures} exposure(s) of {self.source_name}")
+        if variance is None and mask is None:
+            images = [as_array(d, f"data[{e}]", ndim=2) for e, d in enumerate(raw)]
+            return Posterior._from_core(_core.build_posterior(self.core, [t._core for t in self.telescopes], images))
+        maps = {}
+        for arg, value in (("variance", variance), ("mask", mask)):
+            if value is None:
+                maps[arg] = [None] * len(raw)
+            elif single:
+                maps[arg] = [value]
+            else:
+                if isinstance(value, np.ndarray) and value.ndim != 3:
+                    raise _core.InvalidArgument(f"{arg}: expected one map per exposure (a list, or an array"
+                                                f" (N, ny, nx)), got shape {value.shape}")
+                maps[arg] = list(value)
+                if len(maps[arg]) != len(raw):
+                    raise _core.InvalidArgument(f"{arg}: {len(maps[arg])} map(s) for {len(raw)} exposure(s)")
+        likelihood = self.core.likelihood_kind
+        images, variances, masks = [], [], []
+        for e, (d, t) in enumerate(zip(raw, self.telescopes)):
+            tag = "" if single else f"[{e}]"
+            m = maps["mask"][e]
+            m = None if m is None else as_mask(m, f"mask{tag}", t.image_shape)
+            images.append(as_image_data(d, f"data{tag}", t.image_shape, m))
+            v = maps["variance"][e]
+            if v is not None and likelihood == "poisson":
+                raise _core.InvalidArgument(f"variance{tag}: a variance map needs a Gaussian likelihood"
+                                            f" (the config's likelihood.kind is poisson)")
+            variances.append(NO_VARIANCE if v is None else as_variance(v, f"variance{tag}", t.image_shape, m))
+            masks.append(NO_MASK if m is None else m)
+        return Posterior._from_core(_core.build_posterior(self.core, [t._core for t in self.telescopes],
+                                                          images, variances, masks))
 
     def simulate(self, exposure: int | None = None):
         """(photon_noise_only, data): the configured noise applied to a telescope's model(),

@@ -8,7 +8,7 @@ import numbers
 import numpy as np
 
 from . import _core
-from ._validate import as_array, as_float, as_int
+from ._validate import NO_MASK, NO_VARIANCE, as_array, as_float, as_image_data, as_int, as_mask, as_variance
 from .distributions import Distribution
 from .telescope import Telescope
 
@@ -39,19 +39,35 @@ class Prior:
 class Exposure:
     """One exposure of a joint fit: the telescope that renders it (with the exposure's fixed
     settings: dither, band, diversity, flux scale), its data (ny, nx photons) and likelihood
-    (as in Posterior) with read-noise ``sigma`` photons; ``name`` labels it ("" = its index)."""
+    (as in Posterior) with read-noise ``sigma`` photons; ``name`` labels it ("" = its index).
+
+    Real data's per-pixel noise and bad pixels (docs/calibration.md, the config's
+    ``variance``/``err``/``mask`` keys):
+
+    - ``variance``: (ny, nx) photons^2, replacing sigma^2 pixel by pixel (``gaussian``: the
+      pixel's variance; ``poisson_gaussian(_exact)``: its read variance, v = max(mu, 0) +
+      variance). Finite and > 0 on every pixel that is not masked; not with ``poisson``.
+    - ``mask``: (ny, nx) bool or integer, nonzero = left out of the likelihood (data and
+      variance there may be NaN). NaN data pixels need a mask.
+    """
 
     def __init__(self, telescope: Telescope, data, likelihood: str = "poisson_gaussian",
-                 sigma: float = 3.0, name: str = ""):
+                 sigma: float = 3.0, name: str = "", *, variance=None, mask=None):
         if not isinstance(telescope, Telescope):
             raise TypeError(f"Exposure: telescope: expected an airy.Telescope, got {type(telescope).__name__}")
         label = f"exposure '{name}': " if name else ""
         self.telescope = telescope
-        self.data = as_array(data, f"{label}data", ndim=2)
-        if self.data.shape != telescope.image_shape:
-            raise _core.InvalidArgument(
-                f"{label}data: shape {self.data.shape} differs from the telescope's image {telescope.image_shape}")
+        shape = telescope.image_shape
         self.likelihood = str(likelihood)
+        self.mask = None if mask is None else as_mask(mask, f"{label}mask", shape)
+        self.data = as_image_data(data, f"{label}data", shape, self.mask)
+        self.variance = None
+        if variance is not None:
+            if self.likelihood == "poisson":
+                raise _core.InvalidArgument(
+                    f"{label}variance: a variance map needs a Gaussian likelihood (gaussian, poisson_gaussian or"
+                    " poisson_gaussian_exact); poisson's variance is the model itself")
+            self.variance = as_variance(variance, f"{label}variance", shape, self.mask)
         self.sigma = as_float(sigma, f"{label}sigma", positive=True)
         self.name = str(name)
 
@@ -59,7 +75,8 @@ class Exposure:
 class Posterior:
     """p(parameters | images): priors on telescope paths and one image likelihood per
     exposure ('poisson', 'gaussian', 'poisson_gaussian' (default), 'poisson_gaussian_exact')
-    with read-noise ``sigma`` photons. ``priors``: {path: Distribution} or a list of Prior.
+    with read-noise ``sigma`` photons, or a per-pixel ``variance`` map and a ``mask`` of pixels
+    to leave out (see Exposure). ``priors``: {path: Distribution} or a list of Prior.
 
     ``Posterior(telescope, priors, data)``: one image. ``Posterior([Exposure, ...], priors)``:
     several exposures fitted jointly (airy::posterior::ImagePosterior's N exposures): a prior
@@ -67,10 +84,14 @@ class Posterior:
     sum_e log L_e(d_e | model_e(shared, own_e)) + log priors."""
 
     def __init__(self, telescope, priors, data=None, likelihood: str = "poisson_gaussian",
-                 sigma: float = 3.0):
+                 sigma: float = 3.0, *, variance=None, mask=None):
         if isinstance(telescope, (list, tuple)):
             if data is not None:
                 raise _core.InvalidArgument("data: a list of Exposure objects carries its own data (pass data=None)")
+            for arg, v in (("variance", variance), ("mask", mask)):
+                if v is not None:
+                    raise _core.InvalidArgument(f"{arg}: a list of Exposure objects carries its own maps"
+                                                f" (pass airy.Exposure(..., {arg}=...))")
             exposures = list(telescope)
             if not exposures:
                 raise _core.InvalidArgument("exposures: at least one Exposure is needed")
@@ -80,7 +101,7 @@ class Posterior:
         elif isinstance(telescope, Telescope):
             if data is None:
                 raise _core.InvalidArgument("data: the observed image is needed")
-            exposures = [Exposure(telescope, data, likelihood, sigma)]
+            exposures = [Exposure(telescope, data, likelihood, sigma, variance=variance, mask=mask)]
         else:
             raise TypeError(f"telescope: expected an airy.Telescope or a list of airy.Exposure, got {type(telescope).__name__}")
         if isinstance(priors, dict):
@@ -105,7 +126,9 @@ class Posterior:
             sites += [(path, p.dist.core, p.scale, p.unit, p.name, e) for e in owners]
         self._init(_core.ImagePosterior([e.telescope._core for e in exposures], [e.data for e in exposures],
                                         [e.likelihood for e in exposures], [e.sigma for e in exposures],
-                                        [e.name for e in exposures], sites))
+                                        [e.name for e in exposures], sites,
+                                        [NO_VARIANCE if e.variance is None else e.variance for e in exposures],
+                                        [NO_MASK if e.mask is None else e.mask for e in exposures]))
 
     @classmethod
     def _from_core(cls, core):
@@ -148,6 +171,19 @@ class Posterior:
         if self.num_exposures == 1:
             return self.core.data(0)
         return [self.core.data(e) for e in range(self.num_exposures)]
+
+    @property
+    def variance(self):
+        """The variance map (ny, nx photons^2) or None; with several exposures, their list."""
+        v = [self.core.variance(e) for e in range(self.num_exposures)]
+        return v[0] if self.num_exposures == 1 else v
+
+    @property
+    def mask(self):
+        """The pixels left out of the likelihood (bool (ny, nx): the given mask plus NaN data
+        pixels); with several exposures, their list."""
+        m = [self.core.mask(e).astype(bool) for e in range(self.num_exposures)]
+        return m[0] if self.num_exposures == 1 else m
 
     def sites(self):
         """(name, size, path, unit) of each sampled block."""
@@ -279,7 +315,8 @@ def sample(target, data=None, *, num_warmup=None, num_samples=None, num_chains=N
     if inv_metric is not None:
         options.inv_metric = as_array(inv_metric, "inv_metric")
     map_values = None
-    want_map = init == "map" or (init is None and cfg is not None and cfg.sampler.init == "map")
+    # (init may be an array of values: compare with "map" only when it is a string)
+    want_map = (isinstance(init, str) and init == "map") or (init is None and cfg is not None and cfg.sampler.init == "map")
     laplace = cfg is not None and (cfg.sampler.metric == "fisher" or cfg.sampler.metric_init == "laplace")
     if (want_map or laplace) and isinstance(target, Posterior):
         starts = cfg.sampler.map_starts if cfg is not None else 16

@@ -9,8 +9,10 @@
 
 #include "airy/config/build.hpp"
 #include "airy/config/config.hpp"
+#include "airy/core/error.hpp"
 #include "airy/posterior/image_posterior.hpp"
 #include "common.hpp"
+#include "pixel_maps.hpp"
 
 namespace airy::python {
 
@@ -74,6 +76,27 @@ void bind_config(nb::module_& m) {
         return config::build_posterior(c, telescopes, std::move(images));
       },
       nb::arg("config"), nb::arg("telescopes"), nb::arg("data"));
+  m.def(
+      "build_posterior",
+      [](const config::Config& c, const std::vector<model::Telescope>& telescopes,
+         const std::vector<InArray>& data, const std::vector<InArray>& variances,
+         const std::vector<MaskArray>& masks) {
+        // One (possibly empty = none) variance map and mask per exposure, as a run reads them
+        // from [[exposures]] (config::load_pixel_maps).
+        if (variances.size() != data.size() || masks.size() != data.size()) {
+          throw_invalid("build_posterior", "variances/masks", "one entry per data image needed");
+        }
+        std::vector<RealImage> images;
+        std::vector<posterior::PixelMaps> maps;
+        for (std::size_t e = 0; e < data.size(); ++e) {
+          const std::string label = "data[" + std::to_string(e) + "]";
+          images.push_back(to_image(data[e], label.c_str()));
+          maps.push_back(to_pixel_maps(&variances[e], &masks[e], "exposure " + std::to_string(e)));
+        }
+        return config::build_posterior(c, telescopes, std::move(images), std::move(maps));
+      },
+      nb::arg("config"), nb::arg("telescopes"), nb::arg("data"), nb::arg("variances"),
+      nb::arg("masks"));
   m.def(
       "simulate_data",
       [](const config::Config& c, const InArray& model, std::uint64_t stream) {

@@ -9,6 +9,7 @@
 #include <nanobind/stl/tuple.h>
 #include <nanobind/stl/vector.h>
 
+#include <memory>
 #include <tuple>
 
 #include "airy/core/error.hpp"
@@ -17,6 +18,7 @@
 #include "airy/posterior/map_fit.hpp"
 #include "common.hpp"
 #include "infer_refs.hpp"
+#include "pixel_maps.hpp"
 
 namespace airy::python {
 namespace {
@@ -73,23 +75,46 @@ OutArray log_likelihood_draws(const ImagePosterior& p, const InArray& draws, int
   const posterior::ImageLikelihood& lik = p.likelihood(e);
   const RealImage& d = lik.data();
   const std::size_t nd = draws.shape(0), npix = static_cast<std::size_t>(d.size());
-  std::vector<double> out(nd * npix);
+  std::vector<double> out(nd * npix, 0.0);
   {
     nb::gil_scoped_release release;
-    // One single-pixel likelihood per pixel, so each pixel's term uses the same formula (and
-    // constants) as the posterior's total.
+    // One single-pixel likelihood per unmasked pixel, with the pixel's own variance when the
+    // exposure has a variance map, so each pixel's term uses the same formula (and constants)
+    // as the posterior's total. Masked pixels are not in the likelihood: their entries stay 0,
+    // so the sum over pixels is the exposure's log L.
+    std::vector<std::size_t> kept;
     std::vector<posterior::ImageLikelihood> pixels;
-    pixels.reserve(npix);
     for (std::size_t k = 0; k < npix; ++k) {
-      pixels.emplace_back(lik.kind(), RealImage::Constant(1, 1, d.data()[k]), lik.sigma());
+      if (lik.mask().data()[k] != 0) continue;
+      posterior::PixelMaps maps;
+      if (lik.variance().size() != 0) {
+        maps.variance = RealImage::Constant(1, 1, lik.variance().data()[k]);
+      }
+      kept.push_back(k);
+      pixels.emplace_back(lik.kind(), RealImage::Constant(1, 1, d.data()[k]), lik.sigma(),
+                          std::move(maps));
     }
-    RealImage one(1, 1), bar;
+    // One render per draw through the posterior's own binding of exposure e (telescope value
+    // of bound coordinate j = scale_g * site value g, g = global_indices[j]) with one
+    // workspace for all draws: telescope_at(v, e).model() would rebuild the telescope and its
+    // buffers per draw, which cost ~10 gradients' worth each (bench/compare/python_vs_cli.py).
+    const model::Telescope& telescope = p.telescope(e);
+    const model::ParameterSet& set = p.parameter_set(e);
+    const std::vector<int>& global = p.global_indices(e);
+    const std::vector<double>& scales = p.scales();
+    const std::unique_ptr<model::TelescopeWorkspace> ws = telescope.make_workspace(set);
+    std::vector<double> x(global.size());
+    RealImage mu, one(1, 1), bar;
     for (std::size_t i = 0; i < nd; ++i) {
-      const std::vector<double> v(draws.data() + i * n, draws.data() + (i + 1) * n);
-      const RealImage mu = p.telescope_at(v, e).model();
-      for (std::size_t k = 0; k < npix; ++k) {
-        one(0, 0) = mu.data()[k];
-        out[i * npix + k] = pixels[k].log_likelihood(one, bar);
+      const double* v = draws.data() + i * n;
+      for (std::size_t j = 0; j < global.size(); ++j) {
+        const auto g = static_cast<std::size_t>(global[j]);
+        x[j] = scales[g] * v[g];
+      }
+      telescope.render(set, x, *ws, mu);
+      for (std::size_t j = 0; j < kept.size(); ++j) {
+        one(0, 0) = mu.data()[kept[j]];
+        out[i * npix + kept[j]] = pixels[j].log_likelihood(one, bar);
       }
     }
   }
@@ -148,21 +173,27 @@ void bind_posterior(nb::module_& m) {
           [](ImagePosterior* self, const std::vector<model::Telescope>& telescopes,
              const std::vector<InArray>& data, const std::vector<std::string>& likelihoods,
              const std::vector<double>& sigmas, const std::vector<std::string>& names,
-             const std::vector<SiteTuple>& sites) {
+             const std::vector<SiteTuple>& sites, const std::vector<InArray>& variances,
+             const std::vector<MaskArray>& masks) {
             const std::size_t n = telescopes.size();
             if (data.size() != n || likelihoods.size() != n || sigmas.size() != n ||
-                names.size() != n) {
+                names.size() != n || (!variances.empty() && variances.size() != n) ||
+                (!masks.empty() && masks.size() != n)) {
               throw_invalid("ImagePosterior", "exposures",
-                            "telescopes, data, likelihoods, sigmas and names differ in length");
+                            "telescopes, data, likelihoods, sigmas, names, variances and masks "
+                            "differ in length");
             }
             std::vector<posterior::Exposure> exposures;
             for (std::size_t e = 0; e < n; ++e) {
               const std::string label = "exposure " + std::to_string(e);
+              // An empty array (or no list at all) = no map for this exposure.
+              posterior::PixelMaps maps = to_pixel_maps(variances.empty() ? nullptr : &variances[e],
+                                                        masks.empty() ? nullptr : &masks[e], label);
               exposures.push_back(
                   {names[e], telescopes[e],
                    posterior::ImageLikelihood(
                        posterior::parse_likelihood(likelihoods[e], label + ": likelihood"),
-                       to_image(data[e], (label + ": data").c_str()), sigmas[e])});
+                       to_image(data[e], (label + ": data").c_str()), sigmas[e], std::move(maps))});
             }
             std::vector<posterior::ParameterSite> ps;
             for (const auto& [path, prior, scale, unit, name, exposure] : sites) {
@@ -171,7 +202,8 @@ void bind_posterior(nb::module_& m) {
             new (self) ImagePosterior(std::move(exposures), std::move(ps));
           },
           nb::arg("telescopes"), nb::arg("data"), nb::arg("likelihoods"), nb::arg("sigmas"),
-          nb::arg("names"), nb::arg("sites"))
+          nb::arg("names"), nb::arg("sites"), nb::arg("variances") = std::vector<InArray>{},
+          nb::arg("masks") = std::vector<MaskArray>{})
       .def("log_density",
            [](const ImagePosterior& p) { return LogDensityRef{p.log_density_ptr()}; })
       .def_prop_ro("num_exposures", &ImagePosterior::num_exposures)
@@ -234,6 +266,25 @@ void bind_posterior(nb::module_& m) {
           "likelihood_kind",
           [](const ImagePosterior& p, int e) {
             return posterior::likelihood_name(p.likelihood(exposure_index(p, e)).kind());
+          },
+          nb::arg("exposure") = 0)
+      .def(
+          "variance",
+          [](const ImagePosterior& p, int e) {
+            return variance_array(p.likelihood(exposure_index(p, e)));
+          },
+          nb::arg("exposure") = 0, "Exposure e's variance map (photons^2), or None.")
+      .def(
+          "mask",
+          [](const ImagePosterior& p, int e) {
+            return mask_array(p.likelihood(exposure_index(p, e)));
+          },
+          nb::arg("exposure") = 0,
+          "Exposure e's pixels left out of the likelihood (given mask + NaN data), uint8 (ny, nx).")
+      .def(
+          "num_masked",
+          [](const ImagePosterior& p, int e) {
+            return static_cast<long>(p.likelihood(exposure_index(p, e)).num_masked());
           },
           nb::arg("exposure") = 0)
       .def(

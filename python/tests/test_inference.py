@@ -42,6 +42,17 @@ def test_python_log_density_matches_the_analytic_posterior():
     assert idata.attrs["complete"] == 1
 
 
+def test_init_values_as_arrays():
+    """init= a numpy vector (every chain) or one row per chain: a regression test, as comparing
+    an array with 'map' raised ValueError inside airy.sample."""
+    target = airy.LogDensity(gaussian, 2)
+    for init in (np.array([1.5, -1.0]), np.array([[1.0, -2.0], [0.5, -1.5]]), [1.0, -2.0]):
+        idata = airy.sample(target, init=init, num_warmup=20, num_samples=10, num_chains=2, seed=3,
+                            progress_bar=False)
+        assert idata.posterior["theta"].shape == (2, 10, 2)
+        assert np.all(np.isfinite(idata.posterior["theta"].values))
+
+
 def test_jax_log_density_matches_the_analytic_posterior():
     jnp = pytest.importorskip("jax.numpy")
     target = airy.LogDensity.from_jax(lambda t: -0.5 * jnp.sum(((t - 3.0) / 0.5) ** 2), 3)
