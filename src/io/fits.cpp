@@ -17,6 +17,7 @@
 
 #include "airy/core/atomic_file.hpp"
 #include "airy/core/error.hpp"
+#include "io/fits_prescan.hpp"
 
 namespace airy::io {
 namespace {
@@ -205,6 +206,7 @@ fitsfile* open_read(const std::string& path) {
           fmt::format("{}: not a FITS file (does not start with 'SIMPLE  =')", path));
     }
   }
+  check_compressed_tile_keys(path);  // values that crash cfitsio rather than fail
   fitsfile* raw = nullptr;
   int status = 0;
   fits_open_diskfile(&raw, path.c_str(), READONLY, &status);

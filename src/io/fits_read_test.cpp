@@ -143,6 +143,16 @@ TEST(FitsRead, TileCompressedImagesAndDamagedTileDescriptors) {
     EXPECT_THAT(e.what(), ::testing::HasSubstr("cfitsio_tile_descriptor_4gb_malloc"));
     EXPECT_THAT(e.what(), ::testing::HasSubstr("heap (PCOUNT): damaged tile-compressed image"));
   }
+  // ZTILE2 = 0: cfitsio divides by it while moving to the HDU (SIGFPE, a fuzzing finding);
+  // airy stops before cfitsio reads the header, naming the HDU, key and value.
+  for (int hdu : {0, 1}) {
+    try {
+      (void)read_fits(corpus + "cfitsio_ztile_zero_division", hdu);
+      ADD_FAILURE() << "ZTILE2 = 0 was accepted";
+    } catch (const InvalidArgument& e) {
+      EXPECT_THAT(e.what(), ::testing::HasSubstr("HDU 1: ZTILE2 = 0: must be an integer >= 1"));
+    }
+  }
 }
 
 }  // namespace
