@@ -15,8 +15,15 @@ if ! command -v mpicxx >/dev/null || ! command -v mpirun >/dev/null; then
   exit 0
 fi
 export CCACHE_BASEDIR=${CCACHE_BASEDIR:-$PWD}
-cmake -S . -B "$BUILD" -DCMAKE_BUILD_TYPE=Release -DAIRY_WITH_MPI=ON -DAIRY_BUILD_TESTS=OFF \
-  -DAIRY_BUILD_BENCHMARKS=OFF -DAIRY_BUILD_EXAMPLES=OFF >/dev/null
+# The Release build's flags (-Werror included) and, through ccache, its objects: only the CLI's
+# MPI translation units compile anew (the libraries do not depend on MPI).
+mpi_args=(-DCMAKE_BUILD_TYPE=Release -DAIRY_WARNINGS_AS_ERRORS=ON -DAIRY_WITH_MPI=ON
+          -DAIRY_BUILD_TESTS=OFF -DAIRY_BUILD_BENCHMARKS=OFF -DAIRY_BUILD_EXAMPLES=OFF)
+if [[ -f build/CMakeCache.txt ]]; then
+  mpi_args+=("-DCMAKE_CXX_COMPILER=$(sed -n 's/^CMAKE_CXX_COMPILER:FILEPATH=//p' build/CMakeCache.txt)")
+fi
+if command -v ccache >/dev/null; then mpi_args+=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache); fi
+cmake -S . -B "$BUILD" "${mpi_args[@]}" >/dev/null
 cmake --build "$BUILD" -j2 --target airy_cli >/dev/null
 AIRY="$BUILD/apps/airy/airy"
 tmp=$(mktemp -d /tmp/airy-mpi-batch.XXXXXX)

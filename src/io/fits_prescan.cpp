@@ -53,61 +53,52 @@ void check_compressed_tile_keys(const std::string& path) {
   std::error_code ec;
   const std::uintmax_t file_size = std::filesystem::file_size(path, ec);
   if (!in || ec) return;  // open_read reports it
-  std::uintmax_t offset = 0;
-  for (int hdu = 0; offset < file_size; ++hdu) {
+  // Every header starts a 2880-byte block with SIMPLE or XTENSION, wherever the sizes in the
+  // headers before it (which may be damaged: cfitsio copes with a misspelt NAXIS that would stop
+  // a walk from header to header) place it; so every block that starts one is checked.
+  int hdu = -1;
+  for (std::uintmax_t offset = 0; offset + kBlock <= file_size; offset += kBlock) {
+    char block[kBlock];
+    in.seekg(static_cast<std::streamoff>(offset));
+    if (!in.read(block, kBlock)) return;
+    const std::string_view first(block, 9);
+    if (first != "SIMPLE  =" && first != "XTENSION=") continue;
+    ++hdu;
     std::map<std::string, std::string> keys;
     bool end = false;
-    std::uintmax_t header_bytes = 0;
     for (int b = 0; b < kMaxHeaderBlocks && !end; ++b) {
-      char block[kBlock];
-      in.seekg(static_cast<std::streamoff>(offset + header_bytes));
-      if (!in.read(block, kBlock)) return;  // truncated: cfitsio reports it
-      header_bytes += kBlock;
-      for (std::size_t c = 0; c < kBlock / kCard; ++c) {
+      if (b > 0) {
+        if (offset + kBlock > file_size || !in.read(block, kBlock)) break;
+        offset += kBlock;
+      }
+      for (std::size_t c = 0; c < kBlock / kCard && !end; ++c) {
         const std::string_view card(block + c * kCard, kCard);
         const std::string key = trim(card.substr(0, 8));
-        if (key == "END") {
-          end = true;
-          break;
-        }
-        if (card.substr(8, 2) == "= " && !keys.contains(key)) keys[key] = card_value(card);
+        end = key == "END";
+        if (!end && card.substr(8, 2) == "= " && !keys.contains(key)) keys[key] = card_value(card);
       }
     }
-    if (!end) return;
-    auto get = [&keys](const std::string& k) -> std::optional<double> {
-      const auto it = keys.find(k);
-      return it == keys.end() ? std::nullopt : number(it->second);
-    };
-    if (keys.contains("ZIMAGE") && keys["ZIMAGE"] == "T") {
-      for (const char* stem : {"ZTILE", "ZNAXIS"}) {
-        for (int n = 1; n <= 999; ++n) {
-          const std::string k = fmt::format("{}{}", stem, n);
-          const auto it = keys.find(k);
-          if (it == keys.end()) continue;
-          const std::optional<double> v = number(it->second);
-          if (!v || *v < 1.0 || *v != std::floor(*v)) {
-            throw InvalidArgument(fmt::format(
-                "{}: HDU {}: {} = {}: must be an integer >= 1 (the tile or image size of a "
-                "tile-compressed image)",
-                path, hdu, k, it->second));
-          }
+    if (!keys.contains("ZIMAGE") || keys["ZIMAGE"] != "T") continue;
+    for (const char* stem : {"ZTILE", "ZNAXIS"}) {
+      for (int n = 1; n <= 999; ++n) {
+        const std::string k = fmt::format("{}{}", stem, n);
+        const auto it = keys.find(k);
+        if (it == keys.end()) continue;
+        // cfitsio reads a quoted number as that number ('0' is 0); a value that is no
+        // number at all gives an error status there, so only numbers are checked.
+        std::string v = it->second;
+        if (v.size() >= 2 && v.front() == '\'' && v.back() == '\'') {
+          v = trim(std::string_view(v).substr(1, v.size() - 2));
+        }
+        const std::optional<double> x = number(v);
+        if (x && (*x < 1.0 || *x != std::floor(*x))) {
+          throw InvalidArgument(fmt::format(
+              "{}: HDU {}: {} = {}: must be an integer >= 1 (the tile or image size of a "
+              "tile-compressed image)",
+              path, hdu, k, it->second));
         }
       }
     }
-    // The data unit: |BITPIX|/8 * GCOUNT * (PCOUNT + NAXIS1 * ... * NAXISn) bytes, in blocks.
-    const std::optional<double> bitpix = get("BITPIX"), naxis = get("NAXIS");
-    if (!bitpix || !naxis || *naxis < 0 || *naxis > 999) return;
-    double elements = *naxis > 0 ? 1.0 : 0.0;
-    for (int n = 1; n <= static_cast<int>(*naxis); ++n) {
-      const std::optional<double> len = get(fmt::format("NAXIS{}", n));
-      if (!len || *len < 0) return;
-      elements *= *len;
-    }
-    const double pcount = get("PCOUNT").value_or(0.0), gcount = get("GCOUNT").value_or(1.0);
-    const double data = std::fabs(*bitpix) / 8.0 * gcount * (pcount + elements);
-    if (!(data >= 0.0) || data > static_cast<double>(file_size)) return;
-    const auto data_bytes = static_cast<std::uintmax_t>(data);
-    offset += header_bytes + (data_bytes + kBlock - 1) / kBlock * kBlock;
   }
 }
 

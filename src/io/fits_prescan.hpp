@@ -8,13 +8,13 @@
 
 namespace airy::io {
 
-/// Walks the headers of `path` (2880-byte blocks, cards up to END, each data unit skipped by
-/// |BITPIX|/8 · GCOUNT · (PCOUNT + NAXIS1 · … · NAXISn) bytes) and checks every tile-compressed
-/// image (ZIMAGE = T): each ZTILEn and ZNAXISn present must be an integer >= 1. cfitsio
+/// Reads every header of `path` (each 2880-byte block that starts with SIMPLE or XTENSION, cards
+/// up to END: found by position, not by the sizes in the headers before it, which may be
+/// damaged) and checks every tile-compressed image (ZIMAGE = T): each ZTILEn and ZNAXISn that
+/// holds a number (quoted or not) must be an integer >= 1. cfitsio
 /// divides by ZTILEn when it moves to such an HDU (fits_movabs_hdu), so ZTILE2 = 0 ends the
 /// process with SIGFPE (found by fuzzing, tests/fuzz/corpus/fits/cfitsio_ztile_zero_division).
-/// Headers it cannot follow (no END, sizes past the file) end the walk: cfitsio then reports
-/// them with a status.
+/// Values that are no number are left to cfitsio, which reports them with a status.
 /// @throws InvalidArgument naming the path, the HDU (0 = primary), the key and its value.
 void check_compressed_tile_keys(const std::string& path);
 

@@ -145,14 +145,18 @@ TEST(FitsRead, TileCompressedImagesAndDamagedTileDescriptors) {
   }
   // ZTILE2 = 0: cfitsio divides by it while moving to the HDU (SIGFPE, a fuzzing finding);
   // airy stops before cfitsio reads the header, naming the HDU, key and value.
-  for (int hdu : {0, 1}) {
-    try {
-      (void)read_fits(corpus + "cfitsio_ztile_zero_division", hdu);
-      ADD_FAILURE() << "ZTILE2 = 0 was accepted";
-    } catch (const InvalidArgument& e) {
-      EXPECT_THAT(e.what(), ::testing::HasSubstr("HDU 1: ZTILE2 = 0: must be an integer >= 1"));
+  // The second file also has a misspelt NAXIS in its primary header ("NAXIS 2 =", which
+  // cfitsio copes with): the check must not depend on following the headers' sizes.
+  for (const char* file :
+       {"cfitsio_ztile_zero_division", "cfitsio_ztile_zero_division_bad_primary"})
+    for (int hdu : {0, 1}) {
+      try {
+        (void)read_fits(corpus + file, hdu);
+        ADD_FAILURE() << "ZTILE2 = 0 was accepted";
+      } catch (const InvalidArgument& e) {
+        EXPECT_THAT(e.what(), ::testing::HasSubstr("HDU 1: ZTILE2 = 0: must be an integer >= 1"));
+      }
     }
-  }
 }
 
 }  // namespace
