@@ -11,25 +11,16 @@
 
 #include "airy/config/build.hpp"
 #include "airy/io/fits.hpp"
+#include "config/dlux_fixture_test_util.hpp"
 
 namespace airy::config {
 namespace {
 
 namespace fs = std::filesystem;
-const fs::path kDir = fs::path(AIRY_SOURCE_DIR) / "tests" / "fixtures" / "dlux";
+const fs::path& kDir = airy::testing::kDluxFixtureDir;
 
-RealImage matrix(const toml::node_view<const toml::node>& n) {
-  const toml::array& rows = *n.as_array();
-  RealImage m(static_cast<Eigen::Index>(rows.size()),
-              static_cast<Eigen::Index>(rows[0].as_array()->size()));
-  for (Eigen::Index i = 0; i < m.rows(); ++i) {
-    const toml::array& row = *rows[static_cast<std::size_t>(i)].as_array();
-    for (Eigen::Index j = 0; j < m.cols(); ++j) {
-      m(i, j) = row[static_cast<std::size_t>(j)].value<double>().value();
-    }
-  }
-  return m;
-}
+using airy::testing::fixture_matrix;
+using airy::testing::peak_error;
 
 /// The fixtures' flagship (tools/dlux_reference.py): 128 px pupil of 1 m, circle through
 /// combine(oversample 5), Noll 4-10 explicit coefficients, 16 px at 0.03", AlphaCen defaults.
@@ -60,23 +51,19 @@ n_wavelengths = )" +
          std::to_string(n_wavelengths) + "\n" + detector;
 }
 
-double peak_error(const RealImage& a, const RealImage& ref) {
-  return (a - ref).abs().maxCoeff() / ref.abs().maxCoeff();
-}
-
 TEST(DluxConfigParity, OneWavelengthBandIsTheBandStart) {
   const fs::path f = kDir / "single_wavelength_band.toml";
   if (!fs::exists(f)) GTEST_SKIP() << "no fixture " << f;
   const toml::table t = toml::parse_file(f.string());
   const Config c = parse_config(flagship_config(1, ""), "single.toml");
-  EXPECT_LT(peak_error(build_telescope(c).model(), matrix(t["image"]["data"])), 1e-12);
+  EXPECT_LT(peak_error(build_telescope(c).model(), fixture_matrix(t["image"]["data"])), 1e-12);
 }
 
 TEST(DluxConfigParity, PixelResponseFromFitsMatchesApplyPixelResponse) {
   const fs::path f = kDir / "pixel_response.toml";
   if (!fs::exists(f)) GTEST_SKIP() << "no fixture " << f;
   const toml::table t = toml::parse_file(f.string());
-  const RealImage map = matrix(t["detector"]["layers"][0]["data"]);
+  const RealImage map = fixture_matrix(t["detector"]["layers"][0]["data"]);
   const fs::path dir = fs::temp_directory_path() / "airy_dlux_flat";
   fs::create_directories(dir);
   io::write_fits((dir / "flat.fits").string(), map, {});
@@ -84,7 +71,7 @@ TEST(DluxConfigParity, PixelResponseFromFitsMatchesApplyPixelResponse) {
       parse_config(flagship_config(5, "[[detector.layers]]\ntype = \"pixel_response\"\nfile = \"" +
                                           (dir / "flat.fits").string() + "\"\n"),
                    "flat.toml");
-  EXPECT_LT(peak_error(build_telescope(c).model(), matrix(t["image"]["data"])), 1e-12);
+  EXPECT_LT(peak_error(build_telescope(c).model(), fixture_matrix(t["image"]["data"])), 1e-12);
 }
 
 }  // namespace

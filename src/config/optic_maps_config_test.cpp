@@ -22,6 +22,7 @@
 #include "airy/io/fits.hpp"
 #include "airy/optics/coordinates.hpp"
 #include "airy/optics/zernike.hpp"
+#include "config/dlux_fixture_test_util.hpp"
 #include "testing/expect_invalid.hpp"
 
 namespace airy::config {
@@ -29,24 +30,10 @@ namespace {
 
 namespace fs = std::filesystem;
 using airy::testing::expect_invalid;
-const fs::path kDir = fs::path(AIRY_SOURCE_DIR) / "tests" / "fixtures" / "dlux";
+const fs::path& kDir = airy::testing::kDluxFixtureDir;
 
-RealImage matrix(const toml::node_view<const toml::node>& n) {
-  const toml::array& rows = *n.as_array();
-  RealImage m(static_cast<Eigen::Index>(rows.size()),
-              static_cast<Eigen::Index>(rows[0].as_array()->size()));
-  for (Eigen::Index i = 0; i < m.rows(); ++i) {
-    const toml::array& row = *rows[static_cast<std::size_t>(i)].as_array();
-    for (Eigen::Index j = 0; j < m.cols(); ++j) {
-      m(i, j) = row[static_cast<std::size_t>(j)].value<double>().value();
-    }
-  }
-  return m;
-}
-
-double peak_error(const RealImage& a, const RealImage& ref) {
-  return (a - ref).abs().maxCoeff() / ref.abs().maxCoeff();
-}
+using airy::testing::fixture_matrix;
+using airy::testing::peak_error;
 
 /// A directory of the running test's own (ctest runs the tests of this file in parallel).
 fs::path scratch() {
@@ -100,13 +87,13 @@ TEST(OpticMapsConfig, ZernikeBasisOnItsOwnDiameterMatchesDlux) {
                kBinary),
       "oversize.toml");
   EXPECT_DOUBLE_EQ(c.optics.basis_diameter, 1.01);
-  EXPECT_LT(peak_error(build_telescope(c).model(), matrix(t["image"]["data"])), 1e-12);
+  EXPECT_LT(peak_error(build_telescope(c).model(), fixture_matrix(t["image"]["data"])), 1e-12);
   // Without the key the basis is on the 1 m pupil: a different image (the key is not ignored).
   const Config same = parse_config(
       flagship("coefficients = [1.5e-8, -0.8e-8, 1.1e-8, -2.0e-8, 0.6e-8, 1.7e-8, -1.2e-8]\n",
                kBinary),
       "pupil.toml");
-  EXPECT_GT(peak_error(build_telescope(same).model(), matrix(t["image"]["data"])), 1e-4);
+  EXPECT_GT(peak_error(build_telescope(same).model(), fixture_matrix(t["image"]["data"])), 1e-4);
 }
 
 // The basis on its own diameter against closed forms at sample points of the pupil grid,
@@ -136,8 +123,8 @@ TEST(OpticMapsConfig, ZernikeBasisDiameterScalesTheRadius) {
 fs::path write_pupil(const toml::table& t) {
   const fs::path file = scratch() / "pupil.fits";
   io::write_fits(file.string(),
-                 {io::FitsImage{matrix(t["optic_layer"]["transmission"]), {}},
-                  io::FitsImage{RealImage(matrix(t["optic_layer"]["opd_m"]) * 1e9), {}}});
+                 {io::FitsImage{fixture_matrix(t["optic_layer"]["transmission"]), {}},
+                  io::FitsImage{RealImage(fixture_matrix(t["optic_layer"]["opd_m"]) * 1e9), {}}});
   return file;
 }
 
@@ -197,7 +184,7 @@ TEST(OpticMapsConfig, DiffractivePupilFromFitsMatchesDluxOptic) {
   const Config c = parse_config(diffractive_config(write_pupil(t)), "pupil.toml");
   ASSERT_EQ(c.optics.layers.size(), 1u);
   const model::Telescope tel = build_telescope(c);
-  EXPECT_LT(peak_error(tel.model(), matrix(t["image"]["data"])), 1e-12);
+  EXPECT_LT(peak_error(tel.model(), fixture_matrix(t["image"]["data"])), 1e-12);
   // The OPD came in nm and is stored in metres (units::conversion_factor("nm", "m")).
   const RealVector opd = tel.get("optics.pupil.opd");
   EXPECT_NEAR(opd.maxCoeff(), 292.5e-9, 1e-20);
@@ -209,7 +196,8 @@ TEST(OpticMapsConfig, DiffractivePupilFromFitsMatchesDluxOptic) {
   }
   const Config from_file = load_config(toml_file.string());
   EXPECT_EQ(from_file.optics.layers[0].opd, (scratch() / "pupil.fits").string());
-  EXPECT_LT(peak_error(build_telescope(from_file).model(), matrix(t["image"]["data"])), 1e-12);
+  EXPECT_LT(peak_error(build_telescope(from_file).model(), fixture_matrix(t["image"]["data"])),
+            1e-12);
   // to_toml round-trips the layer.
   const std::string text = to_toml(c);
   EXPECT_EQ(to_toml(parse_config(text, "pupil.toml")), text);
@@ -225,7 +213,7 @@ TEST(OpticMapsConfig, MapGradientsMatchJaxGrad) {
   const model::Telescope tel =
       build_telescope(parse_config(diffractive_config(write_pupil(t)), "pupil.toml"));
   const model::ParameterSet set = tel.bind({"optics.pupil.transmission", "optics.pupil.opd"});
-  const RealImage w = matrix(gt["weights"]["data"]);
+  const RealImage w = fixture_matrix(gt["weights"]["data"]);
   auto ws = tel.make_workspace(set);
   const RealVector x = tel.values(set);
   RealImage img;
@@ -238,7 +226,7 @@ TEST(OpticMapsConfig, MapGradientsMatchJaxGrad) {
   ASSERT_EQ(grad.size(), 2 * nn);
   // Row-major [y, x] flat parameters vs the fixture's [row][col] maps.
   for (const auto& [block, offset] : {std::pair{"transmission", 0}, {"opd", nn}}) {
-    const RealImage ref = matrix(gt["optic_gradient"][block]);
+    const RealImage ref = fixture_matrix(gt["optic_gradient"][block]);
     const RealImage mine = Eigen::Map<const RealImage>(grad.data() + offset, 64, 64);
     EXPECT_LT(peak_error(mine, ref), 1e-12) << block;
   }
@@ -316,7 +304,7 @@ TEST(OpticMapsConfig, PerStarSpectraMatchDluxScene) {
       "spectra.toml");
   ASSERT_EQ(c.source.star_weights.size(), 3u);
   const model::Telescope tel = build_telescope(c);
-  EXPECT_LT(peak_error(tel.model(), matrix(t["image"]["data"])), 1e-12);
+  EXPECT_LT(peak_error(tel.model(), fixture_matrix(t["image"]["data"])), 1e-12);
   EXPECT_EQ(tel.get("source.weights").size(), 9);
   const std::string text = to_toml(c);
   EXPECT_EQ(to_toml(parse_config(text, "spectra.toml")), text);
