@@ -22,9 +22,10 @@ if [[ "${1:-}" == "--sanitize" ]]; then
   # -O1 keeps the sanitized suite fast enough for 2 cores; benchmarks are not built.
   cmake_args=(-DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g"
               -DAIRY_WARNINGS_AS_ERRORS=ON -DAIRY_SANITIZE=address,undefined
-              -DAIRY_BUILD_BENCHMARKS=OFF)
+              -DAIRY_BUILD_BENCHMARKS=OFF -DAIRY_BUILD_SLOW_TESTS=OFF)
   # Statistical sampler tests draw tens of thousands of NUTS iterations; under ASan they
-  # only re-check what the Release run checked, so they are skipped here (label "slow").
+  # only re-check what the Release run checked, so they are skipped here (label "slow"; their
+  # executables are not even built, AIRY_BUILD_SLOW_TESTS=OFF).
   ctest_args=(-LE slow)
   export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
   # fontconfig (under Cairo's text) keeps process-lifetime caches that LeakSanitizer reports.
