@@ -21,7 +21,8 @@ def main():
     a, fits = r["airy"], r["dlux"]
     best = r["best_loss"]
     cols = ["airy (L-BFGS, float64)"] + [
-        f"dLux + optax Adam, {f['precision'].replace('f', 'float')}" for f in fits]
+        f"dLux + optax Adam, {f['precision'].replace('f', 'float')}"
+        + ("" if f["lr_scale"] == 1 else f", learning rates × {f['lr_scale']:g}") for f in fits]
     rows = []
 
     def row(name, airy_cell, fn):
