@@ -24,7 +24,7 @@ while [ $# -gt 0 ]; do
     --precisions) precisions="$2"; shift ;;
     --lr-scale) lr_scale="$2"; shift ;;
     --skip-airy-build) skip_build=1 ;;
-    -h|--help) sed -n '3,14p' "$0"; exit 0 ;;
+    -h|--help) sed -n '3,13p' "$0"; exit 0 ;;
     *) echo "run.sh: unknown option $1" >&2; exit 2 ;;
   esac
   shift
