@@ -3,7 +3,7 @@
 # `airy batch` under mpirun when it is stopped (docs/cli.md, "airy batch"): 4 fits over 2 ranks
 # (rank 0 runs targets a and c, rank 1 runs b and d, which are longer).
 #  1. SIGTERM to mpirun once target a is complete: the batch exits non-zero, a stays complete,
-#     and a rerun finishes the others without redoing a.
+#     and a rerun finishes the others without redoing a (b and d shortened for the rerun).
 #  2. Rank 1 killed (SIGKILL) while it runs b: mpirun ends the job and names the rank, a's
 #     results are kept, `airy batch --collect` reports b as "died", and a rerun finishes the
 #     batch without redoing a.
@@ -28,17 +28,19 @@ sed -e 's/^npix = 128 .*/npix = 32/' -e 's/^num_warmup = .*/num_warmup = 40/' \
   -e 's/^num_samples = .*/num_samples = 30/' -e 's/^num_chains = .*/num_chains = 2/' \
   -e 's/^map_starts = .*/map_starts = 2/' examples/binary_star.toml >"$tmp/fit.toml"
 "$AIRY" simulate "$tmp/fit.toml" --out "$tmp/sim" >/dev/null
-for out in term die; do
-  {
-    printf '[batch]\nout = "%s"\n' "$out"
-    for t in a b c d; do
-      samples=30
-      [[ $t == b || $t == d ]] && samples=${LONG_SAMPLES:-3000}
-      printf '[[fits]]\ntarget = "%s"\nconfig = "fit.toml"\ndata = "sim/data.fits"\n' "$t"
-      printf 'overrides = {threads = 1, seed = 1, samples = %d}\n' "$samples"
-    done
-  } >"$tmp/$out.toml"
-done
+# manifest OUT LONG: targets b and d draw LONG samples (long enough to be running when a is
+# done); the reruns give them 30 (their entries changed, so they are redone either way, while
+# a's entry, hence its config hash, stays the same and a must be kept).
+manifest() {
+  printf '[batch]\nout = "%s"\n' "$1"
+  for t in a b c d; do
+    samples=30
+    [[ $t == b || $t == d ]] && samples=$2
+    printf '[[fits]]\ntarget = "%s"\nconfig = "fit.toml"\ndata = "sim/data.fits"\n' "$t"
+    printf 'overrides = {threads = 1, seed = 1, samples = %d}\n' "$samples"
+  done
+}
+for out in term die; do manifest "$out" "${LONG_SAMPLES:-3000}" >"$tmp/$out.toml"; done
 
 status() { sed -n 's/^status = "\(.*\)"/\1/p' "$1/run_info.toml" 2>/dev/null || true; }
 # Waits (up to 300 s) until target a is complete and target b has started.
@@ -54,6 +56,7 @@ wait_a_done_b_running() {
 mtimes() { stat -c %.9Y "$1"/a/run_info.toml "$1"/a/chain_1.csv "$1"/a/summary.txt; }
 rerun_completes() {
   local manifest=$1 dir=$2 before=$3
+  manifest "$(basename "$dir")" 30 >"$manifest"
   "${mpi[@]}" -np 2 "$AIRY" batch "$manifest" --quiet >"$tmp/rerun.txt" ||
     { cat "$tmp/rerun.txt"; fail "the rerun of $manifest failed"; }
   [[ $(grep -c "^[abcd]  *complete " "$tmp/rerun.txt") == 4 ]] ||
