@@ -3,7 +3,8 @@
 # `mpirun -np K airy fit CONFIG --pt` (docs/inference.md §6.6): the PT replicas spread over K
 # ranks give bit-identical output for K = 1, 2, 4 (the beta = 1 chain CSVs, the swap
 # statistics, barrier, round trips and evidence in run_info.toml), rank 0 alone prints and
-# writes, and an error on one rank ends every rank with its message. With a second binary (a
+# writes, an error on one rank ends every rank with its message, and a SIGTERM to mpirun
+# leaves an interrupted run written by rank 0. With a second binary (a
 # build without MPI) the single-process `airy fit --pt` must give the same draws too.
 # Usage: scripts/mpi_pt_check.sh AIRY_WITH_MPI [AIRY_WITHOUT_MPI]; run by mpi_batch_check.sh,
 # which builds the first. Needs mpirun (OpenMPI).
@@ -12,7 +13,12 @@ cd "$(dirname "$0")/.."
 AIRY=$(realpath "$1")
 PLAIN=${2:+$(realpath "$2")}
 tmp=$(mktemp -d /tmp/airy-mpi-pt.XXXXXX)
-trap 'rm -rf "$tmp"' EXIT
+pid=
+cleanup() {
+  if [[ -n $pid ]] && kill -0 "$pid" 2>/dev/null; then kill -KILL "$pid" 2>/dev/null || true; fi
+  rm -rf "$tmp"
+}
+trap cleanup EXIT
 fail() { echo "mpi_pt_check: FAIL ($*)"; exit 1; }
 mpi=(mpirun --oversubscribe --mca btl self,tcp --mca btl_tcp_if_include lo
      --mca oob_tcp_if_include lo)
@@ -72,4 +78,25 @@ code=$?
 set -e
 [[ $code != 0 && $code != 124 ]] || { cat "$tmp/nuts.txt"; fail "NUTS over 2 ranks: exit $code"; }
 grep -q 'needs parallel tempering' "$tmp/nuts.txt" || { cat "$tmp/nuts.txt"; fail "NUTS message"; }
-echo "mpi_pt_check: OK (np 1, 2, 4 bit-identical${PLAIN:+ and equal to the build without MPI}; errors end all ranks)"
+# SIGTERM to mpirun reaches every rank: they stop after the same scan, rank 0 writes an
+# interrupted run (pt_rounds = 9, stopped 3 s into sampling) and the job exits non-zero.
+sed 's/^pt_rounds = 4/pt_rounds = 9/' "$tmp/pt.toml" >"$tmp/pt9.toml"
+"${mpi[@]}" -np 2 "$AIRY" fit "$tmp/pt9.toml" --pt --data "$data" --out "$tmp/term" --no-plots \
+  --quiet >"$tmp/term.txt" 2>&1 &
+pid=$!
+for _ in $(seq 600); do
+  grep -q '^phase = "sampling"' "$tmp/term/run_info.toml" 2>/dev/null && break
+  sleep 0.5
+done
+sleep 3
+kill -TERM "$pid"
+set +e
+wait "$pid"
+code=$?
+set -e
+pid=
+[[ $code != 0 ]] || fail "SIGTERM: mpirun exited 0"
+grep -q '^status = "interrupted"' "$tmp/term/run_info.toml" ||
+  { cat "$tmp/term.txt"; fail "SIGTERM: run_info.toml does not say interrupted"; }
+grep -q 'INCOMPLETE RUN (interrupted: SIGTERM' "$tmp/term/summary.txt" || fail "SIGTERM: summary"
+echo "mpi_pt_check: OK (np 1, 2, 4 bit-identical${PLAIN:+ and equal to the build without MPI}; errors end all ranks; SIGTERM stops all)"
