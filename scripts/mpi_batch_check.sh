@@ -6,6 +6,9 @@
 # every target is complete with one table written by rank 0, that a rerun resumes all three,
 # and that the same manifest gives the same table with -np 1 on a fresh output folder (the
 # draws of a target depend on its config and seed only, not on the rank that ran it).
+# Then its siblings with the same binary: scripts/mpi_pt_check.sh (`mpirun -np 1/2/4 airy fit
+# --pt` bit-identical, and equal to build/'s binary without MPI when there is one) and
+# scripts/mpi_batch_signal_check.sh (a batch stopped by SIGTERM or by a killed rank resumes).
 # Skips (exit 0) when mpicxx/mpirun are not installed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -65,3 +68,7 @@ cut -d, -f1-6,9- "$tmp/mpi2/batch_summary.csv" >"$tmp/np2.csv"
 cut -d, -f1-6,9- "$tmp/mpi1/batch_summary.csv" >"$tmp/np1.csv"
 diff "$tmp/np1.csv" "$tmp/np2.csv" || { echo "mpi_batch_check: FAIL (np 1 vs 2 differ)"; exit 1; }
 echo "mpi_batch_check: OK (3 fits over 2 ranks complete, resumed, identical to 1 rank)"
+plain=()
+[[ -x build/apps/airy/airy ]] && plain=(build/apps/airy/airy)
+bash scripts/mpi_pt_check.sh "$AIRY" "${plain[@]}"
+bash scripts/mpi_batch_signal_check.sh "$AIRY"

@@ -86,6 +86,19 @@ TEST(PtCli, FitPtNamesTheNutsSettingsAndRuns) {
   EXPECT_THAT(ok.output, HasSubstr("Per-chain means"));
   const config::Config back = config::load_config((dir / "run" / "config.toml").string());
   EXPECT_EQ(back.sampler.method, "pt");
+
+  // `airy summary` prints the PT table again, from run_info.toml, as `fit` printed it: the
+  // block from the table's title to the log Z of all runs.
+  const Cli again = run_airy(fmt::format("summary {}", (dir / "run").string()));
+  ASSERT_EQ(again.code, 0) << again.output;
+  const auto pt_block = [](const std::string& text) {
+    const auto first = text.find("Parallel tempering (non-reversible");
+    const auto z = text.find("log Z = ", first);
+    if (first == std::string::npos || z == std::string::npos) return std::string();
+    return text.substr(first, text.find('\n', z) - first);
+  };
+  EXPECT_THAT(pt_block(ok.output), HasSubstr("swap acceptance of each pair"));
+  EXPECT_EQ(pt_block(again.output), pt_block(ok.output)) << again.output;
 }
 
 TEST(PtCli, ComparePrintsTheBayesFactor) {

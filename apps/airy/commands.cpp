@@ -16,6 +16,10 @@
 #include "airy/core/error.hpp"
 #include "airy/pipeline/pipeline.hpp"
 
+#ifdef AIRY_WITH_MPI
+#include "mpi_comm.hpp"
+#endif
+
 namespace airy::cli {
 
 int interrupted_exit_code(int signo) { return 128 + (signo > 0 ? signo : SIGINT); }
@@ -174,16 +178,34 @@ Action add_demo(CLI::App& app, const std::string& command_line) {
       ->check(CLI::IsMember({"flagship", "calibration"}));
   auto flags = std::make_shared<SamplingFlags>();
   flags->add_to(cmd);
-  return [cmd, which, flags, command_line]() {
+  auto pt = std::make_shared<bool>(false);
+  cmd->add_flag("--pt", *pt,
+                "the flagship through non-reversible parallel tempering instead of NUTS "
+                "(sampler.pt_chains = 10 chains, pt_rounds = 10 rounds; --chains independent "
+                "PT runs) with its evidence log Z; flagship only");
+  return [cmd, which, flags, pt, command_line]() {
     if (!*cmd) return -1;
-    if (*which == "calibration") return run_calibration_demo(*cmd, *flags);
+    if (*which == "calibration") {
+      if (*pt)
+        throw InvalidArgument("airy demo calibration: --pt: the calibration demo runs no sampler");
+      return run_calibration_demo(*cmd, *flags);
+    }
     config::Config c = config::parse_config(config::flagship_toml(), "<embedded binary_star.toml>");
+    // --pt: the flagship's NUTS settings (MAP start, dense Laplace metric) are set aside.
+    if (*pt) (void)pipeline::switch_to_pt(c);
     flags->apply(c);
     std::cout << fmt::format("airy demo: simulating the flagship into {}/\n", c.output_dir);
     const auto sim = pipeline::simulate(c, c.output_dir, flags->overwrite);
-    std::cout << fmt::format(
-        "airy demo: sampling {} chains x ({} warmup + {} draws), 13 parameters\n",
-        c.sampler.num_chains, c.sampler.num_warmup, c.sampler.num_samples);
+    if (*pt) {
+      std::cout << fmt::format(
+          "airy demo: parallel tempering, {} run(s) x {} chains from the prior to the "
+          "posterior, {} rounds ({} draws per run), 13 parameters\n",
+          c.sampler.num_chains, c.sampler.pt_chains, c.sampler.pt_rounds, 1 << c.sampler.pt_rounds);
+    } else {
+      std::cout << fmt::format(
+          "airy demo: sampling {} chains x ({} warmup + {} draws), 13 parameters\n",
+          c.sampler.num_chains, c.sampler.num_warmup, c.sampler.num_samples);
+    }
     pipeline::FitOptions o;
     o.data_path = sim.data_path;
     o.quiet = flags->quiet;
@@ -261,30 +283,44 @@ Action add_fit(CLI::App& app, const std::string& command_line) {
   flags->add_to(cmd);
   return [cmd, config_path, data, truth, no_plots, pt, grid, grid_starts, flags, command_line]() {
     if (!*cmd) return -1;
-    config::Config c = config::load_config(*config_path);
-    if (*pt) {
-      const std::vector<std::string> dropped = pipeline::switch_to_pt(c);
-      if (!dropped.empty() && !flags->quiet) {
-        std::cerr << fmt::format(
-            "airy fit: --pt: the config's NUTS settings do not apply to parallel tempering: "
-            "{}\n",
-            fmt::join(dropped, ", "));
+    // comm: the processes of `mpirun -np K airy fit --pt` (null: this process alone); only
+    // rank 0 prints and writes.
+    auto run = [&](infer::ReplicaComm* comm, bool root) {
+      config::Config c = config::load_config(*config_path);
+      if (*pt) {
+        const std::vector<std::string> dropped = pipeline::switch_to_pt(c);
+        if (!dropped.empty() && !flags->quiet && root) {
+          std::cerr << fmt::format(
+              "airy fit: --pt: the config's NUTS settings do not apply to parallel tempering: "
+              "{}\n",
+              fmt::join(dropped, ", "));
+        }
       }
+      flags->apply(c);
+      if (!grid->empty()) {
+        pipeline::apply_grid(c, *grid, *grid_starts);
+      } else if (*grid_starts > 0) {
+        throw InvalidArgument("--grid-starts: only with --grid");
+      }
+      pipeline::FitOptions o;
+      o.data_path = *data;
+      o.truth_path = *truth;
+      o.quiet = flags->quiet;
+      o.plots = !*no_plots;
+      o.overwrite = flags->overwrite;
+      o.command_line = command_line;
+      o.comm = comm;
+      const pipeline::FitResult r = pipeline::fit(c, o);
+      if (!root) return r.complete ? 0 : interrupted_exit_code(r.stop_signal);
+      return report_fit(r);
+    };
+#ifdef AIRY_WITH_MPI
+    if (launched_by_mpi()) {
+      return run_under_mpi(
+          [&](infer::ReplicaComm& comm, int rank) { return run(&comm, rank == 0); });
     }
-    flags->apply(c);
-    if (!grid->empty()) {
-      pipeline::apply_grid(c, *grid, *grid_starts);
-    } else if (*grid_starts > 0) {
-      throw InvalidArgument("--grid-starts: only with --grid");
-    }
-    pipeline::FitOptions o;
-    o.data_path = *data;
-    o.truth_path = *truth;
-    o.quiet = flags->quiet;
-    o.plots = !*no_plots;
-    o.overwrite = flags->overwrite;
-    o.command_line = command_line;
-    return report_fit(pipeline::fit(c, o));
+#endif
+    return run(nullptr, true);
   };
 }
 

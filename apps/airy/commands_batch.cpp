@@ -18,6 +18,8 @@
 
 #ifdef AIRY_WITH_MPI
 #include <mpi.h>
+
+#include "mpi_comm.hpp"
 #endif
 
 namespace airy::cli {
@@ -45,27 +47,6 @@ int batch_exit_code(const pipeline::BatchResult& r) {
   if (r.stop_signal != 0 || stopped) return interrupted_exit_code(r.stop_signal);
   return kExitFailure;  // some fit failed; the table names it
 }
-
-#ifdef AIRY_WITH_MPI
-/// MPI for the batch's lifetime: each rank is one shard; rank 0 collects the table.
-class MpiScope {
- public:
-  MpiScope() {
-    int provided = 0;
-    MPI_Init_thread(nullptr, nullptr, MPI_THREAD_FUNNELED, &provided);
-    MPI_Comm_rank(MPI_COMM_WORLD, &rank_);
-    MPI_Comm_size(MPI_COMM_WORLD, &size_);
-  }
-  ~MpiScope() { MPI_Finalize(); }
-  MpiScope(const MpiScope&) = delete;
-  MpiScope& operator=(const MpiScope&) = delete;
-  [[nodiscard]] int rank() const { return rank_; }
-  [[nodiscard]] int size() const { return size_; }
-
- private:
-  int rank_ = 0, size_ = 1;
-};
-#endif
 
 }  // namespace
 

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cmath>
 #include <fstream>
 #include <string>
 
@@ -75,11 +76,23 @@ MemoryEstimate estimate_memory(const Config& c, int output_dim) {
   // Every exposure has its own telescope and workspace (built one after another: the aperture
   // peak is not multiplied).
   const double exposures = static_cast<double>(std::max<std::size_t>(1, c.exposures.size()));
-  const double per_chain = exposures * (layer_ws + engine_ws);
+  double per_chain = exposures * (layer_ws + engine_ws);
   const SamplerConfig& sc = c.sampler;
-  const double kept = (static_cast<double>(sc.num_samples) +
-                       (sc.save_warmup ? static_cast<double>(sc.num_warmup) : 0.0)) /
-                      std::max(1, sc.thin);
+  double kept = (static_cast<double>(sc.num_samples) +
+                 (sc.save_warmup ? static_cast<double>(sc.num_warmup) : 0.0)) /
+                std::max(1, sc.thin);
+  if (sc.method == "pt") {
+    // Parallel tempering: a "chain" is one PT run of R = pt_chains replicas, each with its own
+    // workspace; per replica its per-chain moments (R (1 + 2 d) doubles, d ~ output_dim) and
+    // their gathered copy; per run the round's record of l, accept_stat and swap acceptance
+    // (3 T R doubles, T = 2^pt_rounds scans). A process of `mpirun -np K` holds about R/K
+    // replicas: the estimate is that of one process holding them all. Draws kept: T.
+    const double r = sc.pt_chains;
+    const double scans = std::ldexp(1.0, sc.pt_rounds);
+    const double moments = 2.0 * r * r * (1.0 + 2.0 * std::max(output_dim, 1)) * kReal;
+    per_chain = r * per_chain + moments + 3.0 * scans * r * kReal;
+    kept = scans;
+  }
   // Each kept draw stores the output coordinates plus 7 sampler statistics.
   const double draws = output_dim > 0 ? kept * (output_dim + 7.0) * kReal : 0.0;
   est.build_peak = static_cast<std::uint64_t>(std::min(build, 1.8e19));
@@ -120,9 +133,18 @@ void check_memory(const Config& c, int chains, int output_dim,
             (c.optics.soft_edge == "oversample" ? c.optics.edge_oversample : 1),
         static_cast<long long>(c.optics.npix) *
             (c.optics.soft_edge == "oversample" ? c.optics.edge_oversample : 1));
+  } else if (c.sampler.method == "pt" &&
+             static_cast<double>(chains) * est.draws_per_chain <= 0.5 * running) {
+    keys = fmt::format(
+        "sampler.pt_chains = {} replicas (one workspace each) x sampler.num_chains = {} PT "
+        "run(s), or optics.npix = {} (`mpirun -np K` spreads the replicas over K processes)",
+        c.sampler.pt_chains, chains, c.optics.npix);
   } else if (static_cast<double>(chains) * est.draws_per_chain > 0.5 * running) {
-    keys = fmt::format("sampler.num_chains = {} x sampler.num_samples = {} kept draws", chains,
-                       c.sampler.num_samples);
+    keys = c.sampler.method == "pt"
+               ? fmt::format("sampler.num_chains = {} x 2^sampler.pt_rounds = 2^{} kept draws",
+                             chains, c.sampler.pt_rounds)
+               : fmt::format("sampler.num_chains = {} x sampler.num_samples = {} kept draws",
+                             chains, c.sampler.num_samples);
   } else {
     keys = fmt::format(
         "optics.npix = {}, optics.psf_npix x oversample = {}, {} wavelength(s) and {} chain(s)",

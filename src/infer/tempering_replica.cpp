@@ -147,7 +147,6 @@ void Replica::refresh_terms() {
 
 void Replica::reset_round() {
   for (auto& m : moments) m.reset(path_.dim());
-  trips.reset_counts();
 }
 
 }  // namespace airy::infer::detail

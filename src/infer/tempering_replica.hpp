@@ -5,7 +5,7 @@
 ///
 /// Everything a replica does in a scan depends only on its own state, its own Philox stream
 /// and the round's frozen per-chain settings, so a scan's result does not depend on which
-/// thread (or, later, which MPI rank) runs it.
+/// thread or which process (replica_comm.hpp) runs it.
 #pragma once
 
 #include <cstdint>
@@ -72,7 +72,7 @@ class Replica {
                std::span<double> constrained);
   /// Re-evaluates the path terms at the current state (after the reference changed).
   void refresh_terms();
-  /// Starts a round: empty per-chain moments, zero round-trip counts.
+  /// Starts a round: empty per-chain moments.
   void reset_round();
 
   [[nodiscard]] int index() const { return index_; }
@@ -82,7 +82,6 @@ class Replica {
   }
 
   int chain = 0;                 ///< the chain index this replica holds
-  RoundTripCounter trips;        ///< its tour between the reference and the target
   ScanRecord last;               ///< this scan's result
   std::vector<Moments> moments;  ///< per chain index, this round
 

@@ -55,6 +55,11 @@ void validate(const PtOptions& o, int dim) {
   if (dim < 1) {
     throw InvalidArgument(fmt::format("sample_pt: target dimension = {}: must be >= 1", dim));
   }
+  if (o.comm != nullptr &&
+      !(o.comm->size() >= 1 && o.comm->rank() >= 0 && o.comm->rank() < o.comm->size())) {
+    throw InvalidArgument(fmt::format("sample_pt: comm: rank {} of {} processes is not valid",
+                                      o.comm->rank(), o.comm->size()));
+  }
 }
 
 PtEvidence combine_evidence(const std::vector<PtReport>& reports) {

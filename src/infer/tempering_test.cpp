@@ -4,7 +4,13 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <fmt/format.h>
+
+#include <atomic>
+#include <barrier>
 #include <cmath>
+#include <mutex>
+#include <thread>
 
 #include "airy/core/error.hpp"
 #include "airy/infer/distributions.hpp"
@@ -233,6 +239,161 @@ TEST(Pt, SameSeedSameOutputForOneTwoAndFourThreads) {
   EXPECT_EQ(two.run.chains[0].draws, ref.run.chains[0].draws);
   EXPECT_NE(two.run.chains[1].draws, ref.run.chains[0].draws);
   EXPECT_EQ(two.run.chains[1].id, 2);
+}
+
+/// P "processes" on P threads of this process, for the communicator's contract without MPI:
+/// all_gather publishes each rank's block in a slot, waits for all, concatenates the slots.
+struct ThreadGroup {
+  explicit ThreadGroup(int p) : size(p), slots(static_cast<std::size_t>(p)), sync(p) {}
+  int size;
+  std::vector<std::vector<double>> slots;
+  std::barrier<> sync;
+  int calls = 0;  // rank 0's calls
+};
+
+class ThreadComm final : public ReplicaComm {
+ public:
+  ThreadComm(ThreadGroup& g, int rank) : g_(g), rank_(rank) {}
+  [[nodiscard]] int rank() const override { return rank_; }
+  [[nodiscard]] int size() const override { return g_.size; }
+  void all_gather(std::span<const double> mine, std::span<const int> counts,
+                  std::span<double> all) override {
+    if (static_cast<int>(counts.size()) != g_.size ||
+        counts[static_cast<std::size_t>(rank_)] != static_cast<int>(mine.size())) {
+      throw Error("ThreadComm: counts do not match");
+    }
+    g_.slots[static_cast<std::size_t>(rank_)].assign(mine.begin(), mine.end());
+    g_.sync.arrive_and_wait();
+    std::size_t at = 0;
+    for (int p = 0; p < g_.size; ++p) {
+      const auto& slot = g_.slots[static_cast<std::size_t>(p)];
+      if (static_cast<int>(slot.size()) != counts[static_cast<std::size_t>(p)]) {
+        throw Error("ThreadComm: a block has the wrong size");
+      }
+      std::copy(slot.begin(), slot.end(), all.begin() + static_cast<std::ptrdiff_t>(at));
+      at += slot.size();
+    }
+    if (at != all.size()) throw Error("ThreadComm: counts do not add up to all.size()");
+    if (rank_ == 0) ++g_.calls;
+    g_.sync.arrive_and_wait();  // nobody refills a slot before every rank has read it
+  }
+
+ private:
+  ThreadGroup& g_;
+  int rank_;
+};
+
+/// sample_pt on `processes` simulated processes; every rank's result, and which ranks
+/// called the sink factory.
+std::vector<PtResult> sample_pt_over(const SiteModel& model, PtOptions o, int processes,
+                                     std::vector<int>& sink_ranks) {
+  ThreadGroup group(processes);
+  std::vector<PtResult> results(static_cast<std::size_t>(processes));
+  std::mutex m;
+  std::vector<std::thread> threads;
+  for (int p = 0; p < processes; ++p) {
+    threads.emplace_back([&, p, o]() mutable {
+      ThreadComm comm(group, p);
+      o.comm = &comm;
+      o.sink_factory = [&, p](int) -> std::unique_ptr<DrawSink> {
+        const std::lock_guard<std::mutex> lock(m);
+        sink_ranks.push_back(p);
+        return nullptr;
+      };
+      results[static_cast<std::size_t>(p)] = sample_pt(model, o);
+    });
+  }
+  for (auto& t : threads) t.join();
+  return results;
+}
+
+void expect_same(const PtResult& a, const PtResult& b, const std::string& what) {
+  ASSERT_EQ(a.run.chains.size(), b.run.chains.size()) << what;
+  for (std::size_t c = 0; c < a.run.chains.size(); ++c) {
+    EXPECT_EQ(a.run.chains[c].draws, b.run.chains[c].draws) << what << " run " << c;
+    ASSERT_EQ(a.run.chains[c].stats.size(), b.run.chains[c].stats.size()) << what;
+    for (std::size_t t = 0; t < a.run.chains[c].stats.size(); ++t) {
+      EXPECT_EQ(a.run.chains[c].stats[t].lp, b.run.chains[c].stats[t].lp) << what;
+      EXPECT_EQ(a.run.chains[c].stats[t].n_leapfrog, b.run.chains[c].stats[t].n_leapfrog) << what;
+    }
+    const PtReport& x = a.reports[c];
+    const PtReport& y = b.reports[c];
+    EXPECT_EQ(x.betas, y.betas) << what;
+    for (std::size_t k = 1; k < x.stepsizes.size(); ++k) EXPECT_EQ(x.stepsizes[k], y.stepsizes[k]);
+    EXPECT_EQ(x.swap_accept, y.swap_accept) << what;
+    EXPECT_EQ(x.evidence.log_z, y.evidence.log_z) << what;
+    EXPECT_EQ(x.evidence.se, y.evidence.se) << what;
+    EXPECT_EQ(x.round_trips, y.round_trips) << what;
+    EXPECT_EQ(x.restarts, y.restarts) << what;
+    EXPECT_EQ(x.gradient_evaluations, y.gradient_evaluations) << what;
+  }
+}
+
+TEST(Pt, SameSeedSameOutputForAnyNumberOfProcesses) {
+  // Pigeons' guarantee through the ReplicaComm interface: 1, 2, 3, 4 and 7 processes (7 > 6
+  // replicas: one holds none) give the draws, schedule, swaps, evidence and counts of the
+  // single process, on every rank; only rank 0 makes a sink.
+  const SiteModel model = small_site_model();
+  PtOptions o = quick_pt(1);
+  o.num_runs = 2;
+  const PtResult ref = sample_pt(model, o);
+  for (int processes : {1, 2, 3, 4, 7}) {
+    for (int threads : {1, 2}) {
+      PtOptions po = o;
+      po.num_threads = threads;
+      std::vector<int> sink_ranks;
+      const std::vector<PtResult> all = sample_pt_over(model, po, processes, sink_ranks);
+      for (int p = 0; p < processes; ++p) {
+        expect_same(ref, all[static_cast<std::size_t>(p)],
+                    fmt::format("{} processes x {} threads, rank {}", processes, threads, p));
+      }
+      EXPECT_EQ(sink_ranks, (std::vector<int>{0, 0})) << processes;  // one per run
+    }
+  }
+}
+
+TEST(Pt, ProcessesStopTogether) {
+  // A stop seen by one process only (its own flag) ends every process after the same scan.
+  const SiteModel model = small_site_model();
+  ThreadGroup group(2);
+  std::vector<PtResult> results(2);
+  std::atomic<bool> stop_rank1{false};
+  std::vector<std::thread> threads;
+  for (int p = 0; p < 2; ++p) {
+    threads.emplace_back([&, p] {
+      ThreadComm comm(group, p);
+      PtOptions o = quick_pt(1);
+      o.num_rounds = 8;
+      o.comm = &comm;
+      if (p == 1) {
+        o.stop = &stop_rank1;
+        o.on_round = nullptr;
+      }
+      if (p == 0) {
+        o.on_round = [&](int, const PtRound& row) {
+          if (row.round == 3) stop_rank1.store(true);  // rank 1 sees it during round 4
+        };
+      }
+      results[static_cast<std::size_t>(p)] = sample_pt(model, o);
+    });
+  }
+  for (auto& t : threads) t.join();
+  for (const PtResult& r : results) {
+    EXPECT_FALSE(r.reports[0].complete);
+    EXPECT_FALSE(r.run.chains[0].complete);
+  }
+  EXPECT_EQ(results[0].reports[0].rounds.size(), results[1].reports[0].rounds.size());
+  EXPECT_EQ(results[0].reports[0].rounds.back().scans, results[1].reports[0].rounds.back().scans);
+  EXPECT_EQ(results[0].run.chains[0].draws, results[1].run.chains[0].draws);
+}
+
+TEST(Pt, RejectsABadCommunicator) {
+  ThreadGroup group(2);
+  ThreadComm comm(group, 2);  // rank 2 of 2
+  PtOptions o = quick_pt(1);
+  o.comm = &comm;
+  EXPECT_THAT([&] { (void)sample_pt(small_site_model(), o); },
+              ::testing::ThrowsMessage<InvalidArgument>(HasSubstr("comm: rank 2 of 2")));
 }
 
 TEST(Pt, ReportIsConsistent) {

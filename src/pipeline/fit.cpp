@@ -291,7 +291,7 @@ FitResult run_fit(const FitInputs& in, RunRecord& record) {
                              int) { return std::make_unique<io::CmdStanCsvSink>(csv); };
   PtFit pt;  // sampler.method = "pt": parallel tempering's reports (fit_pt.cpp)
   const infer::Run run = c.sampler.method == "pt"
-                             ? sample_pt_fit(post, c, in.data.description(), options, pt)
+                             ? sample_pt_fit(post, c, in.data.description(), options, o.comm, pt)
                              : infer::sample(density, options);
 
   record.phase("summary");
@@ -398,6 +398,7 @@ FitResult run_fit(const FitInputs& in, RunRecord& record) {
   }
   if (result.truths_outside_99 >= 0) numbers["truths_outside_99"] = result.truths_outside_99;
   add_pt_numbers(pt.reports, numbers);
+  if (!pt.reports.empty()) record.set_tables(map.modes_toml + pt_runs_toml(pt.reports));
   add_mask_counts(post, numbers);
   record.finish(result.complete ? "complete" : "interrupted", result.stopped_by, numbers);
   return result;
@@ -430,6 +431,14 @@ std::string truth_report(const infer::Run& run, const std::map<std::string, doub
 }
 
 FitResult fit(const config::Config& c, const FitOptions& o) {
+  if (o.comm != nullptr && o.comm->size() > 1 && c.sampler.method != "pt") {
+    throw InvalidArgument(fmt::format(
+        "sampler.method = \"{}\": a fit over {} processes (mpirun) needs parallel tempering "
+        "(sampler.method = \"pt\", --pt), whose replicas they share; `airy batch` spreads "
+        "many NUTS fits over processes",
+        c.sampler.method, o.comm->size()));
+  }
+  if (o.comm != nullptr && o.comm->rank() != 0) return fit_pt_worker(c, o);
   const StopSignalScope signals(o.handle_signals);
   // Everything that can be checked is checked before the run directory is touched.
   const RunData data = load_run_data(c, o.data_path);

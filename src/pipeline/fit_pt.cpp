@@ -7,13 +7,19 @@
 
 #include <fmt/format.h>
 
+#include <toml++/toml.h>
+
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <limits>
+#include <sstream>
 
 #include "airy/core/error.hpp"
+#include "airy/core/stop.hpp"
 #include "airy/io/cmdstan_csv.hpp"
 #include "airy/pipeline/pipeline.hpp"
+#include "pipeline/data_file.hpp"
 #include "pipeline/run_files.hpp"
 
 namespace airy::pipeline {
@@ -84,10 +90,11 @@ infer::PtOptions pt_options(const config::SamplerConfig& s) {
 
 infer::Run sample_pt_fit(const posterior::ImagePosterior& post, const config::Config& c,
                          const std::string& data_path, const infer::SamplerOptions& nuts,
-                         PtFit& pt) {
+                         infer::ReplicaComm* comm, PtFit& pt) {
   infer::PtOptions o = pt_options(c.sampler);
   o.quiet = nuts.quiet;
   o.stop = nuts.stop;
+  o.comm = comm;
   // The beta = 1 draws of the last round, in CmdStan's form: no warmup rows (the adaptation
   // rounds are PT's warmup), 2^pt_rounds draws; the PT settings as extra comment lines.
   io::CsvSinkOptions csv;
@@ -115,6 +122,22 @@ infer::Run sample_pt_fit(const posterior::ImagePosterior& post, const config::Co
                               infer::format_pt_report(pt.reports[k]));
   }
   return std::move(result.run);
+}
+
+FitResult fit_pt_worker(const config::Config& c, const FitOptions& fo) {
+  const StopSignalScope signals(fo.handle_signals);
+  // The same checks as rank 0 before its run directory: a bad data file fails everywhere.
+  const RunData data = load_run_data(c, fo.data_path);
+  infer::PtOptions o = pt_options(c.sampler);
+  o.quiet = true;
+  o.comm = fo.comm;
+  o.keep_draws = false;  // rank 0 keeps and writes them
+  const infer::PtResult r = infer::sample_pt(data.posterior.log_density(), o);
+  FitResult result;
+  result.complete = std::all_of(r.run.chains.begin(), r.run.chains.end(),
+                                [](const infer::Chain& ch) { return ch.complete; });
+  if (!result.complete) result.stop_signal = stop_signal();
+  return result;
 }
 
 std::string pt_report_text(const std::vector<infer::PtReport>& reports,
@@ -174,6 +197,75 @@ void add_pt_numbers(const std::vector<infer::PtReport>& reports, std::map<std::s
     n[p + "gradient_evaluations"] = static_cast<double>(r.gradient_evaluations);
     n[p + "seconds"] = r.seconds;
   }
+}
+
+std::string pt_runs_toml(const std::vector<infer::PtReport>& reports) {
+  toml::array runs;
+  for (std::size_t k = 0; k < reports.size(); ++k) {
+    const infer::PtReport& r = reports[k];
+    toml::array betas, swap, warnings;
+    for (double b : r.betas) betas.push_back(b);
+    for (double a : r.swap_accept) swap.push_back(a);
+    for (const auto& w : r.warnings) warnings.push_back(w);
+    runs.push_back(toml::table{{"run", static_cast<std::int64_t>(k + 1)},
+                               {"rungs", r.num_chains},
+                               {"barrier", r.barrier},
+                               {"round_trips", r.round_trips},
+                               {"restarts", r.restarts},
+                               {"log_z", r.evidence.log_z},
+                               {"log_z_se", r.evidence.se},
+                               {"gradient_evaluations", r.gradient_evaluations},
+                               {"seconds", r.seconds},
+                               {"complete", r.complete},
+                               {"betas", std::move(betas)},
+                               {"swap_accept", std::move(swap)},
+                               {"warnings", std::move(warnings)}});
+  }
+  std::ostringstream out;
+  out << toml::table{{"pt_runs", std::move(runs)}} << "\n";
+  return out.str();
+}
+
+std::vector<infer::PtReport> read_pt_runs(const std::string& path) {
+  std::vector<infer::PtReport> reports;
+  toml::table t;
+  try {
+    t = toml::parse_file(path);
+  } catch (const std::exception&) {
+    return reports;  // no file, or not TOML: the summary says what run_info.toml holds
+  }
+  const toml::array* runs = t["pt_runs"].as_array();
+  if (runs == nullptr) return reports;
+  const bool marginal = t["log_evidence_is_marginal_likelihood"].value_or(1.0) != 0.0;
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  for (const toml::node& n : *runs) {
+    const toml::table* run = n.as_table();
+    if (run == nullptr) continue;
+    infer::PtReport r;
+    const toml::table& x = *run;
+    r.num_chains = static_cast<int>(x["rungs"].value_or(std::int64_t{0}));
+    r.barrier = x["barrier"].value_or(nan);
+    r.round_trips = x["round_trips"].value_or(std::int64_t{0});
+    r.restarts = x["restarts"].value_or(std::int64_t{0});
+    r.evidence.log_z = x["log_z"].value_or(nan);
+    r.evidence.se = x["log_z_se"].value_or(nan);
+    r.evidence.is_marginal_likelihood = marginal;
+    r.gradient_evaluations = x["gradient_evaluations"].value_or(std::int64_t{0});
+    r.seconds = x["seconds"].value_or(nan);
+    r.complete = x["complete"].value_or(true);
+    auto doubles = [&](const char* key, std::vector<double>& out) {
+      if (const toml::array* a = x[key].as_array()) {
+        for (const toml::node& v : *a) out.push_back(v.value_or(nan));
+      }
+    };
+    doubles("betas", r.betas);
+    doubles("swap_accept", r.swap_accept);
+    if (const toml::array* a = x["warnings"].as_array()) {
+      for (const toml::node& v : *a) r.warnings.push_back(v.value_or(std::string()));
+    }
+    reports.push_back(std::move(r));
+  }
+  return reports;
 }
 
 std::vector<std::string> switch_to_pt(config::Config& c) {

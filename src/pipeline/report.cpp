@@ -17,6 +17,7 @@
 #include "pipeline/chain_modes.hpp"
 #include "pipeline/data_file.hpp"
 #include "pipeline/figures.hpp"
+#include "pipeline/fit_pt.hpp"
 #include "pipeline/run_files.hpp"
 #include "pipeline/summary_table.hpp"
 
@@ -144,6 +145,15 @@ FitResult summarize_run(const std::string& run_dir) {
   recorded("ess_bulk_per_gradient", result.summary.ess_per_gradient);
   const std::map<std::string, double> truth = truth_of(run_dir);
   result.summary_text = infer::format_summary(result.summary, table_columns(run_dir, truth));
+  // A parallel tempering run: its report (Lambda, rungs, round trips, swap acceptance per
+  // pair, log Z +- se) from run_info.toml's [[pt_runs]], first, as `airy fit` printed it.
+  const std::vector<infer::PtReport> pt =
+      read_pt_runs((fs::path(run_dir) / "run_info.toml").string());
+  if (!pt.empty()) {
+    config::SamplerConfig sampler;
+    if (const auto c = run_config(run_dir)) sampler = c->sampler;
+    result.summary_text = pt_report_text(pt, sampler) + result.summary_text;
+  }
   result.summary_text += truth_report(run, truth, &result.truths_outside_99);
   result.summary_text += chain_mode_report(run);
   if (!result.complete) {

@@ -111,9 +111,11 @@ struct SimulatedData {
 /// (checked against measured peak RSS in the tests), so that a configuration that cannot fit
 /// stops before allocating rather than swapping or dying in std::bad_alloc.
 struct MemoryEstimate {
-  std::uint64_t build_peak = 0;       ///< transient: the aperture sampled at N E per side
-  std::uint64_t model = 0;            ///< the telescope: pupil maps, Zernike basis, MFT matrices
-  std::uint64_t per_chain = 0;        ///< one evaluation workspace (render + pullback buffers)
+  std::uint64_t build_peak = 0;  ///< transient: the aperture sampled at N E per side
+  std::uint64_t model = 0;       ///< the telescope: pupil maps, Zernike basis, MFT matrices
+  /// One evaluation workspace (render + pullback buffers); with sampler.method = "pt" a chain
+  /// is a PT run: pt_chains workspaces plus the replicas' statistics.
+  std::uint64_t per_chain = 0;
   std::uint64_t draws_per_chain = 0;  ///< draws kept in memory per chain (when known)
   /// Peak bytes for `chains` chains: max(build_peak, model + chains (per_chain + draws)).
   [[nodiscard]] std::uint64_t total(int chains) const;

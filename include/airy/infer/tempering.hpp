@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "airy/infer/draws.hpp"
+#include "airy/infer/replica_comm.hpp"
 #include "airy/infer/sampler.hpp"
 #include "airy/infer/tempered_target.hpp"
 
@@ -128,7 +129,16 @@ struct PtOptions {
   std::vector<double> init;
   int max_init_tries = 100;
   // execution
-  int num_threads = 0;  ///< 0: min(num_runs * num_chains, hardware threads)
+  /// Threads of this process. Without comm, 0 = min(num_runs * num_chains, hardware
+  /// threads) shared by the runs, which go side by side; with comm, 0 = one per replica this
+  /// process holds, up to the hardware threads, and the runs go one after another.
+  int num_threads = 0;
+  /// The processes that share every run's replicas (replica_comm.hpp); null: this process
+  /// alone. Every process calls sample_pt with the same target and options (bar sinks,
+  /// callbacks and threads) and gets the same result; only rank 0 calls sink_factory and
+  /// on_round and prints. A failure on one process is thrown there while the others wait
+  /// in the next exchange: the caller ends them (MPI_Abort in the CLI).
+  ReplicaComm* comm = nullptr;
   /// Called once per run (from that run's thread) to stream its last round's draws.
   std::function<std::unique_ptr<DrawSink>(int chain_id)> sink_factory;
   bool keep_draws = true;  ///< store draws in the returned Run (false: sinks only)
@@ -143,9 +153,11 @@ struct PtOptions {
 ///   metric (one dense metric per chain index is not supported).
 void validate(const PtOptions& options, int dim);
 
-/// Runs NRPT on `target`. Same seed, same output for any num_threads (replicas own their
-/// random streams and every reduction runs in replica order). When stopped early (Ctrl-C or
-/// *options.stop) each run returns its current round's beta = 1 draws with complete = false.
+/// Runs NRPT on `target`. Same seed, same output, bit for bit, for any num_threads and any
+/// number of processes in options.comm (replica r of run c owns the Philox stream (seed,
+/// c 2^32 + r) wherever it runs; swaps are decided from gathered values every process holds
+/// alike; every reduction runs in replica order over a tree fixed by N). When stopped early (Ctrl-C
+/// or *options.stop) each run returns its current round's beta = 1 draws with complete = false.
 /// @throws airy::InvalidArgument for bad options or, with PtReference::prior, a prior that
 ///   cannot serve as the reference (the message names the site and suggests "gaussian");
 ///   airy::Error when no replica finds a finite starting point.

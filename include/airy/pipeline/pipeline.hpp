@@ -93,6 +93,12 @@ struct FitOptions {
   bool overwrite = false;      ///< replace airy's files in a non-empty output directory
   bool handle_signals = true;  ///< install the SIGINT/SIGTERM/SIGHUP handlers for the fit
   std::string command_line;    ///< recorded in run_info.toml
+  /// Processes that share parallel tempering's replicas (`mpirun -np K airy fit --pt`;
+  /// infer/replica_comm.hpp); null: this process alone. Every process calls fit() with the
+  /// same config and data; rank 0 does everything fit() does, the others only load the data
+  /// and run their replicas, write nothing and return a FitResult without summary. With more
+  /// than one process sampler.method must be "pt".
+  infer::ReplicaComm* comm = nullptr;
 };
 
 /// Result of fit().
