@@ -357,10 +357,10 @@ FitResult run_fit(const FitInputs& in, RunRecord& record) {
       mh.history.push_back("image at the posterior mean of the sampled parameters");
       io::write_fits(path_in(out, config::exposure_file_name(c, e, "model")), m, mh);
       io::FitsHeader rh = image_header(c, "RESIDUAL", "photon", o.command_line);
-      rh.history.push_back("data - posterior-mean model");
+      rh.history.push_back("data - posterior-mean model (NaN: pixel left out of the likelihood)");
       const RealImage& d = in.data.exposures[static_cast<std::size_t>(e)].image;
-      io::write_fits(path_in(out, config::exposure_file_name(c, e, "residual")), RealImage(d - m),
-                     rh);
+      io::write_fits(path_in(out, config::exposure_file_name(c, e, "residual")),
+                     masked_as_nan(post.likelihood(e), d - m), rh);
       models.push_back(m);
     }
   } else {
