@@ -106,7 +106,8 @@ void describe_parameters(const config::Config& c, const posterior::ImagePosterio
   for (std::size_t s = 0; s < sites.size() && s < post.sites().size(); ++s) {
     const std::string base = io::netcdf_name(sites[s].name);
     const auto offset = static_cast<std::size_t>(slices[s].offset);
-    if (offset < units.size() && !units[offset].empty()) nc.units[base] = netcdf_unit(units[offset]);
+    if (offset < units.size() && !units[offset].empty())
+      nc.units[base] = netcdf_unit(units[offset]);
     if (!sites[s].is_vector) continue;
     std::vector<io::NamedDim> dims = site_dims(c, post.sites()[s].path, sites[s].size);
     for (io::NamedDim& d : dims) {
@@ -115,6 +116,26 @@ void describe_parameters(const config::Config& c, const posterior::ImagePosterio
     }
     if (!dims.empty()) nc.dims[base] = std::move(dims);
   }
+}
+
+std::vector<std::string> structured_output_names(const config::Config& c,
+                                                 const posterior::ImagePosterior& post) {
+  std::vector<std::string> names = post.log_density().output_names();
+  const auto& sites = post.log_density().sites();
+  const auto& slices = post.log_density().slices();
+  for (std::size_t s = 0; s < sites.size() && s < post.sites().size(); ++s) {
+    if (!sites[s].is_vector) continue;
+    const std::vector<io::NamedDim> dims = site_dims(c, post.sites()[s].path, sites[s].size);
+    if (dims.size() != 2) continue;
+    const std::size_t cols = dims[1].size();
+    for (int k = 0; k < slices[s].size; ++k) {
+      const auto i = static_cast<std::size_t>(slices[s].offset + k);
+      const auto u = static_cast<std::size_t>(k);
+      if (i < names.size())
+        names[i] = fmt::format("{}[{},{}]", sites[s].name, u / cols + 1, u % cols + 1);
+    }
+  }
+  return names;
 }
 
 void replicate(const posterior::ImageLikelihood& like, const RealImage& model, Rng& rng,

@@ -34,6 +34,16 @@ RealImage masked_as_nan(const posterior::ImageLikelihood& like, RealImage image)
 void describe_parameters(const config::Config& c, const posterior::ImagePosterior& post,
                          io::InferenceDataOptions& nc);
 
+/// The output names of the posterior's coordinates as the run's files show them: a vector site
+/// that describe_parameters gives two dims is named as a CmdStan matrix, `<name>[i,j]`
+/// (1-based, row-major over those dims): star positions `positions[s,a]` over (star, axis),
+/// a = 1 the x and a = 2 the y of star s (the sampler's `positions[2s-1]`, `positions[2s]`),
+/// square maps `map[y,x]` (the sampler's `map[(y-1) nx + x]`). CmdStan CSV columns
+/// `positions.s.a`, which cmdstanpy reads as an array (draws, stars, 2) and the NetCDF writer
+/// as a variable over (star, axis). Every other name as log_density().output_names().
+std::vector<std::string> structured_output_names(const config::Config& c,
+                                                 const posterior::ImagePosterior& post);
+
 /// Replicated data under a likelihood's noise model (posterior/pointwise.hpp) ...
 using posterior::replicate;
 /// ... and the same at the likelihood's own sigma.

@@ -13,6 +13,7 @@
 #include "airy/config/build.hpp"
 #include "airy/core/rng.hpp"
 #include "pipeline/short_flagship_test_util.hpp"
+#include "pipeline/summary_table.hpp"
 
 namespace airy::pipeline {
 namespace {
@@ -266,6 +267,73 @@ dither = [0.02, 0.0]
     EXPECT_TRUE(std::isnan(pp.values[s * 64 + 5 * 8 + 1]));
     EXPECT_TRUE(std::isfinite(pp.values[s * 64]));
   }
+}
+
+// Star positions and a flat field keep their structure in the run's names: positions[s,a]
+// (a = 1: x, 2: y) and map[y,x], 1-based, which the NetCDF writer groups into the (star, axis)
+// and (map_y, map_x) arrays describe_parameters names, and the summary table labels by path.
+TEST(Predictive, StructuredNamesOfPositionsAndMaps) {
+  const char* toml = R"(
+[optics]
+npix = 24
+diameter = 1.0
+psf_npix = 4
+psf_pixel_scale = 0.05
+[[optics.aperture.shapes]]
+type = "circle"
+radius = 0.5
+[source]
+type = "points"
+positions_x = [-0.03, 0.02, 0.05]
+positions_y = [0.01, -0.04, 0.0]
+log_fluxes = [4.0, 3.5, 3.8]
+[[detector.layers]]
+type = "pixel_response"
+[priors."source.positions"]
+dist = "normal"
+loc = 0.0
+scale = 0.1
+[priors."detector.pixel_response.map"]
+dist = "normal"
+loc = 1.0
+scale = 0.05
+)";
+  const config::Config c = config::parse_config(toml, "points.toml");
+  const model::Telescope t = config::build_telescope(c);
+  const posterior::ImagePosterior post = config::build_posterior(c, t, t.model());
+  const std::vector<std::string> flat = post.log_density().output_names();
+  const std::vector<std::string> names = structured_output_names(c, post);
+  ASSERT_EQ(names.size(), 6u + 16u);
+  ASSERT_EQ(flat[2], "positions[3]");
+  EXPECT_EQ(names[0], "positions[1,1]");
+  EXPECT_EQ(names[1], "positions[1,2]");
+  EXPECT_EQ(names[2], "positions[2,1]");
+  EXPECT_EQ(names[5], "positions[3,2]");
+  EXPECT_EQ(names[6], "map[1,1]");
+  EXPECT_EQ(names[6 + 4 * 2 + 1], "map[3,2]");  // row-major: y = 3, x = 2
+  EXPECT_EQ(names[21], "map[4,4]");
+  // positions[s,1] is star s's x, positions[s,2] its y (the configured values).
+  const std::vector<double> v = post.current_values();
+  EXPECT_DOUBLE_EQ(v[2], 0.02);   // positions[2,1]
+  EXPECT_DOUBLE_EQ(v[3], -0.04);  // positions[2,2]
+
+  io::InferenceDataOptions nc;
+  describe_parameters(c, post, nc);
+  const std::vector<io::GroupedVariable> vars = io::group_names(names);
+  ASSERT_EQ(vars.size(), 2u);
+  EXPECT_EQ(vars[0].name, "positions");
+  EXPECT_EQ(vars[0].shape, (std::vector<std::size_t>{3, 2}));
+  EXPECT_EQ(nc.dims.at("positions")[0].name, "star");
+  EXPECT_EQ(nc.dims.at("positions")[1].labels, (std::vector<std::string>{"x", "y"}));
+  EXPECT_EQ(vars[1].name, "map");
+  EXPECT_EQ(vars[1].shape, (std::vector<std::size_t>{4, 4}));
+  EXPECT_EQ(vars[1].columns[4 * 2 + 1], 6 + 4 * 2 + 1);
+  EXPECT_EQ(nc.dims.at("map")[0].name, "map_y");
+
+  const infer::SummaryOptions o = summary_columns(post, {}, names);
+  EXPECT_EQ(o.labels[2], "source.positions[2,1]");
+  EXPECT_EQ(o.labels[6 + 4 * 2 + 1], "detector.pixel_response.map[3,2]");
+  EXPECT_EQ(summary_columns(post, {}).labels[2], "source.positions[3]");  // the sampler's
 }
 
 }  // namespace

@@ -17,6 +17,7 @@
 #include "pipeline/chain_modes.hpp"
 #include "pipeline/data_file.hpp"
 #include "pipeline/figures.hpp"
+#include "pipeline/predictive.hpp"
 #include "pipeline/run_files.hpp"
 #include "pipeline/summary_table.hpp"
 
@@ -105,7 +106,10 @@ infer::SummaryOptions table_columns(const std::string& run_dir,
       for (const auto& f : data_copies(run_dir, c)) data.push_back(io::read_fits(f).image);
       const auto post =
           config::build_posterior(*c, config::build_exposure_telescopes(*c), std::move(data));
-      return summary_columns(post, truth);
+      // The fit's names (positions[s,a], map[y,x]) unless parallel tempering wrote the chains.
+      return summary_columns(post, truth,
+                             c->sampler.method == "pt" ? std::vector<std::string>{}
+                                                       : structured_output_names(*c, post));
     }
   } catch (const Error&) {
     // A run directory without its data copies: the table without units.
