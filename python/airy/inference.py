@@ -278,7 +278,7 @@ def _options(num_warmup, num_samples, num_chains, seed, **kw):
 def sample(target, data=None, *, num_warmup=None, num_samples=None, num_chains=None, seed=None,
            metric=None, init=None, delta=None, max_depth=None, thin=None, save_warmup=None,
            num_threads=None, inv_metric=None, progress_bar=True, log_likelihood=True,
-           dims=None, coords=None):
+           posterior_predictive=100, dims=None, coords=None):
     """Runs airy's NUTS and returns ArviZ data (InferenceData on ArviZ 0.x, DataTree on 1.x).
 
     ``target``: a Posterior, a Config (with ``data``), or a LogDensity. Options default to the
@@ -287,6 +287,13 @@ def sample(target, data=None, *, num_warmup=None, num_samples=None, num_chains=N
     values (one vector or one per chain). The GIL is released while sampling; Ctrl-C stops
     every chain after its current iteration and the draws so far are returned (attrs
     ``complete = 0``).
+
+    For a Posterior or Config the result also has ``observed_data`` (every exposure; NaN at
+    the pixels left out of the likelihood), ``log_likelihood`` (per pixel, for az.loo /
+    az.waic; with several exposures also ``image``, the joint model) and, unless
+    ``posterior_predictive=0``, ``posterior_predictive``: replicated data for about that many
+    draws in all (evenly spaced in every chain), for az.plot_ppc. The layout is the CLI's
+    posterior.nc (docs/file_formats.md).
     """
     from . import arviz_io
     from .config import Config
@@ -338,7 +345,8 @@ def sample(target, data=None, *, num_warmup=None, num_samples=None, num_chains=N
     result, interrupted = _run(density, options, progress_bar)
     return arviz_io.to_arviz(result, target if isinstance(target, Posterior) else None, options,
                              interrupted=interrupted, log_likelihood=log_likelihood,
-                             dims=dims, coords=coords, config=cfg)
+                             posterior_predictive=posterior_predictive, dims=dims, coords=coords,
+                             config=cfg)
 
 
 def _run(density, options, progress_bar):

@@ -44,7 +44,13 @@ class PointSource(Source):
 
 class PointSources(Source):
     """dLux PointSources(wavelengths, position (K, 2) rad, flux (K,), weights=None); paths
-    source.positions (arcsec, (K, 2)), source.fluxes, source.weights."""
+    source.positions (arcsec, (K, 2)), source.fluxes, source.weights.
+
+    ``weights``: one spectrum shared by every star (L,), or one per star (K, L), row k star
+    k's relative weights on the shared wavelength grid (each normalised to sum 1 in the model;
+    the config's ``[source] type = "points"`` with ``weights = [[...], ...]``; dLux: a
+    Telescope of K PointSource objects, each with its own Spectrum). The path source.weights
+    then holds K * L values, row-major (star, wavelength)."""
 
     _fields = ("wavelengths", "position", "flux", "weights")
 
@@ -52,11 +58,21 @@ class PointSources(Source):
         wl = as_array(wavelengths, "wavelengths", ndim=1)
         pos = as_array(position, "position", shape=(None, 2))
         f = np.ones(pos.shape[0]) if flux is None else as_array(flux, "flux", shape=(pos.shape[0],))
-        super().__init__(wavelengths=wl, position=pos, flux=f, weights=_weights(weights, wl.size))
+        k = pos.shape[0]
+        if weights is not None and np.ndim(weights) == 1 and k > 1 and np.size(weights) == k * wl.size:
+            weights = np.reshape(weights, (k, wl.size))  # the path's flat (star, wavelength) form
+        if weights is not None and np.ndim(weights) == 2:
+            w = as_array(weights, "weights", shape=(k, wl.size))
+        else:
+            w = _weights(weights, wl.size)
+        super().__init__(wavelengths=wl, position=pos, flux=f, weights=w)
 
     def _build(self):
-        return _core.make_point_sources(self.wavelengths, self.weights,
-                                        np.ascontiguousarray(rad2arcsec(self._values["position"])), self.flux)
+        pos = np.ascontiguousarray(rad2arcsec(self._values["position"]))
+        w = self._values["weights"]
+        if np.ndim(w) == 2:
+            return _core.make_point_sources_per_star(self.wavelengths, np.ascontiguousarray(w), pos, self.flux)
+        return _core.make_point_sources(self.wavelengths, w, pos, self.flux)
 
 
 class BinarySource(Source):

@@ -13,6 +13,7 @@
 #include "airy/core/error.hpp"
 #include "airy/core/rng.hpp"
 #include "airy/infer/distribution.hpp"
+#include "airy/infer/distributions.hpp"
 #include "airy/infer/sampler.hpp"
 #include "airy/infer/site_model.hpp"
 #include "common.hpp"
@@ -234,6 +235,28 @@ void bind_densities(nb::module_& m) {
       .def("describe", [](const DistRef& d) { return d.ptr->describe(); })
       .def("support", [](const DistRef& d) { return d.ptr->support().describe(); })
       .def("log_prob", [](const DistRef& d, double x) { return d.ptr->log_prob(x); })
+      .def_prop_ro("event_size", [](const DistRef& d) { return d.ptr->event_size(); })
+      .def("log_prob_vector",
+           [](const DistRef& d, const InArray& x) {
+             // log p of a whole event (a per-element prior over a vector site).
+             if (static_cast<int>(num_elements(x)) != d.ptr->event_size()) {
+               throw_invalid("Distribution.log_prob", "x",
+                             "expected " + std::to_string(d.ptr->event_size()) + " values");
+             }
+             return d.ptr->log_prob(std::span<const double>(x.data(), num_elements(x)), {});
+           })
+      .def("sample_vector",
+           [](const DistRef& d, std::uint64_t seed, int n) {
+             // n whole events, (n, event_size), from Philox stream (seed, 0).
+             if (n < 0) throw_invalid("Distribution.sample", "n", "must be >= 0");
+             Rng rng(seed, 0);
+             const auto k = static_cast<std::size_t>(d.ptr->event_size());
+             std::vector<double> out(static_cast<std::size_t>(n) * k);
+             for (std::size_t i = 0; i < static_cast<std::size_t>(n); ++i) {
+               d.ptr->sample(rng, std::span<double>(out.data() + i * k, k));
+             }
+             return owned_array(std::move(out), {static_cast<std::size_t>(n), k});
+           })
       .def("sample", [](const DistRef& d, std::uint64_t seed, int n) {
         Rng rng(seed, 0);
         RealVector v(n);
@@ -244,6 +267,13 @@ void bind_densities(nb::module_& m) {
         [](const std::string& name, const std::map<std::string, double>& params) {
           return DistRef{infer::make_distribution(name, params)};
         });
+  m.def(
+      "make_independent",
+      [](const std::string& family, const std::map<std::string, std::vector<double>>& params,
+         int size) { return DistRef{infer::make_independent(family, params, size)}; },
+      nb::arg("family"), nb::arg("params"), nb::arg("size"),
+      "Per-element prior over a vector site (airy::infer::make_independent, the config's "
+      "array / FITS-map loc and scale): each parameter n values or one shared.");
   m.def("distribution_names", &infer::distribution_names);
 
   nb::class_<LogDensityRef>(m, "LogDensity", "A log density on unconstrained R^dim (airy::infer).")

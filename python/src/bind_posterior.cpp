@@ -9,13 +9,16 @@
 #include <nanobind/stl/tuple.h>
 #include <nanobind/stl/vector.h>
 
+#include <cstdint>
 #include <memory>
+#include <span>
 #include <tuple>
 
 #include "airy/core/error.hpp"
 #include "airy/posterior/fisher.hpp"
 #include "airy/posterior/image_posterior.hpp"
 #include "airy/posterior/map_fit.hpp"
+#include "airy/posterior/pointwise.hpp"
 #include "common.hpp"
 #include "infer_refs.hpp"
 #include "pixel_maps.hpp"
@@ -63,8 +66,11 @@ int exposure_index(const ImagePosterior& p, int e) {
   return e;
 }
 
-/// Per-pixel log L of exposure e's data at each draw (N, site values) -> (N, ny, nx): ArviZ's
-/// log_likelihood group (one render per draw, with the GIL released).
+/// Per-pixel log L of exposure e's data at each draw (N, site values) -> (N, ny, nx), NaN at
+/// the pixels left out of the likelihood: ArviZ's log_likelihood group. One render per draw
+/// through the posterior's own binding with one workspace (posterior::pointwise_log_likelihood,
+/// the CLI's posterior.nc uses the same), the read noise at each draw's value when sampled;
+/// the GIL is released.
 OutArray log_likelihood_draws(const ImagePosterior& p, const InArray& draws, int e) {
   e = exposure_index(p, e);
   const int n = p.log_density().site_dim();
@@ -72,51 +78,38 @@ OutArray log_likelihood_draws(const ImagePosterior& p, const InArray& draws, int
     throw_invalid("log_likelihood_draws", "draws",
                   "expected shape (num_draws, " + std::to_string(n) + ")");
   }
-  const posterior::ImageLikelihood& lik = p.likelihood(e);
-  const RealImage& d = lik.data();
+  const RealImage& d = p.likelihood(e).data();
   const std::size_t nd = draws.shape(0), npix = static_cast<std::size_t>(d.size());
   std::vector<double> out(nd * npix, 0.0);
   {
     nb::gil_scoped_release release;
-    // One single-pixel likelihood per unmasked pixel, with the pixel's own variance when the
-    // exposure has a variance map, so each pixel's term uses the same formula (and constants)
-    // as the posterior's total. Masked pixels are not in the likelihood: their entries stay 0,
-    // so the sum over pixels is the exposure's log L.
-    std::vector<std::size_t> kept;
-    std::vector<posterior::ImageLikelihood> pixels;
-    for (std::size_t k = 0; k < npix; ++k) {
-      if (lik.mask().data()[k] != 0) continue;
-      posterior::PixelMaps maps;
-      if (lik.variance().size() != 0) {
-        maps.variance = RealImage::Constant(1, 1, lik.variance().data()[k]);
-      }
-      kept.push_back(k);
-      pixels.emplace_back(lik.kind(), RealImage::Constant(1, 1, d.data()[k]), lik.sigma(),
-                          std::move(maps));
-    }
-    // One render per draw through the posterior's own binding of exposure e (telescope value
-    // of bound coordinate j = scale_g * site value g, g = global_indices[j]) with one
-    // workspace for all draws: telescope_at(v, e).model() would rebuild the telescope and its
-    // buffers per draw, which cost ~10 gradients' worth each (bench/compare/python_vs_cli.py).
-    const model::Telescope& telescope = p.telescope(e);
-    const model::ParameterSet& set = p.parameter_set(e);
-    const std::vector<int>& global = p.global_indices(e);
-    const std::vector<double>& scales = p.scales();
-    const std::unique_ptr<model::TelescopeWorkspace> ws = telescope.make_workspace(set);
-    std::vector<double> x(global.size());
-    RealImage mu, one(1, 1), bar;
-    for (std::size_t i = 0; i < nd; ++i) {
-      const double* v = draws.data() + i * n;
-      for (std::size_t j = 0; j < global.size(); ++j) {
-        const auto g = static_cast<std::size_t>(global[j]);
-        x[j] = scales[g] * v[g];
-      }
-      telescope.render(set, x, *ws, mu);
-      for (std::size_t j = 0; j < kept.size(); ++j) {
-        one(0, 0) = mu.data()[kept[j]];
-        out[i * npix + kept[j]] = pixels[j].log_likelihood(one, bar);
-      }
-    }
+    posterior::pointwise_log_likelihood(
+        p, e, std::span<const double>(draws.data(), nd * static_cast<std::size_t>(n)), nd,
+        out.data());
+  }
+  return owned_array(std::move(out),
+                     {nd, static_cast<std::size_t>(d.rows()), static_cast<std::size_t>(d.cols())});
+}
+
+/// Replicated data of exposure e at each draw (N, site values) -> (N, ny, nx), NaN at masked
+/// pixels: ArviZ's posterior_predictive group. Draw i uses Philox stream first_stream + i of
+/// seed (posterior::replicate_draws, the CLI's noise models).
+OutArray replicate_draws(const ImagePosterior& p, const InArray& draws, int e, std::uint64_t seed,
+                         std::uint64_t first_stream) {
+  e = exposure_index(p, e);
+  const int n = p.log_density().site_dim();
+  if (draws.ndim() != 2 || static_cast<int>(draws.shape(1)) != n) {
+    throw_invalid("replicate_draws", "draws",
+                  "expected shape (num_draws, " + std::to_string(n) + ")");
+  }
+  const RealImage& d = p.likelihood(e).data();
+  const std::size_t nd = draws.shape(0), npix = static_cast<std::size_t>(d.size());
+  std::vector<double> out(nd * npix, 0.0);
+  {
+    nb::gil_scoped_release release;
+    posterior::replicate_draws(
+        p, e, std::span<const double>(draws.data(), nd * static_cast<std::size_t>(n)), nd, seed,
+        first_stream, out.data());
   }
   return owned_array(std::move(out),
                      {nd, static_cast<std::size_t>(d.rows()), static_cast<std::size_t>(d.cols())});
@@ -297,6 +290,14 @@ void bind_posterior(nb::module_& m) {
             return log_likelihood_draws(p, draws, e);
           },
           nb::arg("draws"), nb::arg("exposure") = 0)
+      .def(
+          "replicate_draws",
+          [](const ImagePosterior& p, const InArray& draws, int e, std::uint64_t seed,
+             std::uint64_t first_stream) {
+            return replicate_draws(p, draws, e, seed, first_stream);
+          },
+          nb::arg("draws"), nb::arg("exposure") = 0, nb::arg("seed") = 0,
+          nb::arg("first_stream") = 0)
       .def("log_jacobian", [](const ImagePosterior& p, const InArray& theta) {
         return log_jacobian(p.log_density(), theta);
       });

@@ -45,6 +45,17 @@ void bind_sources(nb::module_& m) {
       },
       nb::arg("wavelengths"), nb::arg("weights"), nb::arg("positions_arcsec"), nb::arg("fluxes"));
   m.def(
+      "make_point_sources_per_star",
+      [](const InArray& wavelengths, const InArray& weights, const InArray& positions_arcsec,
+         const InArray& fluxes) {
+        // Every star its own spectrum on the shared grid: weights (K, L), row k = star k's
+        // (the config's `weights = [[...], ...]`, sources::PointSources' per-star constructor).
+        return SourceRef{std::make_shared<sources::PointSources>(
+            to_vector(wavelengths), to_matrix(weights, "weights"),
+            to_matrix(positions_arcsec, "positions"), to_vector(fluxes))};
+      },
+      nb::arg("wavelengths"), nb::arg("weights"), nb::arg("positions_arcsec"), nb::arg("fluxes"));
+  m.def(
       "make_binary_source",
       [](const InArray& wavelengths, const InArray& weights_a, const InArray& weights_b,
          double x_position, double y_position, double separation, double position_angle,

@@ -216,3 +216,6 @@ def test_sample_optimize_and_arviz(cfg, images, post):
                     + [idata.posterior[v].values[0, 0] for v in ("value_e0", "value_e1")])
     total = sum(poisson_gaussian_loglik(d, post.telescope_at(draw, e).model()) for e, d in enumerate(images))
     assert float(ll["image_a"][0, 0].sum() + ll["image_1"][0, 0].sum()) == pytest.approx(total, rel=1e-10)
+    # ... and the joint variable holds both exposures' pixels (az.loo(var_name="image")).
+    assert ll["image"].dims == ("chain", "draw", "pixel") and ll["image"].shape[2] == 2 * images[0].size
+    assert float(ll["image"][0, 0].sum()) == pytest.approx(total, rel=1e-10)

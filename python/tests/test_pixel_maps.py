@@ -121,8 +121,8 @@ def test_mask_alone_and_with_poisson(telescope, maps):
 
 
 def test_per_pixel_log_likelihood_group(telescope, maps):
-    """ArviZ's log_likelihood entries: each pixel's term with its own variance, 0 on masked
-    pixels, summing to the exposure's log L."""
+    """ArviZ's log_likelihood entries: each pixel's term with its own variance, NaN on masked
+    pixels (not in the likelihood), summing to the exposure's log L."""
     data, variance, mask = maps
     post = airy.Posterior(telescope, PRIORS, data, likelihood="poisson_gaussian", variance=variance, mask=mask)
     draws = np.array([VALUES, VALUES + [0.01, -0.01, 0.05]])
@@ -133,8 +133,8 @@ def test_per_pixel_log_likelihood_group(telescope, maps):
         keep = ~mask
         want = stats.norm.logpdf(data[keep], mu[keep], np.sqrt(np.maximum(mu[keep], 0) + variance[keep]))
         np.testing.assert_allclose(ll[i][keep], want, rtol=1e-12)
-        assert np.all(ll[i][mask] == 0.0)
-        assert ll[i].sum() == pytest.approx(loglik("poisson_gaussian", data, mu, variance, mask), rel=1e-12)
+        assert np.all(np.isnan(ll[i][mask]))
+        assert np.nansum(ll[i]) == pytest.approx(loglik("poisson_gaussian", data, mu, variance, mask), rel=1e-12)
 
 
 def test_exposures_with_their_own_maps_and_the_config_form(small_config, maps):
@@ -257,6 +257,12 @@ def test_sample_with_maps_returns_the_masked_log_likelihood(telescope, maps):
     data, variance, mask = maps
     post = airy.Posterior(telescope, PRIORS, data, variance=variance, mask=mask)
     idata = airy.sample(post, num_warmup=30, num_samples=10, num_chains=1, seed=2, progress_bar=False)
-    ll = idata.log_likelihood["image"].values
-    assert ll.shape == (1, 10, *data.shape)
-    assert np.all(ll[..., mask] == 0.0) and np.all(np.isfinite(ll))
+    # The CLI's layout: masked pixels are no data (NaN in observed_data) and not in the
+    # log_likelihood, which holds the unmasked pixels over pixel_image (coordinate y * nx + x).
+    ll = idata.log_likelihood["image"]
+    keep = np.flatnonzero(~mask.ravel())
+    assert ll.dims == ("chain", "draw", "pixel_image") and ll.shape == (1, 10, keep.size)
+    np.testing.assert_array_equal(ll["pixel_image"].values, keep)
+    assert np.all(np.isfinite(ll.values))
+    obs = idata.observed_data["image"].values
+    assert np.all(np.isnan(obs[mask])) and np.array_equal(obs[~mask], data[~mask])

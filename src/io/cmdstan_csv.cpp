@@ -8,7 +8,9 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <charconv>
 #include <chrono>
 #include <cstring>
 #include <filesystem>
@@ -31,6 +33,62 @@ std::string flag(bool b) { return b ? "1" : "0"; }
 std::string utc_now() {
   const auto now = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
   return fmt::format("{:%Y-%m-%d %H:%M:%S} UTC", now);
+}
+
+/// The column order of `names` in a CmdStan CSV: each variable whose names carry two or
+/// more indices (`m[i,j]`) has its entries sorted column-major (first index fastest: compare
+/// the index tuples from the last index), at the place of its first entry; every other name
+/// keeps its position. Malformed indices leave the order as it is.
+std::vector<std::size_t> column_major_order(std::span<const std::string> names) {
+  struct Entry {
+    std::string base;
+    std::vector<long> index;  ///< empty: not a multi-index name
+  };
+  std::vector<Entry> entries;
+  for (const std::string& n : names) {
+    Entry e;
+    const auto br = n.find('[');
+    if (br != std::string::npos && n.back() == ']' && n.find(',', br) != std::string::npos) {
+      e.base = n.substr(0, br);
+      std::string_view rest(n.data() + br + 1, n.size() - br - 2);
+      bool ok = true;
+      while (ok) {
+        const auto comma = rest.find(',');
+        const std::string_view part = rest.substr(0, comma);
+        long v = 0;
+        const auto [ptr, ec] = std::from_chars(part.data(), part.data() + part.size(), v);
+        ok = ec == std::errc() && ptr == part.data() + part.size();
+        e.index.push_back(v);
+        if (comma == std::string_view::npos) break;
+        rest.remove_prefix(comma + 1);
+      }
+      if (!ok) e.index.clear();
+    }
+    entries.push_back(std::move(e));
+  }
+  std::vector<std::size_t> order;
+  std::vector<bool> placed(names.size(), false);
+  for (std::size_t i = 0; i < names.size(); ++i) {
+    if (placed[i]) continue;
+    if (entries[i].index.empty()) {
+      order.push_back(i);
+      placed[i] = true;
+      continue;
+    }
+    std::vector<std::size_t> group;
+    for (std::size_t k = i; k < names.size(); ++k) {
+      if (!placed[k] && !entries[k].index.empty() && entries[k].base == entries[i].base) {
+        group.push_back(k);
+        placed[k] = true;
+      }
+    }
+    std::stable_sort(group.begin(), group.end(), [&](std::size_t a, std::size_t b) {
+      return std::lexicographical_compare(entries[a].index.rbegin(), entries[a].index.rend(),
+                                          entries[b].index.rbegin(), entries[b].index.rend());
+    });
+    order.insert(order.end(), group.begin(), group.end());
+  }
+  return order;
 }
 
 }  // namespace
@@ -135,8 +193,16 @@ void CmdStanCsvSink::flush_pending() {
   pending_.clear();
 }
 
-void CmdStanCsvSink::begin(int chain_id, std::span<const std::string> names) {
+void CmdStanCsvSink::begin(int chain_id, std::span<const std::string> sampler_names) {
   const CsvSamplerSettings& s = options_.settings;
+  if (!options_.column_names.empty() && options_.column_names.size() != sampler_names.size()) {
+    throw InvalidArgument(
+        fmt::format("CmdStanCsvSink: {} column names given for the sampler's {} outputs",
+                    options_.column_names.size(), sampler_names.size()));
+  }
+  const std::span<const std::string> names =
+      options_.column_names.empty() ? sampler_names
+                                    : std::span<const std::string>(options_.column_names);
   if (s.model.find('=') != std::string::npos) {
     throw InvalidArgument(
         fmt::format("CmdStanCsvSink: model name '{}' must not contain '='", s.model));
@@ -209,9 +275,10 @@ void CmdStanCsvSink::begin(int chain_id, std::span<const std::string> names) {
     line(key + " = " + value);
   }
   h += "lp__,accept_stat__,stepsize__,treedepth__,n_leapfrog__,divergent__,energy__";
-  for (const std::string& n : names) {
+  order_ = column_major_order(names);
+  for (std::size_t j : order_) {
     h += ',';
-    h += to_cmdstan_name(n);
+    h += to_cmdstan_name(names[j]);
   }
   h += "\n";
   pending_ = std::move(h);
@@ -256,7 +323,7 @@ void CmdStanCsvSink::draw(bool warmup, std::span<const double> values,
   auto it = std::back_inserter(pending_);
   fmt::format_to(it, "{},{},{},{},{},{},{}", num(st.lp), num(st.accept_stat), num(st.stepsize),
                  st.treedepth, st.n_leapfrog, st.divergent ? 1 : 0, num(st.energy));
-  for (double v : values) fmt::format_to(it, ",{}", num(v));
+  for (std::size_t j : order_) fmt::format_to(it, ",{}", num(values[j]));
   pending_.push_back('\n');
   if (++since_flush_ >= options_.flush_every) {
     flush_pending();

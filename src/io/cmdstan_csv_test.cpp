@@ -194,6 +194,47 @@ TEST(CmdStanCsv, RoundTripsExactlyWithWarmup) {
   EXPECT_EQ(r.dropped_partial_lines, 0);
 }
 
+// column_names: the header shows the caller's names (matrix names `p[s,a]` for a sampler's
+// flat `p[k]`), a matrix column-major as CmdStan writes it (first index fastest, what
+// stanio's reshape assumes), each value under its own name on reading; a wrong count is named.
+TEST(CmdStanCsv, ColumnNamesReplaceTheSamplersMatricesColumnMajor) {
+  CsvSinkOptions opt;
+  opt.path_pattern = temp_dir() + "/named.csv";
+  // Row-major (star, axis) as the sampler orders positions: p[1,1] p[1,2] | p[2,1] ...
+  opt.column_names = {"p[1,1]", "p[1,2]", "p[2,1]", "p[2,2]"};
+  CmdStanCsvSink sink(opt);
+  const infer::Chain c = sample_through_sink(sink, 2, 5, true, false);
+  const std::vector<std::string> lines = read_lines(temp_dir() + "/named_3.csv");
+  EXPECT_THAT(lines, ::testing::Contains("lp__,accept_stat__,stepsize__,treedepth__,n_leapfrog__,"
+                                         "divergent__,energy__,p.1.1,p.2.1,p.1.2,p.2.2"));
+  const CmdStanCsv r = read_cmdstan_csv(temp_dir() + "/named_3.csv");
+  EXPECT_EQ(r.chain.names, (std::vector<std::string>{"p[1,1]", "p[2,1]", "p[1,2]", "p[2,2]"}));
+  const int from[4] = {0, 2, 1, 3};  // the sampler's column of each file column
+  for (int j = 0; j < 4; ++j) {
+    EXPECT_EQ((r.chain.draws.col(j) - c.draws.col(from[j])).cwiseAbs().maxCoeff(), 0.0) << j;
+  }
+  // Scalars and vectors keep their places around a matrix.
+  CsvSinkOptions mixed = opt;
+  mixed.path_pattern = temp_dir() + "/mixed.csv";
+  mixed.column_names = {"a", "m[1,1]", "m[1,2]", "m[2,1]"};  // m's entries, then...
+  CmdStanCsvSink sink2(mixed);
+  (void)sample_through_sink(sink2, 2, 3, true, false);
+  EXPECT_THAT(read_lines(temp_dir() + "/mixed_3.csv"),
+              ::testing::Contains("lp__,accept_stat__,stepsize__,treedepth__,n_leapfrog__,"
+                                  "divergent__,energy__,a,m.1.1,m.2.1,m.1.2"));
+
+  CsvSinkOptions bad;
+  bad.path_pattern = temp_dir() + "/bad_names.csv";
+  bad.column_names = {"a", "b"};
+  CmdStanCsvSink wrong(bad);
+  try {
+    wrong.begin(1, kNames);
+    ADD_FAILURE() << "expected InvalidArgument";
+  } catch (const InvalidArgument& e) {
+    EXPECT_THAT(e.what(), HasSubstr("2 column names given for the sampler's 4 outputs"));
+  }
+}
+
 TEST(CmdStanCsv, InterruptedFileDropsThePartialLine) {
   CsvSinkOptions opt;
   opt.path_pattern = temp_dir() + "/cut.csv";

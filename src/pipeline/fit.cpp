@@ -234,6 +234,17 @@ FitResult run_fit(const FitInputs& in, RunRecord& record) {
   const std::vector<std::string> names = density.output_names();
   const std::vector<std::string> units = post.output_units();
   const int num_exposures = post.num_exposures();
+  // The names the run's files show: matrix names for star positions and square maps
+  // (positions[s,a], map[y,x]; predictive.hpp), for NUTS and parallel tempering alike
+  // (fit_pt.cpp writes its chains with the same names).
+  const std::vector<std::string> out_names = structured_output_names(c, post);
+  // The truth keyed by those names (truth.toml of `simulate` uses the sampler's).
+  std::map<std::string, double> truth_values;
+  for (const auto& [k, v] : in.truth.values) {
+    const auto it = std::find(names.begin(), names.end(), k);
+    truth_values[it == names.end() ? k : out_names[static_cast<std::size_t>(it - names.begin())]] =
+        v;
+  }
 
   // Inputs of the run first, so that an interrupted run still documents itself: the config
   // and a copy of each exposure's data image (data.fits, or data_<label>.fits per exposure).
@@ -250,10 +261,10 @@ FitResult run_fit(const FitInputs& in, RunRecord& record) {
     }
   }
   const std::string truth_copy = path_in(out, "truth.toml");
-  if (!in.truth.values.empty() && !same_file(in.truth.file, truth_copy)) {
+  if (!truth_values.empty() && !same_file(in.truth.file, truth_copy)) {
     std::vector<std::string> tn;
     std::vector<double> tv;
-    for (const auto& [k, v] : in.truth.values) {
+    for (const auto& [k, v] : truth_values) {
       tn.push_back(k);
       tv.push_back(v);
     }
@@ -287,12 +298,16 @@ FitResult run_fit(const FitInputs& in, RunRecord& record) {
   const std::atomic<bool> map_stopped{map.interrupted};  // holds even if the flag is cleared
   options.stop = &map_stopped;
   record.phase("sampling");
-  options.sink_factory = [csv = csv_options(out, options, sc.metric, in.data.description(), map)](
-                             int) { return std::make_unique<io::CmdStanCsvSink>(csv); };
+  io::CsvSinkOptions csv = csv_options(out, options, sc.metric, in.data.description(), map);
+  csv.column_names = out_names;
+  options.sink_factory = [csv](int) { return std::make_unique<io::CmdStanCsvSink>(csv); };
   PtFit pt;  // sampler.method = "pt": parallel tempering's reports (fit_pt.cpp)
-  const infer::Run run = c.sampler.method == "pt"
-                             ? sample_pt_fit(post, c, in.data.description(), options, o.comm, pt)
-                             : infer::sample(density, options);
+  infer::Run run = c.sampler.method == "pt"
+                       ? sample_pt_fit(post, c, in.data.description(), options, o.comm, pt)
+                       : infer::sample(density, options);
+  for (auto& ch : run.chains) {
+    if (ch.names.size() == out_names.size()) ch.names = out_names;
+  }
 
   record.phase("summary");
   FitResult result;
@@ -313,7 +328,7 @@ FitResult run_fit(const FitInputs& in, RunRecord& record) {
   // observed_data holds every exposure's image; units and named dims (noll, star/axis, ...)
   // per parameter; log_likelihood / posterior_predictive as [output] says (predictive.hpp).
   describe_parameters(c, post, nc);
-  nc.truth = in.truth.values;
+  nc.truth = truth_values;
   nc.allow_no_draws = true;  // an interrupted run: observed data and truth at least
   if (have_draws) {
     const PredictiveChoice choice =
@@ -330,8 +345,8 @@ FitResult run_fit(const FitInputs& in, RunRecord& record) {
   if (have_draws) {
     result.summary = infer::summarize(run);
     std::string table =
-        infer::format_summary(result.summary, summary_columns(post, in.truth.values));
-    table += truth_report(run, in.truth.values, &result.truths_outside_99);
+        infer::format_summary(result.summary, summary_columns(post, truth_values, out_names));
+    table += truth_report(run, truth_values, &result.truths_outside_99);
     table += chain_mode_report(run);  // chains in different modes, named
     const std::string incomplete =
         result.complete ? std::string()
@@ -357,10 +372,10 @@ FitResult run_fit(const FitInputs& in, RunRecord& record) {
       mh.history.push_back("image at the posterior mean of the sampled parameters");
       io::write_fits(path_in(out, config::exposure_file_name(c, e, "model")), m, mh);
       io::FitsHeader rh = image_header(c, "RESIDUAL", "photon", o.command_line);
-      rh.history.push_back("data - posterior-mean model");
+      rh.history.push_back("data - posterior-mean model (NaN: pixel left out of the likelihood)");
       const RealImage& d = in.data.exposures[static_cast<std::size_t>(e)].image;
-      io::write_fits(path_in(out, config::exposure_file_name(c, e, "residual")), RealImage(d - m),
-                     rh);
+      io::write_fits(path_in(out, config::exposure_file_name(c, e, "residual")),
+                     masked_as_nan(post.likelihood(e), d - m), rh);
       models.push_back(m);
     }
   } else {
@@ -377,7 +392,7 @@ FitResult run_fit(const FitInputs& in, RunRecord& record) {
     for (const auto& x : in.data.exposures) data.push_back(x.image);
     draw_exposure_fit_images(c, data, models, out, static_cast<int>(names.size()), "fit_images",
                              "posterior-mean model");
-    draw_posterior_plots(c, run, units, in.truth.values, out);
+    draw_posterior_plots(c, run, units, truth_values, out);
   }
 
   std::map<std::string, double> numbers = {{"wall_seconds", run.wall_seconds},

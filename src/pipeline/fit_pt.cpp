@@ -20,6 +20,7 @@
 #include "airy/io/cmdstan_csv.hpp"
 #include "airy/pipeline/pipeline.hpp"
 #include "pipeline/data_file.hpp"
+#include "pipeline/predictive.hpp"
 #include "pipeline/run_files.hpp"
 
 namespace airy::pipeline {
@@ -112,6 +113,7 @@ infer::Run sample_pt_fit(const posterior::ImagePosterior& post, const config::Co
                         {"pt_chains", std::to_string(o.num_chains)},
                         {"pt_rounds", std::to_string(o.num_rounds)},
                         {"pt_reference", c.sampler.pt_reference}};
+  csv.column_names = structured_output_names(c, post);  // positions[s,a], map[y,x] (fit.cpp)
   o.sink_factory = [csv](int) { return std::make_unique<io::CmdStanCsvSink>(csv); };
   infer::PtResult result = infer::sample_pt(post.log_density(), o);
   pt.reports = std::move(result.reports);

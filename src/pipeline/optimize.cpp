@@ -13,6 +13,7 @@
 #include "pipeline/figures.hpp"
 #include "pipeline/init_grid.hpp"
 #include "pipeline/optimize_structured.hpp"
+#include "pipeline/predictive.hpp"
 #include "pipeline/run_files.hpp"
 
 namespace airy::pipeline {
@@ -32,10 +33,10 @@ void write_best_fit_images(const config::Config& c, const RunData& data,
     mh.history.push_back(fmt::format("image at the {} estimate (L-BFGS)", o.objective));
     io::write_fits(path_in(out, config::exposure_file_name(c, e, "best_fit")), model, mh);
     io::FitsHeader rh = image_header(c, "RESIDUAL", "photon");
-    rh.history.push_back("data - best-fit model");
+    rh.history.push_back("data - best-fit model (NaN: pixel left out of the likelihood)");
     const RealImage& d = data.exposures[static_cast<std::size_t>(e)].image;
     io::write_fits(path_in(out, config::exposure_file_name(c, e, "best_fit_residual")),
-                   RealImage(d - model), rh);
+                   masked_as_nan(post.likelihood(e), d - model), rh);
     models.push_back(model);
     data_images.push_back(d);
   }

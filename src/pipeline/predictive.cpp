@@ -52,7 +52,28 @@ std::vector<io::NamedDim> site_dims(const config::Config& c, const std::string& 
   return {};
 }
 
+/// A parameter's unit as astropy.units / UDUNITS spell it: "photon", not the plural the
+/// telescope's paths use ("photons": background, fluxes, read noise), as the images' BUNIT and
+/// units already are; "log10 photons" likewise "log10 photon".
+std::string netcdf_unit(std::string unit) {
+  const auto at = unit.find("photons");
+  if (at != std::string::npos && at + 7 == unit.size()) unit.pop_back();
+  return unit;
+}
+
 }  // namespace
+
+RealImage masked_as_nan(const posterior::ImageLikelihood& like, RealImage image) {
+  if (image.rows() != like.mask().rows() || image.cols() != like.mask().cols()) {
+    throw InvalidArgument(fmt::format("masked_as_nan: image is {}x{}, the likelihood's data {}x{}",
+                                      image.rows(), image.cols(), like.mask().rows(),
+                                      like.mask().cols()));
+  }
+  for (Eigen::Index i = 0; i < image.size(); ++i) {
+    if (like.mask().data()[i] != 0) image.data()[i] = std::numeric_limits<double>::quiet_NaN();
+  }
+  return image;
+}
 
 std::string observed_name(const posterior::ImagePosterior& post, int e) {
   if (post.num_exposures() == 1) return "image";
@@ -67,7 +88,9 @@ void describe_parameters(const config::Config& c, const posterior::ImagePosterio
   for (int e = 0; e < n; ++e) {
     io::ObservedImage o;
     o.name = observed_name(post, e);
-    o.image = post.likelihood(e).data();
+    // Masked pixels are no data of the likelihood: NaN, so that az.plot_ppc and any
+    // nan-aware statistic leave them out (a flagged pixel's raw value is not data).
+    o.image = masked_as_nan(post.likelihood(e), post.likelihood(e).data());
     const RealImage& first = post.likelihood(0).data();
     if (o.image.rows() != first.rows() || o.image.cols() != first.cols()) {
       o.y_dim = "y_" + o.name;
@@ -83,7 +106,8 @@ void describe_parameters(const config::Config& c, const posterior::ImagePosterio
   for (std::size_t s = 0; s < sites.size() && s < post.sites().size(); ++s) {
     const std::string base = io::netcdf_name(sites[s].name);
     const auto offset = static_cast<std::size_t>(slices[s].offset);
-    if (offset < units.size() && !units[offset].empty()) nc.units[base] = units[offset];
+    if (offset < units.size() && !units[offset].empty())
+      nc.units[base] = netcdf_unit(units[offset]);
     if (!sites[s].is_vector) continue;
     std::vector<io::NamedDim> dims = site_dims(c, post.sites()[s].path, sites[s].size);
     for (io::NamedDim& d : dims) {
@@ -94,62 +118,29 @@ void describe_parameters(const config::Config& c, const posterior::ImagePosterio
   }
 }
 
-PointwiseLikelihood::PointwiseLikelihood(const posterior::ImageLikelihood& like)
-    : size_(static_cast<std::size_t>(like.data().size())) {
-  const RealImage& d = like.data();
-  const posterior::PixelMask& mask = like.mask();
-  for (std::size_t i = 0; i < size_; ++i) {
-    if (mask.data()[i] != 0) continue;
-    posterior::PixelMaps maps;
-    if (like.variance().size() != 0) {
-      maps.variance = RealImage::Constant(1, 1, like.variance().data()[i]);
+std::vector<std::string> structured_output_names(const config::Config& c,
+                                                 const posterior::ImagePosterior& post) {
+  std::vector<std::string> names = post.log_density().output_names();
+  const auto& sites = post.log_density().sites();
+  const auto& slices = post.log_density().slices();
+  for (std::size_t s = 0; s < sites.size() && s < post.sites().size(); ++s) {
+    if (!sites[s].is_vector) continue;
+    const std::vector<io::NamedDim> dims = site_dims(c, post.sites()[s].path, sites[s].size);
+    if (dims.size() != 2) continue;
+    const std::size_t cols = dims[1].size();
+    for (int k = 0; k < slices[s].size; ++k) {
+      const auto i = static_cast<std::size_t>(slices[s].offset + k);
+      const auto u = static_cast<std::size_t>(k);
+      if (i < names.size())
+        names[i] = fmt::format("{}[{},{}]", sites[s].name, u / cols + 1, u % cols + 1);
     }
-    pixels_.emplace_back(like.kind(), RealImage::Constant(1, 1, d.data()[i]), like.sigma(),
-                         std::move(maps));
-    unmasked_.push_back(i);
   }
-}
-
-void PointwiseLikelihood::evaluate(const RealImage& model, double* out) const {
-  if (static_cast<std::size_t>(model.size()) != size_) {
-    throw InvalidArgument(
-        fmt::format("PointwiseLikelihood: model has {} pixels, the data {}", model.size(), size_));
-  }
-  std::fill(out, out + size_, std::numeric_limits<double>::quiet_NaN());
-  RealImage one(1, 1), bar;
-  for (std::size_t k = 0; k < pixels_.size(); ++k) {
-    one(0, 0) = model.data()[unmasked_[k]];
-    out[unmasked_[k]] = pixels_[k].log_likelihood(one, bar);
-  }
+  return names;
 }
 
 void replicate(const posterior::ImageLikelihood& like, const RealImage& model, Rng& rng,
                double* out) {
-  using posterior::LikelihoodKind;
-  const Eigen::Index n = model.size();
-  for (Eigen::Index i = 0; i < n; ++i) {
-    if (like.mask().data()[i] != 0) {
-      out[i] = std::numeric_limits<double>::quiet_NaN();
-      continue;
-    }
-    const double mu = model.data()[i];
-    const double pos = std::min(std::max(mu, 0.0), Rng::kMaxPoissonRate);
-    switch (like.kind()) {
-      case LikelihoodKind::kPoisson:
-        out[i] = static_cast<double>(rng.poisson(pos));
-        break;
-      case LikelihoodKind::kGaussian:
-        out[i] = rng.normal(mu, std::sqrt(like.pixel_variance(i)));
-        break;
-      case LikelihoodKind::kPoissonGaussian:
-        out[i] = rng.normal(mu, std::sqrt(pos + like.pixel_variance(i)));
-        break;
-      case LikelihoodKind::kPoissonGaussianExact:
-        out[i] = static_cast<double>(rng.poisson(pos)) +
-                 rng.normal(0.0, std::sqrt(like.pixel_variance(i)));
-        break;
-    }
-  }
+  replicate(like, model, like.sigma(), rng, out);
 }
 
 PredictiveChoice choose_predictive(const config::OutputConfig& o,
@@ -167,6 +158,8 @@ PredictiveChoice choose_predictive(const config::OutputConfig& o,
     // Without masked pixels the group keeps the (y, x) layout of observed_data.
     unmasked += static_cast<double>(like.data().size() - like.num_masked());
   }
+  // Several exposures: the joint variable `image` holds every unmasked pixel once more.
+  if (post.num_exposures() > 1) unmasked *= 2.0;
   const auto per_chain = std::clamp<std::size_t>(
       static_cast<std::size_t>(o.posterior_predictive_draws) / num_chains, 1, num_draws);
   for (std::size_t j = 0; j < per_chain; ++j) {
@@ -202,7 +195,7 @@ void add_predictive_groups(const posterior::ImagePosterior& post, const infer::R
   if (ndraw == 0) return;
   const int n_exp = post.num_exposures();
   const std::size_t site_dim = static_cast<std::size_t>(post.log_density().site_dim());
-  std::vector<PointwiseLikelihood> pointwise;
+  std::vector<posterior::PointwiseLikelihood> pointwise;
   if (choice.log_likelihood) {
     for (int e = 0; e < n_exp; ++e) pointwise.emplace_back(post.likelihood(e));
   }
@@ -228,6 +221,9 @@ void add_predictive_groups(const posterior::ImagePosterior& post, const infer::R
   std::atomic<std::size_t> next{0};
   auto work = [&] {
     std::vector<double> values(site_dim);
+    // This thread's renderers: one workspace per exposure for all its draws.
+    std::vector<posterior::ExposureRenderer> renderers;
+    for (int e = 0; e < n_exp; ++e) renderers.emplace_back(post, e);
     for (std::size_t t = next++; t < nchain * ndraw; t = next++) {
       const std::size_t c = t / ndraw, i = t % ndraw;
       const int j = thinned[i];
@@ -241,11 +237,12 @@ void add_predictive_groups(const posterior::ImagePosterior& post, const infer::R
       Rng rng(seed, (std::uint64_t{1} << 40) + c * k + static_cast<std::size_t>(std::max(j, 0)));
       for (int e = 0; e < n_exp; ++e) {
         const auto ue = static_cast<std::size_t>(e);
-        const RealImage model = post.telescope_at(values, e).model();
-        if (choice.log_likelihood) pointwise[ue].evaluate(model, &ll[ue][t * npix[ue]]);
+        const RealImage& model = renderers[ue].render(values);
+        const double sigma = renderers[ue].sigma(values);
+        if (choice.log_likelihood) pointwise[ue].evaluate(model, sigma, &ll[ue][t * npix[ue]]);
         if (j >= 0) {
           const std::size_t slot = (c * k + static_cast<std::size_t>(j)) * npix[ue];
-          replicate(post.likelihood(e), model, rng, &pp[ue][slot]);
+          replicate(post.likelihood(e), model, sigma, rng, &pp[ue][slot]);
         }
       }
     }
@@ -261,6 +258,33 @@ void add_predictive_groups(const posterior::ImagePosterior& post, const infer::R
   if (choice.log_likelihood) {
     io::DrawGroup g;
     g.draws = iota(static_cast<long long>(ndraw));
+    if (n_exp > 1) {
+      // ArviZ's loo/waic/compare take one variable (var_name): the joint model's pointwise
+      // log likelihood is every exposure's unmasked pixels in one dim, exposure by exposure
+      // (in each, row-major), written first so that it is the group's first variable.
+      io::DrawArray a;
+      a.name = "image";
+      std::string offsets;
+      std::size_t total = 0;
+      for (int e = 0; e < n_exp; ++e) {
+        offsets += fmt::format("{}{}:{}", e == 0 ? "" : ",", observed_name(post, e), total);
+        total += pointwise[static_cast<std::size_t>(e)].num_unmasked();
+      }
+      a.long_name =
+          "log likelihood of each unmasked pixel of every exposure (the joint model; pixel "
+          "ranges start at " +
+          offsets + ")";
+      a.dims = {{"pixel", iota(static_cast<long long>(total)), {}}};
+      a.values.reserve(nchain * ndraw * total);
+      for (std::size_t t = 0; t < nchain * ndraw; ++t) {
+        for (int e = 0; e < n_exp; ++e) {
+          const auto ue = static_cast<std::size_t>(e);
+          for (std::size_t p : pointwise[ue].unmasked())
+            a.values.push_back(ll[ue][t * npix[ue] + p]);
+        }
+      }
+      g.arrays.push_back(std::move(a));
+    }
     for (int e = 0; e < n_exp; ++e) {
       const auto ue = static_cast<std::size_t>(e);
       const auto& like = post.likelihood(e);

@@ -18,6 +18,7 @@
 #include "pipeline/data_file.hpp"
 #include "pipeline/figures.hpp"
 #include "pipeline/fit_pt.hpp"
+#include "pipeline/predictive.hpp"
 #include "pipeline/run_files.hpp"
 #include "pipeline/summary_table.hpp"
 
@@ -106,7 +107,8 @@ infer::SummaryOptions table_columns(const std::string& run_dir,
       for (const auto& f : data_copies(run_dir, c)) data.push_back(io::read_fits(f).image);
       const auto post =
           config::build_posterior(*c, config::build_exposure_telescopes(*c), std::move(data));
-      return summary_columns(post, truth);
+      // The fit's names (positions[s,a], map[y,x]), as NUTS and parallel tempering write them.
+      return summary_columns(post, truth, structured_output_names(*c, post));
     }
   } catch (const Error&) {
     // A run directory without its data copies: the table without units.

@@ -8,10 +8,13 @@
 namespace airy::pipeline {
 
 infer::SummaryOptions summary_columns(const posterior::ImagePosterior& post,
-                                      const std::map<std::string, double>& truth) {
+                                      const std::map<std::string, double>& truth,
+                                      const std::vector<std::string>& output_names) {
   infer::SummaryOptions o;
   const auto& model = post.log_density();
-  const auto names = model.output_names();
+  const auto names = output_names.size() == static_cast<std::size_t>(model.output_dim())
+                         ? output_names
+                         : model.output_names();
   o.labels = names;  // derived outputs (after the sites) keep their names
   o.units = post.output_units();
   for (auto& u : o.units) {
@@ -27,7 +30,13 @@ infer::SummaryOptions summary_columns(const posterior::ImagePosterior& post,
     for (int k = 0; k < slices[s].size; ++k) {
       const auto i = static_cast<std::size_t>(slices[s].offset + k);
       if (i < o.labels.size()) {
-        o.labels[i] = sites[s].is_vector ? fmt::format("{}[{}]", path, k + 1) : path;
+        // The run's index of the entry ("[3]", or "[2,1]" for a matrix-named site).
+        const std::string& n = names[i];
+        const auto br = n.rfind('[');
+        o.labels[i] = !sites[s].is_vector ? path
+                      : br != std::string::npos && n.back() == ']'
+                          ? path + n.substr(br)
+                          : fmt::format("{}[{}]", path, k + 1);
       }
     }
   }

@@ -61,7 +61,8 @@ def main(path, scale_arcsec, ra=0.0, dec=0.0, command=None):
     ccd = CCDData.read(path)
     assert ccd.unit == u.photon, ccd.unit
     assert ccd.wcs is not None and ccd.wcs.has_celestial, "CCDData has no celestial WCS"
-    assert np.array_equal(ccd.data, data), "CCDData pixels differ from fits.getdata"
+    # NaN (missing data) compares equal to NaN here.
+    assert np.array_equal(ccd.data, data, equal_nan=True), "CCDData pixels differ from fits.getdata"
     print(f"{path}: FITS verify, WCS and CCDData ok")
 
 

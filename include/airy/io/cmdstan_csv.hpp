@@ -62,6 +62,10 @@ struct CsvSinkOptions {
   bool exact_path = false;  ///< use path_pattern verbatim (no "{id}" substitution)
   CsvSamplerSettings settings;
   int flush_every = 1;  ///< flush the stream every this many draws (1: every draw)
+  /// The names the header shows instead of the sampler's (same count, same order), e.g.
+  /// `positions[2,1]` for the sampler's `positions[3]` (docs/file_formats.md); empty: the
+  /// sampler's names.
+  std::vector<std::string> column_names;
 };
 
 /// The CSV path for chain `chain_id` under `pattern` (see CsvSinkOptions::path_pattern).
@@ -87,7 +91,11 @@ class CmdStanCsvSink final : public infer::DrawSink {
   CmdStanCsvSink& operator=(const CmdStanCsvSink&) = delete;
 
   /// Creates the file (replacing one there; throws airy::Error naming the path) and writes
-  /// config and header.
+  /// config and header (the names, or options.column_names when given: InvalidArgument when
+  /// their count differs). The entries of a variable with two or more indices (`m[i,j]`) are
+  /// written column-major, first index fastest, as CmdStan writes matrices and cmdstanpy /
+  /// stanio reshape them (`m.1.1, m.2.1, m.1.2, m.2.2`), wherever the sampler has them; every
+  /// other column keeps the sampler's order.
   void begin(int chain_id, std::span<const std::string> names) override;
   /// Writes the `# Adaptation terminated` block.
   void adaptation(double stepsize, const RealMatrix& inv_metric) override;
@@ -113,6 +121,8 @@ class CmdStanCsvSink final : public infer::DrawSink {
   std::string pending_;       ///< whole lines not yet written
   std::size_t num_columns_ = 0;
   int since_flush_ = 0;
+  /// CSV parameter column j holds value order_[j] of each draw (matrices column-major).
+  std::vector<std::size_t> order_;
 };
 
 /// Writes a finished chain to `path` in one go (same format as the sink).
