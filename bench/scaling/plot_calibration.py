@@ -3,7 +3,8 @@
 
 Reads Google Benchmark JSON (median aggregates) of src/posterior/scaling_bench.cpp, prints one
 Markdown table per axis (ms per gradient, parameters, executed MFT GFLOP/s and its fraction of
-the peak given as the third argument, GFLOP/s per core) and draws a 2x2 PNG: time per gradient
+the peak given as the third argument; a fourth argument "cpu" reads the benchmark thread's CPU
+time instead of the wall time, for a loaded machine) and draws a 2x2 PNG: time per gradient
 of the N-exposure calibration posterior against exposures (shared PSF and separate renders),
 stars, detector size and parameter count, log-log with the fitted power-law slope."""
 import json
@@ -25,7 +26,7 @@ AXES = [
 LABELS = {"BM_CalExposures": "shared PSF", "BM_CalExposuresSeparate": "one PSF per exposure"}
 
 
-def load(path):
+def load(path, column="real_time"):
     with open(path) as f:
         doc = json.load(f)
     rows = {}
@@ -33,7 +34,7 @@ def load(path):
         if b.get("aggregate_name", "median") != "median":
             continue
         base, _, arg = b["run_name"].partition("/")
-        ms = b["real_time"] * TO_MS[b["time_unit"]]
+        ms = b[column] * TO_MS[b["time_unit"]]
         gf = b.get("GFLOP/s", float("nan"))
         gf = gf / 1e9 if gf > 1e6 else gf
         rows.setdefault(base, []).append((int(arg.split("/")[0]), ms, gf, b.get("parameters", 0)))
@@ -47,13 +48,20 @@ def slope(xs, ys):
     return sum((a - mx) * (b - my) for a, b in zip(lx, ly)) / sum((a - mx) ** 2 for a in lx)
 
 
-def main(json_path, png_path, peak="58.3"):
+def main(json_path, png_path, peak="58.3", clock="real"):
+    # clock = "cpu": the benchmark thread's CPU time (on a loaded machine the wall time is
+    # not the cost; the GFLOP/s column is then rescaled to CPU time too).
     peak = float(peak)
-    context, rows = load(json_path)
+    column = "cpu_time" if clock == "cpu" else "real_time"
+    context, rows = load(json_path, column)
+    if clock == "cpu":
+        real = load(json_path, "real_time")[1]
+        for name, pts in rows.items():
+            rows[name] = [(x, ms, gf * r[1] / ms, n) for (x, ms, gf, n), r in zip(pts, real[name])]
     fig, axs = plt.subplots(2, 2, figsize=(9, 7), constrained_layout=True)
     for ax, (names, label, sym) in zip(axs.flat, AXES):
         for i, name in enumerate(names):
-            pts = sorted(rows.get(name, []))
+            pts = sorted(rows.get(name, []), key=lambda p: p[3] if sym == "P" else p[0])
             if not pts:
                 continue
             xs = [p[3] if sym == "P" else p[0] for p in pts]
@@ -67,14 +75,14 @@ def main(json_path, png_path, peak="58.3"):
             ax.loglog(xs, ys, "o-", color=f"C{i}",
                       label=f"{LABELS.get(name, name)} (slope {k:.2f})")
         ax.set_xlabel(label, fontsize=8)
-        ax.set_ylabel("ms per gradient (log density + gradient)")
+        ax.set_ylabel(f"ms per gradient ({clock} time)")
         ax.grid(True, which="both", alpha=0.3)
         ax.legend(fontsize=7)
     fig.suptitle(
         "airy: one gradient of the E-exposure calibration posterior "
         "(others at E=5, S=4, L=3, N=64, M=64, K=7, flat field sampled)\n"
         f"{context.get('num_cpus', '?')} CPUs @ {context.get('mhz_per_cpu', '?')} MHz, "
-        f"{context.get('date', '')[:10]}, one thread",
+        f"{context.get('date', '')[:10]}, one thread, load {context.get('load_avg', ['?'])[0]}",
         fontsize=9,
     )
     fig.savefig(png_path, dpi=110)
@@ -90,4 +98,4 @@ def main(json_path, png_path, peak="58.3"):
 
 
 if __name__ == "__main__":
-    main(*sys.argv[1:4])
+    main(*sys.argv[1:5])

@@ -10,7 +10,8 @@
 #        src/posterior/scaling_bench.cpp against exposures, stars, detector size and parameter
 #        count, and the threads of one evaluation -> calibration_scaling.{json,md,png}
 #   env: BUILD (build folder, default build), REPETITIONS (default 3; the median is used),
-#        PEAK (GFLOP/s of the roofline, default 58.3: BM_PeakFmaFloat64, docs/benchmarks.md)
+#        PEAK (GFLOP/s of the roofline, default 58.3: BM_PeakFmaFloat64, docs/benchmarks.md),
+#        CLOCK (real or cpu: tabulate the benchmark thread's CPU time, on a loaded machine)
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
@@ -41,7 +42,7 @@ if [ "$calibration" = 1 ]; then
   source "$root/bench/pinned_venv.sh"
   pinned_venv "$venv" "$here/requirements.txt"
   "$venv/bin/python" "$here/plot_calibration.py" "$out/calibration_scaling.json" \
-    "$out/calibration_scaling.png" "${PEAK:-58.3}" | tee "$out/calibration_scaling.md"
+    "$out/calibration_scaling.png" "${PEAK:-58.3}" "${CLOCK:-real}" | tee "$out/calibration_scaling.md"
   if [ "$update_docs" = 1 ]; then
     mkdir -p "$root/docs/images"
     cp "$out/calibration_scaling.png" "$root/docs/images/calibration_scaling.png"
