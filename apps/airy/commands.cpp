@@ -68,7 +68,7 @@ constexpr auto kSeedMax = static_cast<unsigned long long>(std::numeric_limits<st
 
 /// The sampler and output options every sampling command accepts.
 struct SamplingFlags {
-  int chains = 0, warmup = -1, samples = 0, threads = -1;
+  int chains = 0, warmup = -1, samples = 0, threads = -1, threads_per_chain = -1;
   std::uint64_t seed = 0;
   CLI::Option* seed_option = nullptr;
   std::string out;
@@ -86,6 +86,10 @@ struct SamplingFlags {
     seed_option = cmd->add_option("--seed", seed, "random seed (sampler.seed)")
                       ->check(integer_in(0, kSeedMax));
     cmd->add_option("--threads", threads, "threads; 0 = one per chain up to the cores")
+        ->check(integer_in(0, kIntMax));
+    cmd->add_option("--threads-per-chain", threads_per_chain,
+                    "threads sharing one chain's evaluation, over exposures; 0 = the cores the "
+                    "chains leave (sampler.threads_per_chain)")
         ->check(integer_in(0, kIntMax));
     cmd->add_option("--out", out, "output directory (output.dir)");
     cmd->add_flag("--quiet,-q", quiet, "no progress bars");
@@ -123,6 +127,7 @@ struct SamplingFlags {
     if (warmup >= 0) o.num_warmup = warmup;
     if (samples > 0) o.num_samples = samples;
     if (threads >= 0) o.num_threads = threads;
+    if (threads_per_chain >= 0) o.threads_per_chain = threads_per_chain;
     if (seed_option != nullptr && seed_option->count() > 0) o.seed = seed;
     if (!out.empty()) o.out = out;
     o.quiet = quiet;
@@ -141,8 +146,8 @@ int report_fit(const pipeline::FitResult& r) {
 /// pixel-level calibration (pipeline::calibration_demo).
 int run_calibration_demo(const CLI::App& cmd, const SamplingFlags& flags) {
   // The sampling options have no meaning here (no sampler runs): an error, not a silent no-op.
-  for (const char* name :
-       {"--chains", "--warmup", "--samples", "--seed", "--threads", "--init", "--metric"}) {
+  for (const char* name : {"--chains", "--warmup", "--samples", "--seed", "--threads",
+                           "--threads-per-chain", "--init", "--metric"}) {
     if (cmd.get_option(name)->count() > 0) {
       throw InvalidArgument(fmt::format(
           "airy demo calibration: {} is not used (the calibration demo runs the MAP and the "

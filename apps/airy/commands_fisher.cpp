@@ -95,13 +95,19 @@ Action add_optimize(CLI::App& app) {
                   "sampler.map_grid)");
   cmd->add_option("--grid-starts", opts->grid_starts, "the best grid points started by L-BFGS")
       ->check(integer_in(1, static_cast<unsigned long long>(std::numeric_limits<int>::max())));
+  auto threads = std::make_shared<int>(-1);
+  cmd->add_option("--threads-per-chain", *threads,
+                  "threads sharing one evaluation, over exposures; 0 = every core "
+                  "(sampler.threads_per_chain)")
+      ->check(integer_in(0, static_cast<unsigned long long>(std::numeric_limits<int>::max())));
   add_overwrite_flag(cmd, opts->overwrite);
-  return [cmd, config_path, opts, out, seed, seed_option]() {
+  return [cmd, config_path, opts, out, seed, seed_option, threads]() {
     if (!*cmd) return -1;
     config::Config c = config::load_config(*config_path);
     pipeline::Overrides o;
     o.out = out->empty() ? pipeline::command_output_dir(c, "optimize") : *out;
     if (seed_option->count() > 0) o.seed = *seed;
+    if (*threads >= 0) o.threads_per_chain = *threads;
     pipeline::apply_overrides(c, o);
     const auto r = pipeline::optimize_run(c, *opts);
     std::cout << r.table;

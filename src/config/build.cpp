@@ -3,9 +3,11 @@
 /// @brief Config -> telescope and posterior through the optics engine's public API.
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
 #include <optional>
 #include <string_view>
+#include <thread>
 
 #include "airy/config/build.hpp"
 #include "airy/core/error.hpp"
@@ -261,7 +263,16 @@ void check_renders_light(const Config& config, const model::Telescope& telescope
 
 /// The telescope of the configuration, or of one of its exposures: the same detector layers,
 /// the exposure's band, diversity layer, dither and flux scale.
-model::Telescope build_one(const Config& config, const ExposureConfig* exposure) {
+/// The optics and source objects exposures without their own diversity or band share: equal
+/// objects let exposures that differ by whole-pixel dithers render one PSF
+/// (model::shares_psf compares the objects, not their contents).
+struct SharedComponents {
+  std::shared_ptr<const optics::OpticalSystem> system;
+  std::shared_ptr<const sources::Source> source;
+};
+
+model::Telescope build_one(const Config& config, const ExposureConfig* exposure,
+                           SharedComponents* shared = nullptr) {
   std::vector<optics::NamedLayer> extra;
   if (exposure != nullptr && !exposure->diversity_noll.empty()) {
     const OpticsConfig& o = config.optics;
@@ -274,10 +285,23 @@ model::Telescope build_one(const Config& config, const ExposureConfig* exposure)
     extra.push_back({"diversity", std::make_shared<optics::Optic>(std::nullopt, opd, false)});
   }
   model::TelescopeBuilder builder;
-  const auto system = build_system(config, std::move(extra));
-  const SourceConfig& source =
-      exposure != nullptr && exposure->spectrum ? *exposure->spectrum : config.source;
-  builder.optics(system).source(build_source(source));
+  const bool own_optics = !extra.empty();
+  const bool own_source = exposure != nullptr && exposure->spectrum;
+  std::shared_ptr<const optics::OpticalSystem> system;
+  if (shared != nullptr && !own_optics) {
+    if (!shared->system) shared->system = build_system(config, {});
+    system = shared->system;
+  } else {
+    system = build_system(config, std::move(extra));
+  }
+  std::shared_ptr<const sources::Source> src;
+  if (shared != nullptr && !own_source) {
+    if (!shared->source) shared->source = build_source(config.source);
+    src = shared->source;
+  } else {
+    src = build_source(own_source ? *exposure->spectrum : config.source);
+  }
+  builder.optics(system).source(src);
   if (exposure != nullptr) {
     builder.exposure({exposure->dither_x, exposure->dither_y, exposure->flux_scale});
   }
@@ -324,9 +348,10 @@ std::vector<model::Telescope> build_exposure_telescopes(const Config& config) {
     out.push_back(build_one(config, nullptr));
     return out;
   }
+  SharedComponents shared;
   for (const auto& e : config.exposures) {
     try {
-      out.push_back(build_one(config, &e));
+      out.push_back(build_one(config, &e, &shared));
     } catch (const InvalidArgument& err) {
       throw InvalidArgument(fmt::format(
           "exposure {}: {}", e.name.empty() ? std::to_string(out.size()) : e.name, err.what()));
@@ -372,6 +397,21 @@ std::pair<std::string, std::vector<int>> split_exposure_path(const Config& confi
 }
 
 }  // namespace
+
+int concurrent_chains(const Config& config) {
+  const int hw = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  const SamplerConfig& m = config.sampler;
+  // Parallel tempering runs its pt_chains replicas of every chain on the cores at once.
+  if (m.method == "pt") return hw;
+  return m.num_threads > 0 ? std::min(m.num_threads, m.num_chains) : std::min(m.num_chains, hw);
+}
+
+int evaluation_threads(const Config& config, int num_exposures, int concurrent) {
+  const int hw = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  const int wanted = config.sampler.threads_per_chain > 0 ? config.sampler.threads_per_chain
+                                                          : hw / std::max(1, concurrent);
+  return std::clamp(wanted, 1, std::max(1, num_exposures));
+}
 
 posterior::ImagePosterior build_posterior(const Config& config, const model::Telescope& telescope,
                                           RealImage data) {

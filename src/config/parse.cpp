@@ -802,7 +802,7 @@ void parse_pt_keys(const Section& s, SamplerConfig& m) {
 void parse_sampler_and_output(const Section& root, Config& c) {
   // clang-format off
   if (auto s = root.table("sampler", {"method", "num_chains", "num_warmup", "num_samples", "seed",
-                                      "num_threads", "metric", "delta", "max_depth", "save_warmup",
+                                      "num_threads", "threads_per_chain", "metric", "delta", "max_depth", "save_warmup",
                                       "thin", "init", "map_starts", "map_grid",
                                       "map_grid_starts", "metric_init", "pt_chains",
                                       "pt_rounds", "pt_reference", "pt_gaussian_sd",
@@ -815,6 +815,7 @@ void parse_sampler_and_output(const Section& root, Config& c) {
     m.num_chains = s->integer("num_chains", m.num_chains, 1, kMaxChains);
     m.seed = s->seed("seed", m.seed);
     m.num_threads = s->integer("num_threads", m.num_threads, 0, kMaxChains);
+    m.threads_per_chain = s->integer("threads_per_chain", m.threads_per_chain, 0, kMaxChains);
     m.metric = s->string("metric", m.metric);
     if (m.metric != "diag_e" && m.metric != "dense_e" && m.metric != "unit_e" &&
         m.metric != "fisher") {

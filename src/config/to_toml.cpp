@@ -214,8 +214,8 @@ std::string to_toml(const Config& c) {
   // Only the keys of the chosen method: the others are errors when the file is read back.
   os << "\n[sampler]\nmethod = " << quoted(m.method) << "\nnum_chains = " << m.num_chains
      << "\nseed = " << m.seed << "\nnum_threads = " << m.num_threads
-     << "\nmetric = " << quoted(m.metric) << "\ndelta = " << num(m.delta)
-     << "\nmax_depth = " << m.max_depth << "\n";
+     << "\nthreads_per_chain = " << m.threads_per_chain << "\nmetric = " << quoted(m.metric)
+     << "\ndelta = " << num(m.delta) << "\nmax_depth = " << m.max_depth << "\n";
   if (m.method == "pt") {
     os << "pt_chains = " << m.pt_chains << "\npt_rounds = " << m.pt_rounds
        << "\npt_reference = " << quoted(m.pt_reference)

@@ -108,12 +108,14 @@ RealVector Telescope::values(const ParameterSet& set) const {
   return x;
 }
 
-std::unique_ptr<TelescopeWorkspace> Telescope::make_workspace(const ParameterSet& set) const {
+namespace {
+
+std::unique_ptr<WorkspaceImpl> new_workspace(const TelescopeImpl& t, const ParameterSet& set,
+                                             bool with_psf) {
   auto ws = std::make_unique<WorkspaceImpl>();
-  const TelescopeImpl& t = *impl_;
   ws->theta = t.values();
   ws->theta_bar.setZero(t.values().size());
-  ws->psf_ws = t.engine().make_workspace();
+  if (with_psf) ws->psf_ws = t.engine().make_workspace();
   const int ns = t.source().num_stars(), nl = static_cast<int>(t.source().wavelengths().size());
   ws->positions.setZero(ns, 2);
   ws->amplitudes.setZero(ns, nl);
@@ -129,8 +131,20 @@ std::unique_ptr<TelescopeWorkspace> Telescope::make_workspace(const ParameterSet
     ws->det_ws.push_back(t.detector()[i].layer->make_workspace(r, c));
   }
   ws->set_size = set.size();
-  declare_needs(t, set, *ws);
+  if (with_psf) declare_needs(t, set, *ws);
+  ws->handles = set.handles();
   return ws;
+}
+
+}  // namespace
+
+std::unique_ptr<TelescopeWorkspace> Telescope::make_workspace(const ParameterSet& set) const {
+  return new_workspace(*impl_, set, true);
+}
+
+std::unique_ptr<TelescopeWorkspace> Telescope::make_detector_workspace(
+    const ParameterSet& set) const {
+  return new_workspace(*impl_, set, false);
 }
 
 void Telescope::render(const ParameterSet& set, std::span<const double> x, TelescopeWorkspace& base,
@@ -139,6 +153,9 @@ void Telescope::render(const ParameterSet& set, std::span<const double> x, Teles
   const TelescopeImpl& t = *impl_;
   if (static_cast<int>(x.size()) != set.size() || ws.set_size != set.size()) {
     throw_invalid("Telescope::render", "x", "size differs from the ParameterSet / workspace");
+  }
+  if (!ws.psf_ws) {
+    throw_invalid("Telescope::render", "ws", "is a detector-only workspace (render_detector)");
   }
   if (ws.handles != set.handles()) declare_needs(t, set, ws);
   ws.theta = t.values();
@@ -209,6 +226,93 @@ void Telescope::pullback(const ParameterSet& set, const RealImage& image_bar,
   for (std::size_t i = 0; i < set.handles().size(); ++i) {
     const auto& e = t.entries()[set.handles()[i]];
     for (int k = 0; k < e.size; ++k) x_bar[set.offset(i) + k] = tb[e.offset + k];
+  }
+}
+
+void Telescope::render_detector(const ParameterSet& set, std::span<const double> x,
+                                const RealImage& psf, int row0, int col0, TelescopeWorkspace& base,
+                                RealImage& image) const {
+  auto& ws = static_cast<WorkspaceImpl&>(base);
+  const TelescopeImpl& t = *impl_;
+  if (static_cast<int>(x.size()) != set.size() || ws.set_size != set.size()) {
+    throw_invalid("Telescope::render_detector", "x",
+                  "size differs from the ParameterSet / workspace");
+  }
+  const auto [r, c] = t.stage_shapes()[0];
+  if (row0 < 0 || col0 < 0 || row0 + r > psf.rows() || col0 + c > psf.cols()) {
+    throw InvalidArgument(
+        fmt::format("Telescope::render_detector: the {}x{} window at ({}, {}) leaves the {}x{} PSF",
+                    r, c, row0, col0, psf.rows(), psf.cols()));
+  }
+  // Only the detector segments of theta and the flux scale are read below.
+  for (std::size_t i = 0; i < set.handles().size(); ++i) {
+    const auto& e = t.entries()[set.handles()[i]];
+    if (e.component != Component::kDetector && e.component != Component::kExposure) continue;
+    for (int k = 0; k < e.size; ++k) ws.theta[e.offset + k] = x[set.offset(i) + k];
+  }
+  // The window is the PSF at flux scale 1: this exposure's own scale multiplies it
+  // (ExposureSettings: every amplitude, hence the PSF, scales with it).
+  if (t.has_exposure()) {
+    ws.stages[0] = ws.theta[t.exposure_offset() + 2] * psf.block(row0, col0, r, c);
+  } else {
+    ws.stages[0] = psf.block(row0, col0, r, c);
+  }
+  const double* th = ws.theta.data();
+  const auto& det = t.detector();
+  const auto& doff = t.detector_offsets();
+  for (std::size_t i = 0; i < det.size(); ++i) {
+    det[i].layer->forward(std::span<const double>(th + doff[i], doff[i + 1] - doff[i]),
+                          ws.stages[i], ws.stages[i + 1], *ws.det_ws[i]);
+  }
+  const RealImage& out = ws.stages.back();
+  if (image.rows() != out.rows() || image.cols() != out.cols())
+    image.resize(out.rows(), out.cols());
+  image = out;
+}
+
+void Telescope::pullback_detector(const ParameterSet& set, const RealImage& image_bar,
+                                  TelescopeWorkspace& base, std::span<double> x_bar,
+                                  RealImage& psf_bar, int row0, int col0) const {
+  auto& ws = static_cast<WorkspaceImpl&>(base);
+  const TelescopeImpl& t = *impl_;
+  if (static_cast<int>(x_bar.size()) != set.size()) {
+    throw_invalid("Telescope::pullback_detector", "x_bar", "size differs from the ParameterSet");
+  }
+  if (image_bar.rows() != ws.stages.back().rows() || image_bar.cols() != ws.stages.back().cols()) {
+    throw_invalid("Telescope::pullback_detector", "image_bar", "shape differs from the image");
+  }
+  const auto [r, c] = t.stage_shapes()[0];
+  if (row0 < 0 || col0 < 0 || row0 + r > psf_bar.rows() || col0 + c > psf_bar.cols()) {
+    throw InvalidArgument(fmt::format(
+        "Telescope::pullback_detector: the {}x{} window at ({}, {}) leaves the {}x{} PSF", r, c,
+        row0, col0, psf_bar.rows(), psf_bar.cols()));
+  }
+  const double* th = ws.theta.data();
+  double* tb = ws.theta_bar.data();
+  const auto& det = t.detector();
+  const auto& doff = t.detector_offsets();
+  ws.theta_bar.segment(doff.front(), doff.back() - doff.front()).setZero();
+  const RealImage* ob = &image_bar;
+  for (std::size_t i = det.size(); i-- > 0;) {
+    const int a = doff[i], n = doff[i + 1] - doff[i];
+    det[i].layer->pullback(std::span<const double>(th + a, n), ws.stages[i], ws.stages[i + 1], *ob,
+                           ws.bars[i], std::span<double>(tb + a, n), *ws.det_ws[i]);
+    ob = &ws.bars[i];
+  }
+  if (t.has_exposure()) {
+    // stage 0 = f window: window_bar = f bar_0, f_bar = sum bar_0 window = sum bar_0 stage_0 / f.
+    const double f = th[t.exposure_offset() + 2];
+    psf_bar.block(row0, col0, r, c) += f * *ob;
+    tb[t.exposure_offset()] = 0.0;  // the dither is the window's (fixed)
+    tb[t.exposure_offset() + 1] = 0.0;
+    tb[t.exposure_offset() + 2] = (*ob * ws.stages[0]).sum() / f;
+  } else {
+    psf_bar.block(row0, col0, r, c) += *ob;
+  }
+  for (std::size_t i = 0; i < set.handles().size(); ++i) {
+    const auto& e = t.entries()[set.handles()[i]];
+    const bool own = e.component == Component::kDetector || e.component == Component::kExposure;
+    for (int k = 0; k < e.size; ++k) x_bar[set.offset(i) + k] = own ? tb[e.offset + k] : 0.0;
   }
 }
 

@@ -30,8 +30,9 @@ struct RunData {
 
 /// Builds every exposure's telescope, reads its data (config::load_exposure_data: `data_path`
 /// is the --data file) and builds the posterior. @throws InvalidArgument naming the config,
-/// exposure, file and HDU.
-RunData load_run_data(const config::Config& c, const std::string& data_path);
+/// exposure, file and HDU. Its log density evaluates on config::evaluation_threads(c, exposures,
+/// concurrent) threads; concurrent = 0: the chains a NUTS run of c runs at once.
+RunData load_run_data(const config::Config& c, const std::string& data_path, int concurrent = 0);
 
 /// "data: exposure 'a': 5 of 256 pixels masked (2 NaN)\n" per exposure with masked pixels
 /// (NaN data or the configured mask); "" when none is.

@@ -77,7 +77,7 @@ OptimizeRunResult optimize_run(const config::Config& c, const OptimizeRunOptions
   }
   const std::string& out = c.output_dir;
   const StopSignalScope signals;
-  const RunData data = load_run_data(c, o.data_path);
+  const RunData data = load_run_data(c, o.data_path, /*concurrent=*/1);  // one MAP at a time
   const posterior::ImagePosterior& post = data.posterior;
   const bool structured = use_structured(c, post, method);
   if (structured && !grid.axes.empty()) {

@@ -213,6 +213,13 @@ void apply_overrides(config::Config& c, const Overrides& o) {
     }
     c.sampler.num_threads = *o.num_threads;
   }
+  if (o.threads_per_chain) {
+    if (*o.threads_per_chain < 0) {
+      throw InvalidArgument(
+          fmt::format("--threads-per-chain = {}: must be >= 0", *o.threads_per_chain));
+    }
+    c.sampler.threads_per_chain = *o.threads_per_chain;
+  }
   if (o.seed) {
     using Seed = decltype(c.sampler.seed);
     if (*o.seed > std::numeric_limits<Seed>::max()) {

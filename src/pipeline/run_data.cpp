@@ -25,7 +25,7 @@ std::string RunData::description() const {
   return s;
 }
 
-RunData load_run_data(const config::Config& c, const std::string& data_path) {
+RunData load_run_data(const config::Config& c, const std::string& data_path, int concurrent) {
   std::vector<model::Telescope> telescopes = config::build_exposure_telescopes(c);
   std::vector<config::ExposureData> exposures =
       config::load_exposure_data(c, data_path, telescopes);
@@ -37,6 +37,9 @@ RunData load_run_data(const config::Config& c, const std::string& data_path) {
   }
   posterior::ImagePosterior post =
       config::build_posterior(c, telescopes, std::move(images), std::move(maps));
+  const int threads = config::evaluation_threads(
+      c, post.num_exposures(), concurrent > 0 ? concurrent : config::concurrent_chains(c));
+  if (threads > 1) post = post.with_threads(threads);
   return RunData{std::move(telescopes), std::move(exposures), std::move(post)};
 }
 

@@ -7,23 +7,40 @@
 #include <cmath>
 #include <limits>
 #include <map>
+#include <optional>
 
 #include "airy/core/error.hpp"
+#include "airy/model/telescope_impl.hpp"
+#include "posterior/task_pool.hpp"
 
 namespace airy::posterior {
 namespace {
 
 /// Per-chain buffers, one set per exposure: the telescope workspace, the rendered image and
-/// its cotangent, the exposure's parameters and their cotangents.
+/// its cotangent, the exposure's parameters and their cotangents, and its results (log L_e and
+/// d log L_e / d sigma) until they are summed in exposure order.
 struct ExposureBuffers {
   std::unique_ptr<model::TelescopeWorkspace> telescope;
   RealImage image;
   RealImage image_bar;
   std::vector<double> params;
   std::vector<double> params_bar;
+  double value = 0.0;
+  double sigma_bar = 0.0;
+};
+/// Per-chain buffers of a shared-PSF group: the wide telescope's workspace, its PSF and the
+/// PSF's cotangent (the sum of the members' windows), its parameters and their cotangents.
+struct GroupBuffers {
+  std::unique_ptr<model::TelescopeWorkspace> telescope;
+  RealImage psf;
+  RealImage psf_bar;
+  std::vector<double> params;
+  std::vector<double> params_bar;
 };
 struct PosteriorWorkspace : infer::Workspace {
   std::vector<ExposureBuffers> exposures;
+  std::vector<GroupBuffers> groups;
+  std::unique_ptr<detail::TaskPool> pool;  // null: one thread
 };
 
 /// What the likelihood closure needs of one exposure (shared, immutable).
@@ -33,6 +50,20 @@ struct ExposureTerm {
   model::ParameterSet set;
   std::vector<int> global;
   int read_noise = -1;  ///< flat site coordinate of the sampled read-noise sigma, or -1
+  int group = -1;       ///< its shared-PSF group, or -1
+  int member = -1;      ///< its index among the group's members
+};
+struct GroupTerm {
+  std::shared_ptr<const model::SharedPsf> shared;
+  model::ParameterSet set;
+  std::vector<int> global;
+  std::vector<int> members;
+};
+/// Units of work: unit u >= 0 is exposure u alone, u < 0 is group -u - 1.
+struct Terms {
+  std::vector<ExposureTerm> exposures;
+  std::vector<GroupTerm> groups;
+  std::vector<int> units;
 };
 
 /// The open interval a continuous support spans, per coordinate.
@@ -76,6 +107,23 @@ void check_support_in_domain(const ParameterSite& site, const Domain& domain) {
 
 bool is_read_noise(const ParameterSite& s) { return s.path == kReadNoisePath; }
 
+/// The source and optics paths bound in `set` with their flat site coordinates (what enters
+/// the PSF), or nullopt when the dither is bound (a sampled dither is no fixed crop).
+std::optional<std::vector<std::pair<std::string, std::vector<int>>>> psf_binding(
+    const model::Telescope& t, const model::ParameterSet& set, const std::vector<int>& global) {
+  std::vector<std::pair<std::string, std::vector<int>>> out;
+  for (std::size_t i = 0; i < set.paths().size(); ++i) {
+    const model::ParameterEntry& e = t.impl().entries()[set.handles()[i]];
+    if (e.path == "exposure.dither") return std::nullopt;
+    if (e.component != model::Component::kSource && e.component != model::Component::kOptics)
+      continue;
+    std::vector<int> g(global.begin() + set.offset(i),
+                       global.begin() + set.offset(i) + set.size(i));
+    out.emplace_back(e.path, std::move(g));
+  }
+  return out;
+}
+
 std::string leaf(const std::string& path) {
   const auto dot = path.rfind('.');
   return dot == std::string::npos ? path : path.substr(dot + 1);
@@ -93,9 +141,16 @@ ImagePosterior::ImagePosterior(model::Telescope telescope, std::vector<Parameter
           }(),
           std::move(sites)) {}
 
-ImagePosterior::ImagePosterior(std::vector<Exposure> exposures, std::vector<ParameterSite> sites)
+ImagePosterior::ImagePosterior(std::vector<Exposure> exposures, std::vector<ParameterSite> sites,
+                               PosteriorOptions options)
     : sites_(std::move(sites)) {
   if (exposures.empty()) throw_invalid("ImagePosterior", "exposures", "at least one is needed");
+  if (options.threads < 1) {
+    throw InvalidArgument(fmt::format(
+        "ImagePosterior: threads = {}: must be >= 1 (threads per log-density evaluation)",
+        options.threads));
+  }
+
   if (sites_.empty()) throw_invalid("ImagePosterior", "sites", "at least one site is needed");
   const int n_exp = static_cast<int>(exposures.size());
   for (int e = 0; e < n_exp; ++e) {
@@ -237,7 +292,44 @@ ImagePosterior::ImagePosterior(std::vector<Exposure> exposures, std::vector<Para
     }
   }
 
-  std::vector<infer::Site> infer_sites;
+  // Shared-PSF groups: each exposure with the later ones that see its PSF shifted by whole
+  // pixels and bind the same sites to its source and optics.
+  if (options.share_psf) {
+    std::vector<bool> grouped(exposures_.size(), false);
+    for (std::size_t e = 0; e < exposures_.size(); ++e) {
+      if (grouped[e]) continue;
+      const Bound& a = exposures_[e];
+      const auto bind_a = psf_binding(a.telescope, a.set, a.global);
+      if (!bind_a) continue;
+      std::vector<int> members = {static_cast<int>(e)};
+      std::vector<model::Telescope> telescopes = {a.telescope};
+      for (std::size_t f = e + 1; f < exposures_.size(); ++f) {
+        const Bound& b = exposures_[f];
+        if (grouped[f] || !model::shares_psf(a.telescope, b.telescope)) continue;
+        if (psf_binding(b.telescope, b.set, b.global) != bind_a) continue;
+        members.push_back(static_cast<int>(f));
+        telescopes.push_back(b.telescope);
+      }
+      if (members.size() < 2) continue;
+      Group g;
+      g.shared = std::make_shared<const model::SharedPsf>(telescopes);
+      std::vector<std::string> paths;
+      for (const auto& [path, global] : *bind_a) {
+        paths.push_back(path);
+        g.global.insert(g.global.end(), global.begin(), global.end());
+      }
+      g.set = g.shared->wide().bind(paths);
+      g.members = members;
+      for (const int m : members) grouped[static_cast<std::size_t>(m)] = true;
+      groups_.push_back(std::move(g));
+    }
+    num_units_ = n_exp;
+    for (const Group& g : groups_) num_units_ -= static_cast<int>(g.members.size()) - 1;
+  } else {
+    num_units_ = n_exp;
+  }
+  threads_ = std::min(options.threads, num_units_);
+
   for (std::size_t i = 0; i < sites_.size(); ++i) {
     const ParameterSite& s = sites_[i];
     const int n = site_sizes_[i];
@@ -246,69 +338,182 @@ ImagePosterior::ImagePosterior(std::vector<Exposure> exposures, std::vector<Para
     const bool is_vector =
         !is_read_noise(s) &&
         (exposures_[static_cast<std::size_t>(e0)].telescope.get(s.path).size() > 1 || n > 1);
-    infer_sites.push_back(is_vector ? infer::Site::vector(s.name, n, s.prior)
-                                    : infer::Site::scalar(s.name, s.prior));
+    infer_sites_.push_back(is_vector ? infer::Site::vector(s.name, n, s.prior)
+                                     : infer::Site::scalar(s.name, s.prior));
   }
+  build_model();
+}
 
-  // The likelihood closure captures shared, immutable state only; per-chain buffers live in
-  // the PosteriorWorkspace.
-  auto terms = std::make_shared<std::vector<ExposureTerm>>();
+ImagePosterior ImagePosterior::with_threads(int threads) const {
+  if (threads < 1) {
+    throw InvalidArgument(fmt::format(
+        "ImagePosterior: threads = {}: must be >= 1 (threads per log-density evaluation)",
+        threads));
+  }
+  ImagePosterior copy = *this;
+  copy.threads_ = std::min(threads, num_units_);
+  copy.build_model();
+  return copy;
+}
+
+void ImagePosterior::build_model() {
+  // The likelihood closure captures shared, immutable state only; per-chain buffers (and the
+  // thread pool) live in the PosteriorWorkspace.
+  auto terms = std::make_shared<Terms>();
   for (const Bound& b : exposures_) {
-    terms->push_back({b.telescope, b.likelihood, b.set, b.global, b.read_noise});
+    terms->exposures.push_back({b.telescope, b.likelihood, b.set, b.global, b.read_noise});
+  }
+  for (std::size_t g = 0; g < groups_.size(); ++g) {
+    const Group& grp = groups_[g];
+    terms->groups.push_back({grp.shared, grp.set, grp.global, grp.members});
+    for (std::size_t k = 0; k < grp.members.size(); ++k) {
+      ExposureTerm& t = terms->exposures[static_cast<std::size_t>(grp.members[k])];
+      t.group = static_cast<int>(g);
+      t.member = static_cast<int>(k);
+    }
+  }
+  for (std::size_t e = 0; e < terms->exposures.size(); ++e) {
+    const ExposureTerm& t = terms->exposures[e];
+    if (t.group < 0) terms->units.push_back(static_cast<int>(e));
+    if (t.member == 0) terms->units.push_back(-t.group - 1);
   }
   auto scales = std::make_shared<const std::vector<double>>(scales_);
-  std::shared_ptr<const std::vector<ExposureTerm>> cterms = terms;
+  std::shared_ptr<const Terms> cterms = terms;
   infer::LogLikelihood loglik = [cterms, scales](std::span<const double> x,
                                                  std::span<double> grad_x,
                                                  infer::Workspace* ws_base) {
     auto& ws = static_cast<PosteriorWorkspace&>(*ws_base);
-    double total = 0.0;
-    for (std::size_t e = 0; e < cterms->size(); ++e) {
-      const ExposureTerm& term = (*cterms)[e];
-      ExposureBuffers& buf = ws.exposures[e];
-      const std::size_t n = term.global.size();
-      for (std::size_t k = 0; k < n; ++k) {
-        const auto g = static_cast<std::size_t>(term.global[k]);
-        buf.params[k] = (*scales)[g] * x[g];
+    auto fill = [&](const std::vector<int>& global, std::vector<double>& params) {
+      for (std::size_t k = 0; k < global.size(); ++k) {
+        const auto g = static_cast<std::size_t>(global[k]);
+        params[k] = (*scales)[g] * x[g];
       }
-      term.telescope.render(term.set, buf.params, *buf.telescope, buf.image);
-      double value = 0.0;
+    };
+    // log L_e and d log L_e / d image into e's buffers (the read-noise cotangent too).
+    auto likelihood = [&](const ExposureTerm& term, ExposureBuffers& buf) {
       if (term.read_noise < 0) {
-        value = term.likelihood->log_likelihood(buf.image, buf.image_bar);
+        buf.value = term.likelihood->log_likelihood(buf.image, buf.image_bar);
       } else {
         // The sampled read noise s = scale x (photons): d log L/d x = scale d log L/d s.
         const auto g = static_cast<std::size_t>(term.read_noise);
         const double sigma = (*scales)[g] * x[g];
-        double sigma_bar = 0.0;
-        value =
-            term.likelihood->log_likelihood(buf.image, buf.image_bar, {&sigma, 1}, {&sigma_bar, 1});
-        if (std::isfinite(value)) grad_x[g] += (*scales)[g] * sigma_bar;
+        buf.sigma_bar = 0.0;
+        buf.value = term.likelihood->log_likelihood(buf.image, buf.image_bar, {&sigma, 1},
+                                                    {&buf.sigma_bar, 1});
       }
-      if (!std::isfinite(value)) return -std::numeric_limits<double>::infinity();
-      term.telescope.pullback(term.set, buf.image_bar, *buf.telescope, buf.params_bar);
-      for (std::size_t k = 0; k < n; ++k) {
-        const auto g = static_cast<std::size_t>(term.global[k]);
-        grad_x[g] += (*scales)[g] * buf.params_bar[k];
+    };
+    // One unit's values and cotangents, into its own buffers only (any thread).
+    auto one = [&](int ui) {
+      const int unit = cterms->units[static_cast<std::size_t>(ui)];
+      if (unit >= 0) {
+        const auto e = static_cast<std::size_t>(unit);
+        const ExposureTerm& term = cterms->exposures[e];
+        ExposureBuffers& buf = ws.exposures[e];
+        fill(term.global, buf.params);
+        term.telescope.render(term.set, buf.params, *buf.telescope, buf.image);
+        likelihood(term, buf);
+        if (!std::isfinite(buf.value)) return;
+        term.telescope.pullback(term.set, buf.image_bar, *buf.telescope, buf.params_bar);
+        return;
       }
-      total += value;
+      // A shared-PSF group: one wide PSF, a window per member, one pullback of their sum.
+      const auto gi = static_cast<std::size_t>(-unit - 1);
+      const GroupTerm& grp = cterms->groups[gi];
+      GroupBuffers& gb = ws.groups[gi];
+      const model::Telescope& wide = grp.shared->wide();
+      fill(grp.global, gb.params);
+      wide.render(grp.set, gb.params, *gb.telescope, gb.psf);
+      gb.psf_bar.setZero();
+      bool finite = true;
+      for (std::size_t k = 0; k < grp.members.size(); ++k) {
+        const auto e = static_cast<std::size_t>(grp.members[k]);
+        const ExposureTerm& term = cterms->exposures[e];
+        ExposureBuffers& buf = ws.exposures[e];
+        const int r0 = grp.shared->row0(static_cast<int>(k));
+        const int c0 = grp.shared->col0(static_cast<int>(k));
+        fill(term.global, buf.params);
+        term.telescope.render_detector(term.set, buf.params, gb.psf, r0, c0, *buf.telescope,
+                                       buf.image);
+        likelihood(term, buf);
+        if (!std::isfinite(buf.value)) {
+          finite = false;
+          continue;
+        }
+        term.telescope.pullback_detector(term.set, buf.image_bar, *buf.telescope, buf.params_bar,
+                                         gb.psf_bar, r0, c0);
+      }
+      // No source or optics site: nothing upstream of the PSF needs its cotangent.
+      if (finite && grp.set.size() > 0) {
+        wide.pullback(grp.set, gb.psf_bar, *gb.telescope, gb.params_bar);
+      }
+    };
+    const int n_units = static_cast<int>(cterms->units.size());
+    if (ws.pool) {
+      ws.pool->for_each(n_units, one);
+    } else {
+      for (int u = 0; u < n_units; ++u) one(u);
+    }
+    // The sums, in exposure order on this thread: the same bits for every thread count. A
+    // group's PSF cotangent enters at its first member.
+    auto scatter = [&](const std::vector<int>& global, const std::vector<double>& bar) {
+      for (std::size_t k = 0; k < global.size(); ++k) {
+        const auto g = static_cast<std::size_t>(global[k]);
+        grad_x[g] += (*scales)[g] * bar[k];
+      }
+    };
+    double total = 0.0;
+    for (std::size_t e = 0; e < cterms->exposures.size(); ++e) {
+      const ExposureTerm& term = cterms->exposures[e];
+      const ExposureBuffers& buf = ws.exposures[e];
+      if (!std::isfinite(buf.value)) return -std::numeric_limits<double>::infinity();
+      if (term.read_noise >= 0) {
+        const auto g = static_cast<std::size_t>(term.read_noise);
+        grad_x[g] += (*scales)[g] * buf.sigma_bar;
+      }
+      scatter(term.global, buf.params_bar);
+      if (term.member == 0) {
+        const auto gi = static_cast<std::size_t>(term.group);
+        scatter(cterms->groups[gi].global, ws.groups[gi].params_bar);
+      }
+      total += buf.value;
     }
     return total;
   };
-  infer::WorkspaceFactory factory = [cterms]() -> std::unique_ptr<infer::Workspace> {
+  const int threads = threads_;
+  infer::WorkspaceFactory factory = [cterms, threads]() -> std::unique_ptr<infer::Workspace> {
     auto ws = std::make_unique<PosteriorWorkspace>();
-    for (const ExposureTerm& term : *cterms) {
+    for (const ExposureTerm& term : cterms->exposures) {
       ExposureBuffers buf;
-      buf.telescope = term.telescope.make_workspace(term.set);
+      // A group member renders only its detector stages (no PSF engine buffers).
+      buf.telescope = term.group < 0 ? term.telescope.make_workspace(term.set)
+                                     : term.telescope.make_detector_workspace(term.set);
       buf.image.resize(term.telescope.image_rows(), term.telescope.image_cols());
       buf.image_bar.resize(term.telescope.image_rows(), term.telescope.image_cols());
       buf.params.assign(term.global.size(), 0.0);
       buf.params_bar.assign(term.global.size(), 0.0);
       ws->exposures.push_back(std::move(buf));
     }
+    for (const GroupTerm& grp : cterms->groups) {
+      const model::Telescope& wide = grp.shared->wide();
+      GroupBuffers gb;
+      gb.telescope = wide.make_workspace(grp.set);
+      gb.psf.resize(wide.image_rows(), wide.image_cols());
+      gb.psf_bar.resize(wide.image_rows(), wide.image_cols());
+      gb.params.assign(grp.global.size(), 0.0);
+      gb.params_bar.assign(grp.global.size(), 0.0);
+      ws->groups.push_back(std::move(gb));
+    }
+    if (threads > 1) ws->pool = std::make_unique<detail::TaskPool>(threads);
     return ws;
   };
-  model_ = std::make_shared<const infer::SiteModel>(std::move(infer_sites), std::move(loglik),
-                                                    std::move(factory));
+  model_ =
+      std::make_shared<const infer::SiteModel>(infer_sites_, std::move(loglik), std::move(factory));
+}
+
+std::vector<std::vector<int>> ImagePosterior::shared_psf_groups() const {
+  std::vector<std::vector<int>> out;
+  for (const Group& g : groups_) out.push_back(g.members);
+  return out;
 }
 
 const model::Telescope& ImagePosterior::telescope(int e) const {

@@ -53,6 +53,16 @@ struct SpectrumValues {
     const Config& config, const std::vector<model::Telescope>& telescopes,
     std::vector<RealImage> data, std::vector<posterior::PixelMaps> maps);
 
+/// Threads per log-density evaluation (sampler.threads_per_chain) when `concurrent` evaluations
+/// run at once (the chains running together; 1 for a MAP): the configured count, or with 0
+/// max(1, cores / concurrent); never more than num_exposures (the unit of parallel work).
+[[nodiscard]] int evaluation_threads(const Config& config, int num_exposures, int concurrent);
+
+/// The chains a NUTS run of `config` runs at once: min(num_chains, num_threads), or with
+/// num_threads = 0 min(num_chains, cores) (infer::sample's rule); under parallel tempering
+/// (method = "pt") all cores (its replicas run at once).
+[[nodiscard]] int concurrent_chains(const Config& config);
+
 /// The posterior of the configured priors given `data` under the configured likelihood.
 /// @throws InvalidArgument naming the prior (path) for a bad distribution or unknown path, and
 ///   the data problem (shape, NaN, negative counts under Poisson).

@@ -148,6 +148,10 @@ struct SamplerConfig {
   int num_samples = 2000;
   std::uint64_t seed = 1;  ///< [0, 2^63 - 1]
   int num_threads = 0;     ///< 0 = one per chain up to the core count
+  /// Threads that share one log-density evaluation (of a chain, or of the MAP), over
+  /// exposures: 0 = auto (the cores the chains running at once leave, at most the number of
+  /// exposures), n >= 1 = n (at most the number of exposures). Results do not depend on it.
+  int threads_per_chain = 0;
   /// diag_e, dense_e, unit_e, or fisher: dense metric = Laplace covariance at the MAP
   /// (inverse of Fisher + negative prior Hessian, unconstrained), kept fixed while warmup
   /// adapts only the step size (docs/fisher.md).

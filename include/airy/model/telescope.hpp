@@ -90,6 +90,27 @@ class Telescope {
   void pullback(const ParameterSet& set, const RealImage& image_bar, TelescopeWorkspace& ws,
                 std::span<double> x_bar) const;
 
+  /// The detector stages alone, for a PSF rendered elsewhere (one PSF shared by exposures
+  /// that differ by a whole-pixel dither, cropped per exposure; model/shared_psf.hpp):
+  /// image = the detector layers applied to f x the window of `psf` at (row0, col0) of the PSF
+  /// stage's shape (stage_shapes()[0]), f = exposure.flux_scale (1 without the exposure
+  /// component; `psf` is at flux scale 1), with the bound detector parameters and flux scale
+  /// replaced by x (the others in x are not used: the window stands for the source, optics
+  /// and dither). ws may come from make_detector_workspace.
+  /// @throws InvalidArgument when the window leaves psf.
+  void render_detector(const ParameterSet& set, std::span<const double> x, const RealImage& psf,
+                       int row0, int col0, TelescopeWorkspace& ws, RealImage& image) const;
+  /// Pullback of render_detector at its last call on ws: x_bar's detector and flux-scale
+  /// entries (the others, dither included, are set to 0), and psf_bar's window at (row0, col0)
+  /// += (d image / d psf)^T image_bar.
+  void pullback_detector(const ParameterSet& set, const RealImage& image_bar,
+                         TelescopeWorkspace& ws, std::span<double> x_bar, RealImage& psf_bar,
+                         int row0, int col0) const;
+  /// Buffers for render_detector/pullback_detector only (no PSF engine buffers: those of a
+  /// 1024^2 PSF of 60 star-wavelengths are ~1.5 GB). render() on it throws.
+  [[nodiscard]] std::unique_ptr<TelescopeWorkspace> make_detector_workspace(
+      const ParameterSet& set) const;
+
   /// The image with the current parameter values (convenience, allocates).
   [[nodiscard]] RealImage model() const;
   /// Output image shape (rows = y, cols = x).

@@ -35,7 +35,8 @@ namespace airy::pipeline {
 /// Command-line overrides of the [sampler] and [output] tables (unset = keep the file's).
 struct Overrides {
   std::optional<int> num_chains, num_warmup, num_samples, num_threads;
-  std::optional<std::uint64_t> seed;  ///< must fit sampler.seed's type
+  std::optional<int> threads_per_chain;  ///< sampler.threads_per_chain (>= 0)
+  std::optional<std::uint64_t> seed;     ///< must fit sampler.seed's type
   std::optional<std::string> out;
   bool quiet = false;
 };
