@@ -3,14 +3,19 @@
 /// @brief `airy demo calibration` end to end (issue #11 §6): the embedded reduced calibration
 /// is simulated, fitted from its guess, and its Laplace intervals cover the true flat field
 /// at their nominal rates; every figure is drawn; options that do not apply are refused.
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <string>
 
 #include "airy/io/fits.hpp"
+#include "airy/pipeline/pipeline.hpp"
 #include "run_test_util.hpp"
 
 namespace airy {
@@ -59,6 +64,75 @@ TEST(CalibrationDemo, RecoversTheFlatFieldWithNominalCoverageAndDrawsEveryFigure
   const testing::CliResult again = testing::run_airy("demo calibration --out " + dir.string());
   EXPECT_EQ(again.code, 2) << again.output;
   EXPECT_NE(again.output.find("--overwrite"), std::string::npos) << again.output;
+  fs::remove_all(dir);
+}
+
+/// The whole text of a file.
+std::string read_text(const fs::path& p) {
+  std::ifstream in(p);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+// --seed K is another data set (true flat field and noise), and tools/calibration_coverage.sh
+// aggregates sets: two seeds here (the study runs 20, docs/calibration.md).
+TEST(CalibrationDemo, EachSeedIsAnotherDataSetAndTheCoverageToolAggregatesThem) {
+  if (std::system("python3 -c 'import tomllib' >/dev/null 2>&1") != 0) {
+    GTEST_SKIP() << "python3 >= 3.11 (tomllib) is needed by tools/calibration_coverage.py";
+  }
+  const fs::path dir = fs::path(::testing::TempDir()) / "airy_demo_calibration_seeds";
+  fs::remove_all(dir);
+  const std::string cmd = std::string("AIRY=") + AIRY_CLI_PATH + " " + AIRY_SOURCE_DIR +
+                          "/tools/calibration_coverage.sh 2 " + dir.string() + " 3 >" +
+                          (dir.string() + ".log") + " 2>&1";
+  ASSERT_EQ(std::system(cmd.c_str()), 0) << read_text(dir.string() + ".log");
+
+  // Set K's true flat field is draw_flat_field(seed K), its noise seed K.
+  for (const int k : {3, 4}) {
+    const fs::path set = dir / ("set_" + std::to_string(k));
+    const RealImage flat = io::read_fits((set / "true_flat_field.fits").string()).image;
+    const RealImage expect = pipeline::draw_flat_field(64, 64, 0.05, static_cast<std::uint64_t>(k));
+    ASSERT_EQ(flat.rows(), expect.rows());
+    ASSERT_EQ(flat.cols(), expect.cols());
+    EXPECT_TRUE((flat == expect).all()) << k;
+    EXPECT_NE(read_text(set / "config.toml").find(fmt::format("seed = {}\n", k)), std::string::npos)
+        << k;
+    EXPECT_NE(read_text(dir / ("set_" + std::to_string(k) + ".log"))
+                  .find(fmt::format("data set {} (true flat field Philox seed", k)),
+              std::string::npos);
+  }
+  EXPECT_NE(read_text(dir / "set_3" / "data_d0.fits"), read_text(dir / "set_4" / "data_d0.fits"));
+
+  // The aggregator's per-set fractions are the demo's own (C++ truth_coverage, printed as
+  // "truth: flat field: 67.9 % of 4096 ..."), to the printed 0.1 %.
+  const std::string sets = read_text(dir / "coverage_sets.csv");
+  for (const int k : {3, 4}) {
+    const std::string log = read_text(dir / ("set_" + std::to_string(k) + ".log"));
+    const std::size_t at = log.find("flat field: ");
+    ASSERT_NE(at, std::string::npos) << log;
+    double in68 = 0, sd68 = 0, in95 = 0, sd95 = 0;
+    int n = 0;
+    ASSERT_EQ(std::sscanf(log.c_str() + at,
+                          "flat field: %lf %% of %d true values inside their 68.3 %% Laplace "
+                          "intervals (binomial sd %lf %%), %lf %% inside 95.4 %% (sd %lf %%)",
+                          &in68, &n, &sd68, &in95, &sd95),
+              5)
+        << log;
+    EXPECT_NEAR(in68, 68.3, 4.0 * sd68) << k;
+    EXPECT_NEAR(in95, 95.4, 4.0 * sd95) << k;
+    const std::size_t row = sets.find(fmt::format("\n{},4096,", k));
+    ASSERT_NE(row, std::string::npos) << sets;
+    double f1 = 0, f2 = 0;
+    ASSERT_EQ(std::sscanf(sets.c_str() + row + 1, "%*d,%*d,%lf,%lf", &f1, &f2), 2) << sets;
+    EXPECT_NEAR(100.0 * f1, in68, 0.051) << k;
+    EXPECT_NEAR(100.0 * f2, in95, 0.051) << k;
+  }
+  const std::string report = read_text(dir / "coverage.txt");
+  EXPECT_NE(report.find("over 2 data sets (seeds 3..4)"), std::string::npos) << report;
+  EXPECT_NE(report.find("flat field, 2 sets x 4096 pixels = 8192 true values"), std::string::npos)
+      << report;
+  EXPECT_NE(report.find("coefficients"), std::string::npos) << report;
+  EXPECT_NE(report.find("positions"), std::string::npos) << report;
+  EXPECT_NE(report.find("fluxes"), std::string::npos) << report;
   fs::remove_all(dir);
 }
 

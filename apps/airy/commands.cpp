@@ -142,12 +142,14 @@ int report_fit(const pipeline::FitResult& r) {
 
 }  // namespace
 
-/// `airy demo calibration`: simulate, MAP and every parameter's Laplace sd of the reduced
-/// pixel-level calibration (pipeline::calibration_demo).
+/// `airy demo calibration [--seed K]`: simulate, MAP and every parameter's Laplace sd of the
+/// reduced pixel-level calibration (pipeline::calibration_demo).
 int run_calibration_demo(const CLI::App& cmd, const SamplingFlags& flags) {
   // The sampling options have no meaning here (no sampler runs): an error, not a silent no-op.
-  for (const char* name : {"--chains", "--warmup", "--samples", "--seed", "--threads",
-                           "--threads-per-chain", "--init", "--metric"}) {
+  // --seed K draws another data set: the true flat field (Philox seed K) and the noise
+  // (noise.seed = K) both change with K (the coverage study, tools/calibration_coverage.sh).
+  for (const char* name : {"--chains", "--warmup", "--samples", "--threads", "--threads-per-chain",
+                           "--init", "--metric"}) {
     if (cmd.get_option(name)->count() > 0) {
       throw InvalidArgument(fmt::format(
           "airy demo calibration: {} is not used (the calibration demo runs the MAP and the "
@@ -158,6 +160,13 @@ int run_calibration_demo(const CLI::App& cmd, const SamplingFlags& flags) {
   pipeline::CalibrationDemoOptions o;
   o.out_dir = flags.out;
   o.overwrite = flags.overwrite;
+  if (flags.seed_option != nullptr && flags.seed_option->count() > 0) {
+    o.flat_seed = flags.seed;
+    o.noise_seed = flags.seed;
+    std::cout << fmt::format(
+        "airy demo calibration: data set {} (true flat field Philox seed {}, noise.seed {})\n",
+        flags.seed, o.flat_seed, o.noise_seed);
+  }
   std::cout << "airy demo calibration: a true flat field, 5 dithered exposures of 8 stars "
                "(examples/calibration.toml), then the MAP and Laplace sds of all 4127 "
                "parameters from examples/calibration_guess.toml\n";

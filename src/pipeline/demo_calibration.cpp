@@ -33,6 +33,9 @@ CalibrationDemoResult calibration_demo(const CalibrationDemoOptions& o) {
   config::Config truth =
       config::parse_config(config::calibration_toml(), "<embedded examples/calibration.toml>");
   if (!o.out_dir.empty()) truth.output_dir = o.out_dir;
+  // The noise of the data: Philox streams 1 + e of noise.seed (simulate); the flat field
+  // below uses stream 0 of its own seed, so equal seeds still give independent draws.
+  truth.noise.seed = o.noise_seed;
   const std::string out = fs::absolute(truth.output_dir).lexically_normal().string();
   truth.output_dir = out;
   CalibrationDemoResult r;

@@ -25,8 +25,10 @@
 #include "pipeline/figures.hpp"
 #include "pipeline/fit_pt.hpp"
 #include "pipeline/init_grid.hpp"
+#include "pipeline/optimize_structured.hpp"
 #include "pipeline/predictive.hpp"
 #include "pipeline/run_files.hpp"
+#include "pipeline/structured_laplace.hpp"
 #include "pipeline/summary_table.hpp"
 
 namespace airy::pipeline {
@@ -192,6 +194,128 @@ MapPhase run_map(const config::Config& c, const posterior::ImagePosterior& post,
   return m;
 }
 
+/// Whether the MAP phase takes the flat-field path (docs/calibration.md, "NUTS at 10^4
+/// parameters"): a posterior the structured Laplace path takes under --laplace auto (a shared
+/// flat field, more than kStructuredAbove parameters), no dense_e metric (n x n) and no grid.
+/// A config the structured path refuses (a pixel-mixing layer after pixel_response) keeps the
+/// dense path, as before.
+bool flat_field_map_phase(const config::Config& c, const posterior::ImagePosterior& post) {
+  if (c.sampler.metric == "dense_e" || !c.sampler.map_grid.empty()) return false;
+  try {
+    return use_structured(c, post, LaplaceMethod::kAuto);
+  } catch (const InvalidArgument&) {
+    return false;
+  }
+}
+
+/// The MAP phase on a flat-field posterior at 10^3-10^6 parameters, where the dense Fisher
+/// matrix of run_map (n renders, n^2 memory) is out of reach: the scaled L-BFGS
+/// (structured_map) from the configured values, then sampler.map_starts - 1 prior draws. The
+/// Laplace marginal variance of every unconstrained coordinate at the MAP by the flat field's
+/// Schur complement (structured_laplace; the exact marginal of the Gaussian approximation, not
+/// 1/F_ii) is the diagonal inverse metric: kept fixed with metric = "fisher" (the dense n x n
+/// Laplace covariance is out of reach here, so "fisher" is its diagonal; warmup adapts the
+/// step size only), or where the windowed adaptation starts with metric_init = "laplace".
+/// laplace.csv then holds every parameter's Laplace sd at that MAP (site units).
+MapPhase run_flat_field_map(const config::Config& c, const posterior::ImagePosterior& post,
+                            const config::SamplerConfig& sc, bool fisher_metric,
+                            const std::string& out, infer::SamplerOptions& options) {
+  MapPhase m;
+  const StructuredOptimize so = structured_map(c, post, c.sampler.map_starts - 1, true);
+  const posterior::OptimizeResult& map = so.result;
+  m.evaluations = so.evaluations;
+  m.seconds = map.seconds;
+  m.interrupted = map.interrupted;
+  m.text = so.table;
+  if (map.best >= 0) m.best_log_density = map.best_start().objective;
+  const std::vector<Mode> modes = map.best >= 0 ? distinct_modes(post, map) : std::vector<Mode>{};
+  // No [[map_modes]] in run_info.toml: its values table would hold every flat-field pixel
+  // (10^4-10^6 entries); the MAP is in laplace.csv, the modes in summary.txt.
+  if (m.interrupted) {
+    m.text +=
+        fmt::format("MAP: INTERRUPTED ({} evaluations, {:.2f} s)\n", m.evaluations, m.seconds);
+    return m;
+  }
+  const posterior::OptimizeStart& best = map.best_start();
+  m.starts = static_cast<int>(map.starts.size());
+  m.text += fmt::format(
+      "MAP: best of {} scaled L-BFGS starts (the configured values, then {} from the priors), "
+      "log density {:.8g}, |grad| {:.2g}, {} evaluations in {:.2f} s ({})\n",
+      map.starts.size(), c.sampler.map_starts - 1, best.objective, best.gradient_norm,
+      m.evaluations, m.seconds, best.reason);
+  m.text += modes_text(map, modes, 0);
+  if (c.sampler.init == "map") {
+    options.init = {best.values};
+    m.csv_notes.emplace_back(
+        "airy_init", fmt::format("map: every chain starts at the MAP (best of {} scaled L-BFGS "
+                                 "starts, log density {:.10g}), not at random points",
+                                 m.starts, best.objective));
+  }
+  const bool laplace_start = c.sampler.metric_init == "laplace" && sc.metric == "diag_e";
+  if (fisher_metric || laplace_start) {
+    const StructuredLaplace lap = structured_laplace(post, best.values);
+    options.inv_metric =
+        Eigen::Map<const RealVector>(lap.unconstrained_variance.data(),
+                                     static_cast<Eigen::Index>(lap.unconstrained_variance.size()));
+    write_text(path_in(out, "laplace.csv"), structured_csv(lap, "map"));
+    std::vector<double> v = lap.unconstrained_variance;
+    std::sort(v.begin(), v.end());
+    const std::string what = fmt::format(
+        "the Laplace marginal variances at the MAP by the flat field's Schur complement ({} "
+        "coordinates, variance min {:.3g}, median {:.3g}, max {:.3g}; {:.2f} s; every sd in "
+        "laplace.csv)",
+        v.size(), v.front(), v[v.size() / 2], v.back(), lap.seconds);
+    if (fisher_metric) {
+      options.adapt_metric = false;
+      m.text += fmt::format(
+          "metric: diagonal, {}, fixed; warmup adapts the step size only (the dense n x n "
+          "Laplace covariance of metric = \"fisher\" is out of reach on the flat-field path)\n",
+          what);
+      m.csv_notes.emplace_back("airy_metric",
+                               "fisher: diagonal, the Laplace marginal variances at the MAP (the "
+                               "flat field's Schur complement), fixed; warmup adapted the step "
+                               "size only");
+    } else {
+      m.text += fmt::format("metric: diag_e adapted as usual (windows {}/{}/{}), started from {}\n",
+                            options.init_buffer, options.window, options.term_buffer, what);
+      m.csv_notes.emplace_back(
+          "airy_metric_init",
+          "laplace: the metric adaptation started from the Laplace marginal variances at the MAP "
+          "(the flat field's Schur complement) instead of the identity");
+    }
+    // kappa_i = marginal / conditional variance (>= 1): the scaled covariance's condition
+    // number is at least max kappa (structured_laplace.hpp), so a diagonal metric needs at
+    // least ~sqrt(max kappa) leapfrog steps to cross the widest direction.
+    std::vector<std::pair<double, std::size_t>> kappa;
+    for (std::size_t i = 0; i < v.size(); ++i) {
+      kappa.emplace_back(lap.unconstrained_variance[i] / lap.unconstrained_conditional_variance[i],
+                         i);
+    }
+    std::sort(kappa.begin(), kappa.end());
+    // The name of unconstrained coordinate i: its site's output name when the site's
+    // bijector keeps the size (every site of a calibration), else "<site> u[k]".
+    const infer::SiteModel& model = post.log_density();
+    const std::vector<std::string> out_names = model.output_names();
+    const auto u_name = [&](std::size_t i) {
+      for (std::size_t k = 0; k < model.slices().size(); ++k) {
+        const infer::SiteSlice& sl = model.slices()[k];
+        const auto local = static_cast<int>(i) - sl.unconstrained_offset;
+        if (local < 0 || local >= sl.unconstrained_size) continue;
+        return sl.size == sl.unconstrained_size
+                   ? out_names[static_cast<std::size_t>(sl.offset + local)]
+                   : fmt::format("{} u[{}]", model.sites()[k].name, local);
+      }
+      return std::string("?");
+    };
+    m.text += fmt::format(
+        "metric: marginal / conditional Laplace variance per coordinate (the diagonal metric's "
+        "condition number is at least the max): median {:.3g}, 99% {:.3g}, max {:.3g} ({})\n",
+        kappa[kappa.size() / 2].first, kappa[kappa.size() * 99 / 100].first, kappa.back().first,
+        u_name(kappa.back().second));
+  }
+  return m;
+}
+
 /// The CmdStan CSV sink of every chain.
 io::CsvSinkOptions csv_options(const std::string& out, const infer::SamplerOptions& options,
                                const std::string& metric, const std::string& data_path,
@@ -279,7 +403,12 @@ FitResult run_fit(const FitInputs& in, RunRecord& record) {
   // starts at the MAP (docs/fisher.md).
   config::SamplerConfig sc = c.sampler;
   const bool fisher_metric = sc.metric == "fisher";
-  if (fisher_metric) sc.metric = "dense_e";
+  // A flat-field posterior above kStructuredAbove parameters: the structured MAP and Laplace
+  // (run_flat_field_map), where "fisher" is the diagonal of the Laplace covariance.
+  const bool flat_path =
+      (fisher_metric || c.sampler.init == "map" || c.sampler.metric_init == "laplace") &&
+      flat_field_map_phase(c, post);
+  if (fisher_metric) sc.metric = flat_path ? "diag_e" : "dense_e";
   infer::SamplerOptions options = config::sampler_options(sc);
   options.quiet = o.quiet;
   MapPhase map;
@@ -287,7 +416,8 @@ FitResult run_fit(const FitInputs& in, RunRecord& record) {
       c.sampler.metric_init == "laplace" && (sc.metric == "dense_e" || sc.metric == "diag_e");
   if (fisher_metric || laplace_start || c.sampler.init == "map") {
     record.phase("map");
-    map = run_map(c, post, sc, fisher_metric, options);
+    map = flat_path ? run_flat_field_map(c, post, sc, fisher_metric, out, options)
+                    : run_map(c, post, sc, fisher_metric, options);
     record.set_tables(map.modes_toml);
   }
   const bool live_map = !map.text.empty() && (!o.quiet || map.interrupted);

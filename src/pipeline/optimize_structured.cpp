@@ -21,10 +21,8 @@
 
 namespace airy::pipeline {
 
-StructuredOptimize optimize_structured(const config::Config& c,
-                                       const posterior::ImagePosterior& post, int num_starts,
-                                       const std::string& out, bool from_config,
-                                       const std::map<std::string, double>& truth) {
+StructuredOptimize structured_map(const config::Config& c, const posterior::ImagePosterior& post,
+                                  int num_starts, bool from_config) {
   const infer::SiteModel& model = post.log_density();
   if (const std::string issue = model.prior_reference_issue(); num_starts > 0 && !issue.empty()) {
     throw InvalidArgument(fmt::format(
@@ -43,7 +41,10 @@ StructuredOptimize optimize_structured(const config::Config& c,
       "L-BFGS MAP (maximize_scaled: coordinates scaled by the Laplace diagonal at each start, "
       "NLopt LD_LBFGS), {} parameters, {}\n",
       model.site_dim(),
-      from_config ? std::string("from the configured values")
+      from_config ? (num_starts > 0 ? fmt::format("from the configured values, then {} starts "
+                                                  "from the priors",
+                                                  num_starts)
+                                    : std::string("from the configured values"))
                   : fmt::format("{} starts from the priors", num_starts));
   so.table +=
       fmt::format("{:>5} {:>16} {:>10} {:>10} {:>6} {:>6} {:>8}  {}\n", "start", "log posterior",
@@ -120,19 +121,32 @@ StructuredOptimize optimize_structured(const config::Config& c,
                        r.gradient_norm, r.scaled_gradient_max, r.iterations, r.evaluations,
                        r.seconds, r.reason, is_best ? 1 : 0);
   }
-  write_text(path_in(out, "optimize_starts.csv"), csv);
+  so.starts_csv = std::move(csv);
+  for (const auto& r : runs) so.evaluations += r.evaluations;
   if (res.best < 0) {
     if (!res.interrupted) {
-      throw Error(
-          fmt::format("optimize: none of the {} starts reached a finite log density", num_starts));
+      throw Error(fmt::format("optimize: none of the {} starts reached a finite log density",
+                              num_starts + (from_config ? 1 : 0)));
     }
     return so;
   }
-  const posterior::OptimizeStart& b = res.best_start();
+  so.best_iterations = runs[static_cast<std::size_t>(res.best)].iterations;
   so.table +=
       fmt::format("MAP in {:.2f} s (all starts), best start: {} iterations, |grad| {:.3g}\n", total,
-                  runs[static_cast<std::size_t>(res.best)].iterations, b.gradient_norm);
-  if (res.interrupted) return so;
+                  so.best_iterations, res.best_start().gradient_norm);
+  return so;
+}
+
+StructuredOptimize optimize_structured(const config::Config& c,
+                                       const posterior::ImagePosterior& post, int num_starts,
+                                       const std::string& out, bool from_config,
+                                       const std::map<std::string, double>& truth) {
+  StructuredOptimize so = structured_map(c, post, num_starts, from_config);
+  const posterior::OptimizeResult& res = so.result;
+  write_text(path_in(out, "optimize_starts.csv"), so.starts_csv);
+  if (res.best < 0 || res.interrupted) return so;
+  const infer::SiteModel& model = post.log_density();
+  const posterior::OptimizeStart& b = res.best_start();
   const StructuredLaplace lap = structured_laplace(post, b.values);
   so.table += structured_table(lap, "MAP");
   write_text(path_in(out, "optimize.csv"), structured_csv(lap, "value"));

@@ -17,12 +17,23 @@ namespace airy::pipeline {
 struct StructuredOptimize {
   posterior::OptimizeResult result;  ///< starts, best, seconds, interrupted
   std::string table;                 ///< per start: log p, |grad|, max |s g|, iterations, ...
+  std::string starts_csv;            ///< optimize_starts.csv
+  long long evaluations = 0;         ///< log density + gradient evaluations, all starts
+  int best_iterations = 0;           ///< L-BFGS iterations of the best start
 };
 
-/// MAP by posterior::maximize_scaled from the configured values (when `from_config`), then
-/// `num_starts` prior draws (Philox stream (seed, s)),
-/// each scaled by the Laplace diagonal at its start (laplace_diagonal_scales), to a scaled
-/// gradient max_i |s_i d log p/du_i| <= 1e-4; then structured_laplace at the best. Writes
+/// The MAP alone (no sds, no files): posterior::maximize_scaled from the configured values
+/// (when `from_config`), then `num_starts` prior draws (Philox stream (sampler.seed, s)), each
+/// scaled by the Laplace diagonal at its start (laplace_diagonal_scales), to a scaled gradient
+/// max_i |s_i d log p/du_i| <= 1e-4. A stop request ends it with the best point so far
+/// (result.interrupted). Used by optimize_structured and by `airy fit`'s MAP phase on a
+/// flat-field posterior.
+/// @throws InvalidArgument for improper priors with num_starts > 0, configured values outside
+///   the support (from_config); Error when no start reaches a finite log density.
+StructuredOptimize structured_map(const config::Config& c, const posterior::ImagePosterior& post,
+                                  int num_starts, bool from_config);
+
+/// structured_map, then structured_laplace at the best. Writes
 /// optimize_starts.csv, optimize.csv (parameter, unit, value, crb, laplace_sd),
 /// flat_field.fits, flat_field_sd.fits, flat_field_crb.fits and global_covariance.csv into
 /// `out`, and the flat-field figure (flat_field.<[plot] formats>). With a `truth` (the

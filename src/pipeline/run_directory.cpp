@@ -49,6 +49,7 @@ const std::set<std::string>& owned_names() {
                                "fisher.csv",
                                "correlation.csv",
                                "laplace_unconstrained.csv",
+                               "laplace.csv",
                                "optimize.csv",
                                "optimize_starts.csv",
                                "optimize.txt",

@@ -388,6 +388,19 @@ StructuredLaplace structured_laplace(const posterior::ImagePosterior& post,
     const auto jj = static_cast<Eigen::Index>(j);
     s.laplace_sd[static_cast<std::size_t>(pc.global_x[j])] = std::sqrt(s.global_covariance(jj, jj));
   }
+  s.unconstrained_variance.assign(static_cast<std::size_t>(model.dim()), 0.0);
+  for (std::size_t q = 0; q < pc.flat_u.size(); ++q) {
+    s.unconstrained_variance[static_cast<std::size_t>(pc.flat_u[q])] =
+        lap.flat_variance[static_cast<Eigen::Index>(q)];
+  }
+  for (std::size_t j = 0; j < pc.global_u.size(); ++j) {
+    const auto jj = static_cast<Eigen::Index>(j);
+    s.unconstrained_variance[static_cast<std::size_t>(pc.global_u[j])] =
+        lap.global_covariance(jj, jj);
+  }
+  for (const double sc : laplace_diagonal_scales(pc, model.dim())) {
+    s.unconstrained_conditional_variance.push_back(sc * sc);
+  }
   // The Cramér-Rao bounds: the same with no priors, when the data alone determine every
   // parameter (a free flux and a flat field without prior do not: f -> s f, flux -> flux / s).
   try {

@@ -91,6 +91,18 @@ struct StructuredLaplace {
   RealMatrix global_covariance;    ///< Laplace covariance of the globals (site units)
   RealImage flat_sd;               ///< the flat field's Laplace sd as its (rows, cols) map
   RealImage flat_crb;              ///< its Cramér-Rao bound map (NaN when singular)
+  /// The Laplace marginal variance of every unconstrained coordinate u (model.dim() values,
+  /// the u order): the flat field's Schur-complement variances and the diagonal of the
+  /// globals' covariance in u. The diagonal inverse metric NUTS starts from
+  /// (sampler.metric_init = "laplace" on a flat-field posterior, docs/calibration.md).
+  std::vector<double> unconstrained_variance;
+  /// 1 / P_ii, the variance of each u coordinate with all the others fixed (P the Laplace
+  /// precision in u; laplace_diagonal_scales squared). unconstrained_variance_i / this >= 1:
+  /// how much the coupling to the globals widens coordinate i. With the marginal variances as
+  /// a diagonal metric the scaled covariance R has (R^-1)_ii = that ratio, so its condition
+  /// number is at least the largest ratio (the leapfrog step is bounded by the narrowest
+  /// direction, the trajectory by the widest): the evidence for a low-rank metric term.
+  std::vector<double> unconstrained_conditional_variance;
   double seconds = 0.0;
 };
 

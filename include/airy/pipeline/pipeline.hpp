@@ -222,6 +222,7 @@ struct CalibrationDemoOptions {
   std::string out_dir;           ///< "" = the example's [output] dir (calibration-out)
   bool overwrite = false;        ///< replace airy's files in non-empty directories
   std::uint64_t flat_seed = 11;  ///< Philox seed of the true flat field
+  std::uint64_t noise_seed = 7;  ///< noise.seed of the simulation (the example's own: 7)
 };
 
 /// Result of calibration_demo().
@@ -234,7 +235,8 @@ struct CalibrationDemoResult {
 };
 
 /// `airy demo calibration` (docs/calibration.md): writes a true flat field (Normal(1, 0.05)
-/// per pixel, seed `flat_seed`) into out_dir, simulates examples/calibration.toml with it (5
+/// per pixel, seed `flat_seed`) into out_dir, simulates examples/calibration.toml with it and
+/// noise.seed = `noise_seed` (5
 /// dithers, 8 stars, 7 Zernikes), then fits examples/calibration_guess.toml to that data in
 /// <out_dir>/map: the structured MAP from the guess and the Laplace sd of all 4127 parameters,
 /// compared with the truth (optimize.txt; flat_field.<formats> shows the true, MAP,
