@@ -7,6 +7,8 @@
 #   (b) `airy compare binary.toml single.toml --data D` on both data sets: the log Bayes factor;
 #   (c) dynesty (static nested sampling, dynesty_evidence.py) on the same four (model, data)
 #       pairs, its likelihood evaluated by airy's C++ through the Python package;
+#   (d) importance sampling from a Student-t proposal around dynesty's posterior
+#       (importance_evidence.py), a third estimate where the posterior is unimodal;
 # then the table out/table.md (table.py). Outputs go to bench/evidence/out/ (git-ignored).
 #
 # Usage: bench/evidence/run.sh [--npix 32] [--runs 4] [--pt-chains 10] [--pt-rounds 10]
@@ -47,7 +49,7 @@ while [ $# -gt 0 ]; do
     --dynesty-jobs) dyn_jobs="$2"; shift ;;
     --skip) skip="$2"; shift ;;
     --skip-install) skip_install=1 ;;
-    -h|--help) sed -n '2,30p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,32p' "$0"; exit 0 ;;
     *) echo "run.sh: unknown option $1" >&2; exit 2 ;;
   esac
   shift
@@ -139,6 +141,15 @@ if ! skipped dynesty; then
     wait "$p" || { echo "run.sh: dynesty failed (see $out/dynesty_*.log)" >&2; exit 1; }
   done
   cat "$out"/dynesty_*.log
+  # (d) a third estimate where the posterior is unimodal: importance sampling from Student-t
+  # proposals around dynesty's posterior (importance_evidence.py)
+  s1="${dyn_seeds%% *}"
+  for d in binary single; do
+    for m in binary single; do
+      "$py" "$here/importance_evidence.py" "$out/$m.toml" "$out/data_$d/data.fits" \
+        "$out/dynesty_${m}_on_${d}_seed$s1.json" "$out/is_${m}_on_${d}.json"
+    done
+  done
 fi
 
 "$py" "$here/table.py" "$out"

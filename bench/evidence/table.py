@@ -69,13 +69,13 @@ def main(out_dir):
         with open(info, "rb") as f:
             fit = tomllib.load(f)
 
-    w("| model | data | airy PT log Z ± se (source) | PT thermodynamic integration | dynesty log Z ± err (seeds; sd over seeds) | PT − dynesty | within 0.2 nats |")
-    w("|---|---|---|---|---|---|---|")
+    w("| model | data | airy PT log Z ± se (source) | PT thermodynamic integration | dynesty log Z ± err (seeds; sd over seeds) | PT − dynesty | within 0.2 nats | importance sampling (importance_evidence.py) |")
+    w("|---|---|---|---|---|---|---|---|")
     dyn_z = {}
     for d in ("binary", "single"):
         for m, label in (("binary", "A"), ("single", "B")):
             pt = []
-            if fit is not None and m == "binary" and d == "binary":
+            if fit is not None and "log_evidence" in fit and m == "binary" and d == "binary":
                 pt.append((fit["log_evidence"], fit["log_evidence_se"], None, None, "`airy fit --pt`"))
             c = comp[d]
             if c and label in c:
@@ -102,7 +102,12 @@ def main(out_dir):
                     dd = f"{diff:+.3f} (± {comb:.3f})"
                 else:
                     dd, ok = "–", "–"
-                w(f"| {m} | {d} | {zs} | {tis} | {ds} | {dd} | {ok} |")
+                isv = []
+                for path in sorted(glob.glob(os.path.join(out_dir, f"is_{m}_on_{d}*.json"))):
+                    with open(path) as f:
+                        r = json.load(f)
+                    isv.append(f"{r['log_z']:.3f} ± {r['se']:.3f} (ESS {r['ess']:.0f})")
+                w(f"| {m} | {d} | {zs} | {tis} | {ds} | {dd} | {ok} | {'; '.join(isv) if isv else '–'} |")
     w("")
     w("| data | log BF binary vs single: `airy compare` | dynesty (difference of its log Z) |")
     w("|---|---|---|")
@@ -120,7 +125,7 @@ def main(out_dir):
         c = comp[d]
         for warn in (c or {}).get("warnings", []):
             w(f"- compare on {d} data: {warn}")
-    if fit is not None:
+    if fit is not None and "log_evidence" in fit:
         k = 1
         while f"run_{k}" in fit.get("pt", {}):
             r = fit["pt"][f"run_{k}"]
