@@ -192,6 +192,9 @@ def report(out_dir, n_requested):
         if not (os.path.exists(os.path.join(d, "summary.csv"))
                 and os.path.exists(os.path.join(d, "truth.toml"))):
             continue
+        info = read_run_info(os.path.join(d, "run_info.toml"))
+        if info.get("status", "complete") != "complete":
+            continue  # an interrupted fit (a stopped batch redoes it): its draws are partial
         truth = read_truth(os.path.join(d, "truth.toml"))
         draws, divergent, n_chains = read_chains(d)
         rhat = read_rhat(os.path.join(d, "summary.csv"))
@@ -202,7 +205,6 @@ def report(out_dir, n_requested):
             hits[p] = lo <= truth[p] <= hi
             widths[p] = (lo, hi)
         max_rhat = max(rhat[p] for p in PARAMS)
-        info = read_run_info(os.path.join(d, "run_info.toml"))
         pt = [v for key, v in sorted(info.get("pt", {}).items()) if key.startswith("run_")]
         runs.append(dict(k=k, truth=truth, hits=hits, interval=widths, max_rhat=max_rhat,
                          worst=max(PARAMS, key=lambda p: rhat[p]), divergent=divergent,
