@@ -4,9 +4,13 @@
 
   coverage.py config BASE_TOML K OUT_TOML   write data set K's config: examples/binary_star.toml
                                             with the 13 true values drawn from the priors
-                                            (random.Random(K)), noise seed K, env NPIX
-  coverage.py report OUT N                  read OUT/1..N (truth.toml, chain_*.csv, summary.csv),
-                                            print the coverage table, write OUT/coverage.md
+                                            (random.Random(K)), noise seed K, env NPIX; with
+                                            env PT=1 the [sampler] table becomes parallel
+                                            tempering (method = "pt", pt_chains = PT_CHAINS,
+                                            pt_rounds = PT_ROUNDS, max_depth = PT_MAX_DEPTH)
+  coverage.py report OUT N                  read OUT/1..N (truth.toml, chain_*.csv, summary.csv,
+                                            run_info.toml), print the coverage table, the R-hat
+                                            counts and the cost per run, write OUT/coverage.md
 
 Standard library only.
 """
@@ -16,10 +20,13 @@ import math
 import os
 import random
 import re
+import statistics
 import sys
+import tomllib
 
 LEVEL = 0.90
 RHAT_FLAG = 1.05
+RHAT_GOOD = 1.01  # issue #13's acceptance: max R-hat <= 1.01 in >= 98 of 100 runs
 
 # (table, key, prior) in the flagship's prior order; the truths are drawn in this order.
 SOURCE_PRIORS = [
@@ -40,6 +47,32 @@ def draw_truths(k):
     src = {name: rng.uniform(lo, hi) for name, lo, hi in SOURCE_PRIORS}
     coeffs_nm = [rng.gauss(0.0, ZERNIKE_SCALE_NM) for _ in range(N_ZERNIKE)]
     return src, coeffs_nm
+
+
+def pt_sampler_table(base_text, pt_chains, pt_rounds, max_depth):
+    """The base's [sampler] table replaced by a parallel-tempering one (docs/inference.md §6):
+    the NUTS-only keys (warmup, draws, MAP init, dense metric) have no meaning there and are
+    errors with method = "pt"; num_chains (the independent PT runs) and seed are kept."""
+    header = re.compile(r"^\s*\[\[?\s*([^\]]+?)\s*\]\]?\s*(#.*)?$")
+    keep = re.compile(r"^\s*(num_chains|seed)\s*=")
+    out, table, seen = [], "", False
+    for line in base_text.splitlines():
+        h = header.match(line)
+        if h:
+            table = h.group(1)
+            out.append(line)
+            if table == "sampler":
+                seen = True
+                out += ['method = "pt"  # tools/coverage.py: PT=1',
+                        f"pt_chains = {pt_chains}", f"pt_rounds = {pt_rounds}",
+                        f"max_depth = {max_depth}"]
+            continue
+        if table == "sampler" and line.strip() and not keep.match(line):
+            continue  # the NUTS keys and the comments about them
+        out.append(line)
+    if not seen:
+        sys.exit("coverage.py: base config has no [sampler] table")
+    return "\n".join(out) + "\n"
 
 
 def make_config(base_text, k, npix):
@@ -129,6 +162,14 @@ def read_rhat(path):
     return rhat
 
 
+def read_run_info(path):
+    """run_info.toml's numbers (wall_seconds, gradient_evaluations, map_*, log_evidence, pt.*)."""
+    if not os.path.exists(path):
+        return {}
+    with open(path, "rb") as f:
+        return tomllib.load(f)
+
+
 def binom_range(n, p, mass=0.95):
     """Central range [lo, hi] of Binomial(n, p) with at most (1 - mass)/2 in each tail."""
     pmf = [math.comb(n, i) * p**i * (1 - p) ** (n - i) for i in range(n + 1)]
@@ -151,6 +192,9 @@ def report(out_dir, n_requested):
         if not (os.path.exists(os.path.join(d, "summary.csv"))
                 and os.path.exists(os.path.join(d, "truth.toml"))):
             continue
+        info = read_run_info(os.path.join(d, "run_info.toml"))
+        if info.get("status", "complete") != "complete":
+            continue  # an interrupted fit (a stopped batch redoes it): its draws are partial
         truth = read_truth(os.path.join(d, "truth.toml"))
         draws, divergent, n_chains = read_chains(d)
         rhat = read_rhat(os.path.join(d, "summary.csv"))
@@ -161,9 +205,16 @@ def report(out_dir, n_requested):
             hits[p] = lo <= truth[p] <= hi
             widths[p] = (lo, hi)
         max_rhat = max(rhat[p] for p in PARAMS)
+        pt = [v for key, v in sorted(info.get("pt", {}).items()) if key.startswith("run_")]
         runs.append(dict(k=k, truth=truth, hits=hits, interval=widths, max_rhat=max_rhat,
                          worst=max(PARAMS, key=lambda p: rhat[p]), divergent=divergent,
-                         n_draws=len(draws[PARAMS[0]]), n_chains=n_chains))
+                         n_draws=len(draws[PARAMS[0]]), n_chains=n_chains,
+                         seconds=info.get("wall_seconds", float("nan")),
+                         gradients=info.get("gradient_evaluations", 0.0)
+                         + info.get("map_gradient_evaluations", 0.0),
+                         ess=info.get("min_ess_bulk", float("nan")),
+                         log_z=info.get("log_evidence"), log_z_se=info.get("log_evidence_se"),
+                         pt=pt))
     n = len(runs)
     if n == 0:
         sys.exit(f"coverage.py: no finished runs under {out_dir}")
@@ -210,6 +261,40 @@ def report(out_dir, n_requested):
             w(f"Overall coverage without them: {t}/{m} = {t / m:.3f}.")
     else:
         w(f"No run has max R-hat > {RHAT_FLAG}.")
+    good = sum(r["max_rhat"] <= RHAT_GOOD for r in runs)
+    w(f"Runs with max R-hat <= {RHAT_GOOD}: {good} of {n}.")
+    w("")
+    # Cost per run: the sampler's wall time (run_info wall_seconds: the chains or PT runs, not
+    # the simulation or the files) and every gradient it spent, the MAP's included.
+    secs = [r["seconds"] for r in runs if math.isfinite(r["seconds"])]
+    grads = [r["gradients"] for r in runs]
+    if secs:
+        w(f"Cost per run: wall {statistics.median(secs):.1f} s median ({min(secs):.1f}–"
+          f"{max(secs):.1f}, total {sum(secs):.0f} s); gradients {statistics.median(grads):.0f} "
+          f"median ({min(grads):.0f}–{max(grads):.0f}).")
+        ess = [r["ess"] for r in runs if math.isfinite(r["ess"])]
+        if ess:
+            w(f"Min bulk ESS per run: {statistics.median(ess):.0f} median ({min(ess):.0f}–"
+              f"{max(ess):.0f}); per 1000 gradients: "
+              f"{1000 * statistics.median([r['ess'] / r['gradients'] for r in runs if r['gradients'] > 0 and math.isfinite(r['ess'])]):.2f} median.")
+    pts = [r for r in runs if r["pt"]]
+    if pts:
+        lam = [p["barrier"] for r in pts for p in r["pt"]]
+        trips = [p["round_trips"] for r in pts for p in r["pt"]]
+        acc = [p["min_swap_accept"] for r in pts for p in r["pt"]]
+        no_trip = [str(r["k"]) for r in pts if min(p["round_trips"] for p in r["pt"]) == 0]
+        w(f"Parallel tempering ({len(pts[0]['pt'])} runs per data set, "
+          f"{int(pts[0]['pt'][0]['rungs'])} rungs): Lambda {statistics.median(lam):.2f} median "
+          f"({min(lam):.2f}–{max(lam):.2f}); round trips per PT run {statistics.median(trips):.0f} "
+          f"median (min {min(trips):.0f}); min swap acceptance {min(acc):.2f}–{max(acc):.2f}; "
+          f"data sets with a PT run without a round trip: {', '.join(no_trip) if no_trip else 'none'}.")
+        spread = [r for r in pts if len(r["pt"]) > 1]
+        if spread:
+            # log Z of the runs of one data set: their sd against the reported se of one run.
+            z = [(statistics.stdev([p["log_z"] for p in r["pt"]]),
+                  statistics.mean([p["log_z_se"] for p in r["pt"]])) for r in spread]
+            w(f"log Z between the PT runs of one data set: sd {statistics.median([a for a, _ in z]):.3f}"
+              f" median vs reported se of one run {statistics.median([b for _, b in z]):.3f} median.")
     text = "\n".join(lines) + "\n"
     print(text, end="")
     with open(os.path.join(out_dir, "coverage.md"), "w") as f:
@@ -221,8 +306,13 @@ def main(argv):
         with open(argv[1]) as f:
             base = f.read()
         npix = int(os.environ.get("NPIX", "32"))
+        text = make_config(base, int(argv[2]), npix)
+        if os.environ.get("PT", "0") == "1":
+            text = pt_sampler_table(text, int(os.environ.get("PT_CHAINS", "10")),
+                                    int(os.environ.get("PT_ROUNDS", "10")),
+                                    int(os.environ.get("PT_MAX_DEPTH", "8")))
         with open(argv[3], "w") as f:
-            f.write(make_config(base, int(argv[2]), npix))
+            f.write(text)
     elif len(argv) == 3 and argv[0] == "report":
         report(argv[1], int(argv[2]))
     else:

@@ -9,7 +9,9 @@
 #   env: NPIX (pupil samples, default 32; the flagship file says 128), CHAINS (4), WARMUP (500),
 #        SAMPLES (500), AIRY (binary, default build/apps/airy/airy, built if missing),
 #        PYTHON (default python3), BASE (default examples/binary_star.toml), JOBS (fits at
-#        once, default 1), PT (1: parallel tempering, `airy fit --pt`; WARMUP/SAMPLES unused).
+#        once, default 1), PT (1: parallel tempering: each config's [sampler] becomes
+#        method = "pt" with CHAINS independent PT runs of PT_CHAINS (10) chains, PT_ROUNDS (10)
+#        rounds and NUTS explorers capped at PT_MAX_DEPTH (8); WARMUP/SAMPLES unused).
 # The fits run through `airy batch` (OUT/coverage_batch.toml; run directories OUT/1..N, data
 # sets OUT/sim/1..N, table OUT/batch_summary.txt/.csv): finished fits with the same settings
 # are kept, so an interrupted study resumes.
@@ -24,7 +26,8 @@ SAMPLES=${SAMPLES:-500}
 AIRY=${AIRY:-build/apps/airy/airy}
 PYTHON=${PYTHON:-python3}
 JOBS=${JOBS:-1}
-PT=${PT:-0}
+export PT=${PT:-0}
+export PT_CHAINS=${PT_CHAINS:-10} PT_ROUNDS=${PT_ROUNDS:-10} PT_MAX_DEPTH=${PT_MAX_DEPTH:-8}
 BASE=${BASE:-examples/binary_star.toml}
 
 if [[ ! -x "$AIRY" ]]; then
@@ -38,7 +41,11 @@ if [[ ! -x "$AIRY" ]]; then
 fi
 
 mkdir -p "$OUT/sim"
-echo "coverage: N=$N NPIX=$NPIX chains=$CHAINS warmup=$WARMUP samples=$SAMPLES jobs=$JOBS pt=$PT out=$OUT"
+if [[ "$PT" == 1 ]]; then
+  echo "coverage: N=$N NPIX=$NPIX PT: $CHAINS runs x $PT_CHAINS chains x $PT_ROUNDS rounds, max_depth $PT_MAX_DEPTH; jobs=$JOBS out=$OUT"
+else
+  echo "coverage: N=$N NPIX=$NPIX chains=$CHAINS warmup=$WARMUP samples=$SAMPLES jobs=$JOBS out=$OUT"
+fi
 # The data sets (kept when present), then one manifest: `airy batch` runs the fits JOBS at a
 # time and skips those already complete with the same settings (a rerun resumes).
 manifest="$OUT/coverage_batch.toml"
@@ -46,7 +53,7 @@ printf '[batch]\nout = "%s"\njobs = %d\n' "$OUT" "$JOBS" >"$manifest"
 # One fit at a time: its chains in parallel; several: one thread each (no oversubscription).
 threads=$(( JOBS > 1 ? 1 : 0 ))
 if [[ "$PT" == 1 ]]; then
-  overrides="{pt = true, chains = $CHAINS, threads = $threads}"
+  overrides="{chains = $CHAINS, threads = $threads}"  # the PT table is in the config (coverage.py)
 else
   overrides="{chains = $CHAINS, warmup = $WARMUP, samples = $SAMPLES, threads = $threads}"
 fi
