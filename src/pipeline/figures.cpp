@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
+#include <limits>
 
 #include "airy/config/build.hpp"
 #include "airy/core/error.hpp"
@@ -13,6 +14,7 @@
 #include "airy/plot/images.hpp"
 #include "airy/plot/labels.hpp"
 #include "airy/plot/matrix.hpp"
+#include "pipeline/predictive.hpp"
 
 namespace airy::pipeline {
 namespace {
@@ -157,25 +159,52 @@ void draw_simulation_figure(const config::Config& c, const RealImage& psf,
                   [&](const std::string& p) { plot::plot_images(p, panels, options); });
 }
 
-void draw_fit_images(const config::Config& c, const RealImage& data, const RealImage& model,
-                     const std::string& out_dir, int num_parameters, const std::string& stem,
-                     const std::string& model_title, const std::string& exposure_label) {
-  // Residuals in units of the per-pixel noise sigma of the likelihood, so that a good fit
-  // looks like white noise of unit variance and chi^2/ndof ~ 1.
-  RealImage sigma = RealImage::Constant(data.rows(), data.cols(), c.likelihood.sigma);
-  if (c.likelihood.kind == "poisson") {
-    sigma = model.max(1e-12).sqrt();
-  } else if (c.likelihood.kind != "gaussian") {
-    sigma = (model.max(0.0) + c.likelihood.sigma * c.likelihood.sigma).sqrt();
+RealImage fit_residual(const posterior::ImageLikelihood& like, const RealImage& model) {
+  const RealImage& data = like.data();
+  if (model.rows() != data.rows() || model.cols() != data.cols()) {
+    throw InvalidArgument(fmt::format("fit figures: model is {}x{}, the exposure's data {}x{}",
+                                      model.rows(), model.cols(), data.rows(), data.cols()));
   }
-  const RealImage residual = (data - model) / sigma;
+  RealImage residual(data.rows(), data.cols());
+  for (Eigen::Index i = 0; i < data.size(); ++i) {
+    const double mu = model.data()[i];
+    double variance = like.pixel_variance(i);
+    if (like.kind() == posterior::LikelihoodKind::kPoisson) {
+      variance = std::max(mu, 1e-12);
+    } else if (like.kind() != posterior::LikelihoodKind::kGaussian) {
+      variance += std::max(mu, 0.0);
+    }
+    residual.data()[i] = (data.data()[i] - mu) / std::sqrt(variance);
+  }
+  return masked_as_nan(like, std::move(residual));
+}
+
+void draw_fit_images(const config::Config& c, const posterior::ImageLikelihood& like,
+                     const RealImage& model_in, const std::string& out_dir, int num_parameters,
+                     const std::string& stem, const std::string& model_title,
+                     const std::string& exposure_label) {
+  // Residuals in units of the per-pixel noise sigma of the likelihood, so that a good fit
+  // looks like white noise of unit variance and chi^2/ndof ~ 1 over the pixels it uses.
+  const RealImage residual = fit_residual(like, model_in);
+  const RealImage data = masked_as_nan(like, like.data());
+  const RealImage model = masked_as_nan(like, model_in);
+  const auto finite_max = [](const RealImage& a) {
+    double m = -std::numeric_limits<double>::infinity();
+    for (const double v : a.reshaped()) m = std::isfinite(v) ? std::max(m, v) : m;
+    return m;
+  };
+  const auto finite_min = [](const RealImage& a) {
+    double m = std::numeric_limits<double>::infinity();
+    for (const double v : a.reshaped()) m = std::isfinite(v) ? std::min(m, v) : m;
+    return m;
+  };
   const plot::Stretch stretch = image_stretch(c);
   // Data and model on one colour scale (they then share a colour bar).
-  const double hi = std::max(data.maxCoeff(), model.maxCoeff());
+  const double hi = std::max(finite_max(data), finite_max(model));
   const std::optional<double> lo =
       stretch == plot::Stretch::kLog
           ? std::optional<double>(hi * 1e-6)
-          : std::optional<double>(std::min(data.minCoeff(), model.minCoeff()));
+          : std::optional<double>(std::min(finite_min(data), finite_min(model)));
   std::vector<plot::ImagePanel> panels(3);
   panels[0].title = exposure_label.empty() ? "data" : fmt::format("data ({})", exposure_label);
   panels[0].image = data;
@@ -227,20 +256,19 @@ void draw_correlation_figure(const config::Config& c, const posterior::FisherRes
   });
 }
 
-void draw_exposure_fit_images(const config::Config& c, const std::vector<RealImage>& data,
+void draw_exposure_fit_images(const config::Config& c, const posterior::ImagePosterior& post,
                               const std::vector<RealImage>& models, const std::string& out_dir,
                               int num_parameters, const std::string& stem,
                               const std::string& model_title) {
-  if (data.size() != models.size()) {
-    throw InvalidArgument(
-        fmt::format("fit figures: {} data images but {} models", data.size(), models.size()));
+  if (static_cast<std::size_t>(post.num_exposures()) != models.size()) {
+    throw InvalidArgument(fmt::format("fit figures: {} exposures but {} models",
+                                      post.num_exposures(), models.size()));
   }
-  for (std::size_t e = 0; e < data.size(); ++e) {
-    const int k = static_cast<int>(e);
+  for (int k = 0; k < post.num_exposures(); ++k) {
     std::string name = config::exposure_file_name(c, k, stem);
     name.resize(name.size() - std::string(".fits").size());
-    draw_fit_images(c, data[e], models[e], out_dir, num_parameters, name, model_title,
-                    config::exposure_label(c, k));
+    draw_fit_images(c, post.likelihood(k), models[static_cast<std::size_t>(k)], out_dir,
+                    num_parameters, name, model_title, config::exposure_label(c, k));
   }
 }
 

@@ -17,6 +17,8 @@
 #include "airy/plot/corner.hpp"
 #include "airy/plot/figure.hpp"
 #include "airy/posterior/fisher.hpp"
+#include "airy/posterior/image_posterior.hpp"
+#include "airy/posterior/likelihood.hpp"
 
 namespace airy::pipeline {
 
@@ -54,17 +56,25 @@ void draw_simulation_figure(const config::Config& c, const RealImage& psf,
                             const RealImage& photon_noise, const RealImage& data,
                             const std::string& out_dir);
 
-/// Data / model / residual in units of the likelihood's σ, titled with χ²/ndof (ndof =
-/// pixels − `num_parameters`) -> <stem>.<formats>.
-void draw_fit_images(const config::Config& c, const RealImage& data, const RealImage& model,
-                     const std::string& out_dir, int num_parameters = 0,
+/// (data - model) / sigma_i per pixel under the exposure's likelihood, NaN at the pixels it
+/// leaves out (its mask and NaN data): sigma_i^2 = mu_i (Poisson), v_i (Gaussian) or
+/// max(mu_i, 0) + v_i (Poisson + read noise), with v_i the variance map's entry or sigma^2
+/// (photons^2; a sampled read noise enters at the likelihood's fixed sigma).
+RealImage fit_residual(const posterior::ImageLikelihood& like, const RealImage& model);
+
+/// Data / model / residual (fit_residual) of one exposure, titled with chi^2/ndof (ndof =
+/// pixels the likelihood uses − `num_parameters`) -> <stem>.<formats>. The pixels left out of
+/// the likelihood are blank (NaN) in all three panels and outside the colour scale.
+void draw_fit_images(const config::Config& c, const posterior::ImageLikelihood& like,
+                     const RealImage& model, const std::string& out_dir, int num_parameters = 0,
                      const std::string& stem = "fit_images",
                      const std::string& model_title = "posterior-mean model",
                      const std::string& exposure_label = "");
 
-/// draw_fit_images for every exposure: <stem>.<formats> for the single image, or
-/// <stem>_<label>.<formats> per exposure (the names of its FITS files), titled with the label.
-void draw_exposure_fit_images(const config::Config& c, const std::vector<RealImage>& data,
+/// draw_fit_images for every exposure of `post` (models[e] its model image): <stem>.<formats>
+/// for the single image, or <stem>_<label>.<formats> per exposure (the names of its FITS
+/// files), titled with the label.
+void draw_exposure_fit_images(const config::Config& c, const posterior::ImagePosterior& post,
                               const std::vector<RealImage>& models, const std::string& out_dir,
                               int num_parameters, const std::string& stem,
                               const std::string& model_title);

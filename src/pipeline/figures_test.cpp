@@ -8,7 +8,9 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <filesystem>
+#include <limits>
 
 #include "airy/core/error.hpp"
 #include "airy/pipeline/pipeline.hpp"
@@ -107,6 +109,46 @@ TEST(Figures, PlotOverridesAreValidated) {
   EXPECT_EQ(p.stretch, "log");  // a rejected override changes nothing
 }
 
+// The residual panel of an exposure with a variance map, a mask and a NaN pixel: each pixel's
+// (d - mu)/sqrt(max(mu, 0) + v_i), NaN where the likelihood leaves the pixel out, so that the
+// panel's chi^2/ndof counts the pixels the fit used (a constant sigma, as before, was wrong).
+TEST(Figures, TheResidualPanelUsesTheVarianceMapAndLeavesMaskedPixelsBlank) {
+  RealImage data(4, 5), model(4, 5), variance(4, 5);
+  for (int y = 0; y < 4; ++y) {
+    for (int x = 0; x < 5; ++x) {
+      model(y, x) = 20.0 + 3.0 * x + y;
+      data(y, x) = model(y, x) + (x - 2.0) * (y + 1.0);
+      variance(y, x) = 1.0 + 0.5 * x + 2.0 * y;
+    }
+  }
+  data(3, 4) = std::numeric_limits<double>::quiet_NaN();
+  posterior::PixelMaps maps;
+  maps.variance = variance;
+  maps.mask = posterior::PixelMask::Zero(4, 5);
+  maps.mask(1, 2) = 1;
+  data(1, 2) = 1e6;  // a flagged cosmic ray: neither in the residual nor the colour scale
+  const posterior::ImageLikelihood like(posterior::LikelihoodKind::kPoissonGaussian, data, 3.0,
+                                        maps);
+  const RealImage r = fit_residual(like, model);
+  int finite = 0;
+  for (int y = 0; y < 4; ++y) {
+    for (int x = 0; x < 5; ++x) {
+      if ((y == 3 && x == 4) || (y == 1 && x == 2)) {
+        EXPECT_TRUE(std::isnan(r(y, x))) << y << "," << x;
+        continue;
+      }
+      ++finite;
+      EXPECT_DOUBLE_EQ(r(y, x),
+                       (data(y, x) - model(y, x)) / std::sqrt(model(y, x) + variance(y, x)))
+          << y << "," << x;
+    }
+  }
+  EXPECT_EQ(finite, 18);
+  const posterior::ImageLikelihood poisson(posterior::LikelihoodKind::kPoisson, model, 0.0);
+  EXPECT_DOUBLE_EQ(fit_residual(poisson, model + 2.0)(0, 0), -2.0 / std::sqrt(22.0));
+  EXPECT_THROW(fit_residual(like, RealImage::Zero(3, 3)), InvalidArgument);
+}
+
 TEST(Figures, EveryFigureInEveryFormatAtTheConfiguredWidth) {
   const std::string out = testing::fresh_dir("airy_figures_", "formats");
   fs::create_directories(out);
@@ -121,7 +163,8 @@ TEST(Figures, EveryFigureInEveryFormatAtTheConfiguredWidth) {
       data(y, x) = model(y, x) + ((x * 7 + y * 3) % 5 - 2.0);
     }
   }
-  draw_fit_images(c, data, model, out, 13);
+  const posterior::ImageLikelihood like(posterior::LikelihoodKind::kPoissonGaussian, data, 3.0);
+  draw_fit_images(c, like, model, out, 13);
   draw_simulation_figure(c, model, data, data, out);
   posterior::FisherResult f;
   f.names = {"separation", "position_angle", "coefficients[1]"};

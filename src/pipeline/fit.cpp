@@ -518,9 +518,7 @@ FitResult run_fit(const FitInputs& in, RunRecord& record) {
   }
   if (o.plots && !models.empty()) {
     record.phase("plots");
-    std::vector<RealImage> data;
-    for (const auto& x : in.data.exposures) data.push_back(x.image);
-    draw_exposure_fit_images(c, data, models, out, static_cast<int>(names.size()), "fit_images",
+    draw_exposure_fit_images(c, post, models, out, static_cast<int>(names.size()), "fit_images",
                              "posterior-mean model");
     draw_posterior_plots(c, run, units, truth_values, out);
   }

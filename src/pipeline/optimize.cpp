@@ -26,7 +26,7 @@ void write_best_fit_images(const config::Config& c, const RunData& data,
                            const std::vector<double>& values, const OptimizeRunOptions& o) {
   const posterior::ImagePosterior& post = data.posterior;
   const std::string& out = c.output_dir;
-  std::vector<RealImage> models, data_images;
+  std::vector<RealImage> models;
   for (int e = 0; e < post.num_exposures(); ++e) {
     const RealImage model = post.telescope_at(values, e).model();
     io::FitsHeader mh = image_header(c, "BESTFIT", "photon");
@@ -38,12 +38,11 @@ void write_best_fit_images(const config::Config& c, const RunData& data,
     io::write_fits(path_in(out, config::exposure_file_name(c, e, "best_fit_residual")),
                    masked_as_nan(post.likelihood(e), d - model), rh);
     models.push_back(model);
-    data_images.push_back(d);
   }
   // One figure per exposure: best_fit.<format>, or best_fit_<label>.<format>.
   const bool map =
       posterior::parse_objective(o.objective, "--objective") == posterior::FitObjective::kMap;
-  draw_exposure_fit_images(c, data_images, models, out, static_cast<int>(values.size()), "best_fit",
+  draw_exposure_fit_images(c, post, models, out, static_cast<int>(values.size()), "best_fit",
                            map ? "MAP model" : "best-fit model (ML)");
 }
 

@@ -178,11 +178,11 @@ void plot_run(const std::string& run_dir, const PlotOverrides& overrides) {
   }
   config::Config c = config::load_config((dir / "config.toml").string());
   apply_plot_overrides(c.plot, overrides);
-  // The run's own copies of the data (the likelihood's maps do not enter the figures).
+  // The run's own copies of the data; the likelihood's masks and variance maps enter the
+  // residual panels (figures.hpp).
   std::vector<RealImage> data;
   for (const auto& f : data_copies(run_dir, c)) data.push_back(io::read_fits(f).image);
   const std::vector<model::Telescope> telescopes = config::build_exposure_telescopes(c);
-  const std::vector<RealImage> images = data;
   const auto post = config::build_posterior(c, telescopes, std::move(data));
   const infer::Summary summary = infer::summarize(run);
   std::vector<double> mean;
@@ -190,7 +190,7 @@ void plot_run(const std::string& run_dir, const PlotOverrides& overrides) {
   std::vector<RealImage> models;
   for (int e = 0; e < post.num_exposures(); ++e)
     models.push_back(post.telescope_at(mean, e).model());
-  draw_exposure_fit_images(c, images, models, run_dir, static_cast<int>(mean.size()), "fit_images",
+  draw_exposure_fit_images(c, post, models, run_dir, static_cast<int>(mean.size()), "fit_images",
                            "posterior-mean model");
   draw_posterior_plots(c, run, post.output_units(), truth_of(run_dir), run_dir);
 }
