@@ -12,17 +12,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 AIRY=$(realpath "$1")
-tmp=$(mktemp -d /tmp/airy-mpi-signal.XXXXXX)
-pid=
-cleanup() {
-  if [[ -n $pid ]] && kill -0 "$pid" 2>/dev/null; then kill -KILL "$pid" 2>/dev/null || true; fi
-  rm -rf "$tmp"
-}
-trap cleanup EXIT
-fail() { echo "mpi_batch_signal_check: FAIL ($*)"; exit 1; }
-mpi=(mpirun --oversubscribe --mca btl self,tcp --mca btl_tcp_if_include lo
-     --mca oob_tcp_if_include lo)
-[[ $(id -u) == 0 ]] && mpi+=(--allow-run-as-root)
+source scripts/mpi_common.sh mpi_batch_signal_check
 
 sed -e 's/^npix = 128 .*/npix = 32/' -e 's/^num_warmup = .*/num_warmup = 40/' \
   -e 's/^num_samples = .*/num_samples = 30/' -e 's/^num_chains = .*/num_chains = 2/' \

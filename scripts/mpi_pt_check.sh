@@ -12,17 +12,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 AIRY=$(realpath "$1")
 PLAIN=${2:+$(realpath "$2")}
-tmp=$(mktemp -d /tmp/airy-mpi-pt.XXXXXX)
-pid=
-cleanup() {
-  if [[ -n $pid ]] && kill -0 "$pid" 2>/dev/null; then kill -KILL "$pid" 2>/dev/null || true; fi
-  rm -rf "$tmp"
-}
-trap cleanup EXIT
-fail() { echo "mpi_pt_check: FAIL ($*)"; exit 1; }
-mpi=(mpirun --oversubscribe --mca btl self,tcp --mca btl_tcp_if_include lo
-     --mca oob_tcp_if_include lo)
-[[ $(id -u) == 0 ]] && mpi+=(--allow-run-as-root)
+source scripts/mpi_common.sh mpi_pt_check
 
 # The flagship on a 32 px pupil; PT with 2 runs of 5 chains and 4 rounds (16 draws per run).
 sed -e 's/^npix = 128 .*/npix = 32/' examples/binary_star.toml >"$tmp/sim.toml"
